@@ -1,0 +1,102 @@
+/*
+ * aws.h - the provider's AWS access: configuration, credentials, and the SSM
+ * JSON 1.1 client with retries.
+ *
+ * One aws_client exists per configured provider instance. It is thread-safe:
+ * Terraform calls ReadResource/ApplyResourceChange from up to `parallelism`
+ * goroutines at once, and each of those lands on a gRPC worker thread that calls
+ * ssm_call() concurrently. Connections are reused across calls (libcurl share
+ * handle for the connection cache, DNS and TLS sessions).
+ *
+ * Credentials are resolved lazily on the first call that needs them, in the order
+ * of docs/resources.md (provider attributes, environment, shared files, IMDSv2),
+ * then assume_role through STS. They are cached and refreshed before expiry.
+ * Nothing here ever logs a secret.
+ */
+#ifndef SSMPATCH_AWS_H
+#define SSMPATCH_AWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* Provider-block settings. All strings are owned by the config (aws_config_free). */
+typedef struct {
+	char *region;
+	char *profile;
+	char *access_key, *secret_key, *token;
+	char **shared_config_files;       size_t n_shared_config_files;
+	char **shared_credentials_files;  size_t n_shared_credentials_files;
+	bool has_assume_role;
+	char *role_arn, *session_name, *external_id;
+	int64_t duration_seconds;          /* 0 = STS default (1h) */
+	char *endpoint_ssm, *endpoint_sts; /* NULL = AWS's regional endpoint */
+	int max_retries;                   /* default 10 */
+} aws_config;
+
+void aws_config_init(aws_config *c);
+void aws_config_free(aws_config *c);
+
+/* Error classes the resources switch on. */
+typedef enum {
+	AWS_OK = 0,
+	AWS_ERR_NOT_FOUND = -2,      /* DoesNotExistException, ...NotFound */
+	AWS_ERR_IN_USE = -3,         /* ResourceInUseException */
+	AWS_ERR_ALREADY_EXISTS = -4, /* AlreadyExistsException */
+	AWS_ERR_VALIDATION = -5,     /* ValidationException, InvalidParameters, ... */
+	AWS_ERR_THROTTLED = -6,      /* after retries ran out */
+	AWS_ERR_AUTH = -7,           /* signature/credentials/access denied */
+	AWS_ERR_NETWORK = -8,        /* connect/timeout, after retries */
+	AWS_ERR_SERVER = -9,         /* 5xx after retries */
+	AWS_ERR_CANCELLED = -10,     /* Stop RPC arrived */
+	AWS_ERR_LIMIT = -11,         /* ResourceLimitExceededException */
+	AWS_ERR_CONFIG = -12,        /* no region, no credentials, bad endpoint URL */
+	AWS_ERR_OTHER = -13,
+} aws_err;
+
+typedef struct {
+	aws_err code;
+	int http_status;        /* 0 when no response */
+	char aws_code[128];     /* "DoesNotExistException" (namespace stripped) */
+	char message[1024];     /* AWS's message, or a description of the local failure */
+	char operation[64];     /* "GetPatchBaseline" */
+} aws_error;
+
+typedef struct aws_client aws_client;
+
+/* Build a client from the config (takes no ownership; copies what it needs).
+ * Does no network I/O. Returns NULL and fills err on a bad config. */
+aws_client *aws_client_new(const aws_config *cfg, aws_error *err);
+void aws_client_free(aws_client *c);
+
+const char *aws_client_region(const aws_client *c);
+/* "aws", "aws-cn", "aws-us-gov" from the region. */
+const char *aws_client_partition(const aws_client *c);
+/* Account ID (STS GetCallerIdentity once, or from the assumed role's ARN). Borrowed. */
+int aws_client_account_id(aws_client *c, const char **out, aws_error *err);
+
+/*
+ * One SSM JSON 1.1 call: POST with X-Amz-Target AmazonSSM.<op>, body = req.
+ * On success returns 0 and *out (new reference; {} for an empty body).
+ * Retries throttling, 5xx and network errors with full-jitter backoff up to
+ * max_retries. Returns an aws_err (negative) and fills err otherwise.
+ */
+int ssm_call(aws_client *c, const char *op, json_t *req, json_t **out, aws_error *err);
+
+/*
+ * Paginated Describe*/List* call: repeats `op` with NextToken until exhausted and
+ * concatenates the arrays found under `list_member`. *out is a new JSON array.
+ */
+int ssm_call_all(aws_client *c, const char *op, json_t *req, const char *list_member,
+		 json_t **out, aws_error *err);
+
+/* Cancel every in-flight and future wait/request (Stop RPC). Process-wide. */
+void aws_cancel_all(void);
+bool aws_cancelled(void);
+
+/* Human-readable name of an aws_err ("not found", ...). */
+const char *aws_err_name(aws_err e);
+
+#endif

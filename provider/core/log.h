@@ -1,0 +1,30 @@
+/*
+ * log.h - JSON log lines on stderr in the form Terraform's plugin client parses
+ * (go-plugin log_entry.go): {"@level":..,"@message":..,"@module":..,"@timestamp":
+ * "2006-01-02T15:04:05.000000Z07:00", extra keys...}. Level from TF_LOG_PROVIDER,
+ * else TF_LOG (TRACE, DEBUG, INFO, WARN, ERROR, OFF; JSON means TRACE). Lines below
+ * the level are not formatted at all. Never log a secret: callers pass redacted
+ * values; log_msg itself does not know what is secret.
+ * Thread-safe: one write(2) per line.
+ */
+#ifndef SSMPATCH_LOG_H
+#define SSMPATCH_LOG_H
+
+#include <stdbool.h>
+
+typedef enum { LOG_TRACE = 0, LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_OFF } log_level;
+
+/* Read the level from the environment. Safe to call more than once. */
+void log_init(void);
+bool log_enabled(log_level lvl);
+/* module e.g. "provider", "provider.aws", "provider.rpc". */
+void log_msg(log_level lvl, const char *module, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define LOG_T(mod, ...) do { if (log_enabled(LOG_TRACE)) log_msg(LOG_TRACE, (mod), __VA_ARGS__); } while (0)
+#define LOG_D(mod, ...) do { if (log_enabled(LOG_DEBUG)) log_msg(LOG_DEBUG, (mod), __VA_ARGS__); } while (0)
+#define LOG_I(mod, ...) do { if (log_enabled(LOG_INFO)) log_msg(LOG_INFO, (mod), __VA_ARGS__); } while (0)
+#define LOG_W(mod, ...) do { if (log_enabled(LOG_WARN)) log_msg(LOG_WARN, (mod), __VA_ARGS__); } while (0)
+#define LOG_E(mod, ...) do { if (log_enabled(LOG_ERROR)) log_msg(LOG_ERROR, (mod), __VA_ARGS__); } while (0)
+
+#endif
