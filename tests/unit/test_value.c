@@ -356,9 +356,17 @@ static void test_value_value__collections(void)
 	CHECK(tf_value_len(tags) == 2);
 	CHECK_STR(tf_value_str(tf_value_map_get(tags, "Env")), "prd");
 	CHECK(tf_value_has_unknown(o));
-	CHECK(tf_value_set_attr(o, "nope", tf_value_string("x")) == -1);
-	CHECK(tf_value_append(tf_value_attr(o, "pair"), tf_value_string("3rd")) == -1); /* tuple is full */
-	CHECK(tf_value_append(tags, tf_value_string("x")) == -1);               /* not a list */
+	{
+		/* refused items stay with the caller */
+		tf_value *x = tf_value_string("x");
+
+		CHECK(tf_value_set_attr(o, "nope", x) == -1);
+		CHECK(tf_value_append(tf_value_attr(o, "pair"), x) == -1); /* tuple is full */
+		CHECK(tf_value_append(tags, x) == -1);                     /* not a list */
+		CHECK(tf_value_map_put(tf_value_attr(o, "ids"), "k", x) == -1); /* not a map */
+		CHECK_STR(tf_value_str(x), "x");
+		tf_value_free(x);
+	}
 	CHECK(tf_value_index(tf_value_attr(o, "ids"), 5) == NULL);
 
 	c = tf_value_clone(o);
