@@ -346,6 +346,8 @@ static void task_check(const tf_value *obj, const tf_path *path, tf_diags *d)
 		bool targetless = tf_value_len(targets) == 0;
 		for (size_t i = 0; i < N(limits); i++) {
 			bool set = schema_obj_is_set(obj, limits[i]);
+			if (schema_obj_is_unknown(obj, limits[i]))
+				continue;
 			if (targetless && set)
 				schema_error_at(d, path, limits[i], "Not allowed on a task without targets",
 						"%s can only be set when the task has targets blocks; a targetless task "

@@ -163,8 +163,8 @@ tf_value *schema_new_object(const schema_block *b)
 			continue;
 		int k = tf_type_attr_index(t, nb->name);
 		tf_value *e = k >= 0 ? tf_value_empty(t->types[k]) : NULL;
+		/* tf_value_set_attr takes ownership, also when it fails */
 		if (!e || tf_value_set_attr(obj, nb->name, e) < 0) {
-			tf_value_free(e);
 			tf_value_free(obj);
 			return NULL;
 		}
@@ -348,7 +348,13 @@ static void validate_nested(const schema_nested *nb, const tf_value *list, tf_pa
 			validate_block(nb->block, e, path, d);
 			tf_path_pop(path);
 		} else {
+			/* A set element has no address: validate it as if it had one, then cut
+			 * the paths of its diagnostics back to the set's name. */
+			size_t first = d->n;
 			validate_block(nb->block, e, path, d);
+			for (size_t k = first; k < d->n; k++)
+				while (d->items[k].has_path && d->items[k].path.n > path->n)
+					tf_path_pop(&d->items[k].path);
 		}
 	}
 }
@@ -474,12 +480,8 @@ int schema_fill_defaults(const schema_block *b, tf_value *planned, const tf_valu
 		if (!a->dflt || !tf_value_is_null(cv))
 			continue;
 		tf_value *dv = default_value(a);
-		if (!dv)
+		if (!dv || tf_value_set_attr(planned, a->name, dv) < 0)
 			return -1;
-		if (tf_value_set_attr(planned, a->name, dv) < 0) {
-			tf_value_free(dv);
-			return -1;
-		}
 	}
 	return each_nested(b, planned, config, schema_fill_defaults);
 }
@@ -496,12 +498,8 @@ int schema_mark_computed_unknown(const schema_block *b, tf_value *planned, const
 			continue;
 		const tf_type *t = schema_attr_tf_type(a->type);
 		tf_value *u = t ? tf_value_unknown(t) : NULL;
-		if (!u)
+		if (!u || tf_value_set_attr(planned, a->name, u) < 0)
 			return -1;
-		if (tf_value_set_attr(planned, a->name, u) < 0) {
-			tf_value_free(u);
-			return -1;
-		}
 	}
 	return each_nested(b, planned, config, schema_mark_computed_unknown);
 }
