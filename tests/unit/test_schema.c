@@ -590,6 +590,8 @@ static void test_schema_validate__bad_configs(void)
 		tf_diags d;
 		tf_diags_init(&d);
 		tf_value *o = build(c->kind, c->ops, 4, &d);
+		if (getenv("SCHEMA_TEST_VERBOSE")) /* show every message, for reviewing the wording */
+			dump_diags(&d);
 		if (!has_error(&d, c->path, c->summary)) {
 			fprintf(stderr, "  FAIL case %zu (%s %s): expected \"%s\" at %s, got:\n", i, c->kind,
 				c->ops[0], c->summary, c->path);
