@@ -527,7 +527,6 @@ static const bad_case bad_cases[] = {
 	{"task", {"task_arn=s:"}, "task_arn", "Invalid length"},
 	{"task", {"max_concurrency=s:0"}, "max_concurrency", "Invalid format"},
 	{"task", {"max_errors=s:101%"}, "max_errors", "Invalid format"},
-	{"task", {"max_errors=null"}, "max_errors", "Missing required argument"},
 	{"task", {"-targets"}, "max_concurrency", "Not allowed on a task without targets"},
 	{"task", {"-targets", "max_concurrency=null"}, "max_errors", "Not allowed on a task without targets"},
 	{"task", {"priority=n:-1"}, "priority", "Value out of range"},
@@ -629,6 +628,7 @@ static const bad_case good_cases[] = {
 	{"target", {"targets[0].key=s:tag-key", "targets[0].values=l*50:k"}, NULL, NULL},
 	{"task", {"-targets", "max_concurrency=null", "max_errors=null"}, NULL, NULL},
 	{"task", {"max_errors=s:0", "max_concurrency=s:100%", "priority=n:0"}, NULL, NULL},
+	{"task", {"max_errors=null", "max_concurrency=null"}, NULL, NULL}, /* O+C: prior or API value */
 	{"task", {"task_type=s:LAMBDA", "task_arn=s:arn:aws:lambda:ap-northeast-1:123456789012:function:f",
 		  "-" TIP ".run_command_parameters", "+" TIP ".lambda_parameters"}, NULL, NULL},
 	{"task", {RCP ".timeout_seconds=n:30", RCP ".document_version=s:$LATEST",
