@@ -67,6 +67,8 @@ static const schema_attr window_attrs[] = {
 static void window_check(const tf_value *obj, const tf_path *path, tf_diags *d)
 {
 	int64_t duration, cutoff;
+
+	schema_check_tag_keys(obj, "tags", path, d);
 	if (tf_value_number_as_i64(tf_value_attr(obj, "duration"), &duration) == 0 &&
 	    tf_value_number_as_i64(tf_value_attr(obj, "cutoff"), &cutoff) == 0 &&
 	    duration >= 1 && duration <= 24 && cutoff >= 0 && cutoff <= 23 && /* else a range error says it */

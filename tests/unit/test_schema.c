@@ -305,7 +305,7 @@ static tf_value *walk(const schema_block *b, tf_value *root, const tf_path *p, c
 
 static void edit(const schema_block *b, tf_value *root, const char *op)
 {
-	char text[256];
+	char text[1024];
 	tf_path p;
 	const schema_block *pb;
 	long times = 1;
@@ -473,6 +473,8 @@ static const bad_case bad_cases[] = {
 	 "source[0].name", "Invalid format"},
 	{"baseline", {"+source", "source[0].name=s:repo", "source[0].products=l:AmazonLinux2"},
 	 "source[0].configuration", "Missing required argument"},
+	{"baseline", {"tags=m:Env=stg|aws:owner=me"}, "tags[\"aws:owner\"]", "Invalid tag key"},
+	{"baseline", {"tags=m:Env=" A65 A65 A65 A65}, "tags[\"Env\"]", "Invalid length"},
 	/* ssmpatch_maintenance_window */
 	{"window", {"name=s:patch window"}, "name", "Invalid format"},
 	{"window", {"schedule=null"}, "schedule", "Missing required argument"},
@@ -504,6 +506,7 @@ static const bad_case bad_cases[] = {
 	 "end_date not after start_date"},
 	{"window", {"schedule_timezone=s:Asia Tokyo"}, "schedule_timezone", "Invalid format"},
 	{"window", {"description=s*129:x"}, "description", "Invalid length"},
+	{"window", {"tags=m:" A65 A65 "=long"}, "tags[\"" A65 A65 "\"]", "Invalid tag key"},
 	{"window", {"arn=s:arn:aws:ssm:ap-northeast-1:123456789012:maintenancewindow/" WINDOW_ID}, "arn",
 	 "Value for unconfigurable attribute"},
 	/* ssmpatch_window_target */
@@ -577,6 +580,7 @@ static const bad_case bad_cases[] = {
 	{"provider", {"endpoints[0].ssm=s:ftp://example.com"}, "endpoints[0].ssm", "Invalid format"},
 	{"provider", {"endpoints[0].sts=s:localhost:4566"}, "endpoints[0].sts", "Invalid format"},
 	{"provider", {"access_key=s:AKIAEXAMPLE"}, "secret_key", "Missing secret_key"},
+	{"provider", {"default_tags[0].tags=m:AWS:x=y"}, "default_tags[0].tags[\"AWS:x\"]", "Invalid tag key"},
 	{"provider", {"shared_config_files=l:a|"}, "shared_config_files[1]", "Invalid length"},
 };
 
@@ -735,8 +739,10 @@ static void test_schema_validate__diag_details(void)
 
 	/* Length counts characters, not bytes: 128 three-byte characters is a valid description. */
 	char desc[3 * 129 + 32] = "description=s:";
-	for (int i = 0; i < 128; i++)
-		strcat(desc, "\xe3\x81\x82");
+	size_t at = strlen(desc);
+	for (int i = 0; i < 128; i++, at += 3)
+		memcpy(desc + at, "\xe3\x81\x82", 3); /* U+3042, three bytes */
+	desc[at] = '\0';
 	const char *ops3[] = {desc};
 	tf_diags_init(&d);
 	o = build("window", ops3, 1, &d);
