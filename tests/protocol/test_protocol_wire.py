@@ -78,7 +78,7 @@ def test_malformed_protobuf_gets_error(start, version):
     p = start(protocol=version)
     names = p.names
     vcls = getattr(p.pb, names["validate_resource_msg"])
-    garbage = [b"\xff\xff\xff\xff", b"\x0a\x40short", b"\x12\x05\x0a\x02", b"\x0b\x0c"]
+    garbage = [b"\xff\xff\xff\xff", b"\x0a\x40short", b"\x12\x05\x0a\x02", b"\x08"]
     for g in garbage:
         assert _is_error_answer(lambda: p.plugin.call(names["validate_resource"], g, vcls.Response, timeout=5)), \
             "ValidateResourceConfig accepted malformed protobuf %r" % g
