@@ -353,7 +353,11 @@ def test_import_then_no_change(emu, protocol):
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-def test_failure_after_create_keeps_object(emu, protocol):
+@pytest.mark.parametrize("tainted", [True, False], ids=["tainted", "untainted"])
+def test_failure_after_create_keeps_object(emu, protocol, tainted):
+    """Terraform marks an object whose create returned an error as tainted, so
+    its next apply destroys and re-creates it; after `terraform untaint` it is
+    updated in place instead. Both converge on exactly one baseline."""
     name, g = uniq("STG-AL2Baseline"), uniq("STG")
     other = ssm(emu, "CreatePatchBaseline", {"Name": uniq("conflict"), "OperatingSystem": "AMAZON_LINUX_2"})["BaselineId"]
     ssm(emu, "RegisterPatchBaselineForPatchGroup", {"BaselineId": other, "PatchGroup": g})
@@ -370,12 +374,17 @@ def test_failure_after_create_keeps_object(emu, protocol):
             assert not partial["patch_groups"]          # the group is not ours (yet)
             assert len(own_baselines(emu, name)) == 1
 
-            # the conflict goes away; the next apply converges on the same object
+            # the conflict goes away; the next apply converges
             ssm(emu, "DeregisterPatchBaselineForPatchGroup", {"BaselineId": other, "PatchGroup": g})
-            plan = p.plan(PB, cfg, p.refresh(PB, partial))
-            assert plan.action == "update"
-            st = p.apply(PB, cfg, p.refresh(PB, partial), plan=plan)
-            assert st["id"] == partial["id"]
+            if tainted:
+                p.destroy(PB, p.refresh(PB, partial))
+                st = p.apply(PB, cfg)
+                assert ssm_error(emu, "GetPatchBaseline", {"BaselineId": partial["id"]}) is not None
+            else:
+                plan = p.plan(PB, cfg, p.refresh(PB, partial))
+                assert plan.action == "update"
+                st = p.apply(PB, cfg, p.refresh(PB, partial), plan=plan)
+                assert st["id"] == partial["id"]
             assert len(own_baselines(emu, name)) == 1
             assert group_owner(emu, g) == st["id"]
             assert p.plan(PB, cfg, p.refresh(PB, st)).action == "noop"
