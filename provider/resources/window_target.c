@@ -99,8 +99,9 @@ fail:
 	return -1;
 }
 
-/* The updatable fields of a target as request members (create and update). */
-static int wt_expand(const tf_value *obj, json_t *req)
+/* The updatable fields of a target as request members (create and update).
+ * Not static: tests/unit/test_res_target_task.c declares and tests it. */
+int res_window_target_expand(const tf_value *obj, json_t *req)
 {
 	json_t *targets = wt_expand_targets(tf_value_attr(obj, "targets"));
 	if (!targets || json_object_set_new(req, "Targets", targets) < 0)
@@ -112,8 +113,9 @@ static int wt_expand(const tf_value *obj, json_t *req)
 	return 0;
 }
 
-/* One element of DescribeMaintenanceWindowTargets' Targets -> state. */
-static int wt_flatten(const json_t *api, const tf_value *prior, tf_value **out)
+/* One element of DescribeMaintenanceWindowTargets' Targets -> state; `prior`
+ * (may be NULL) lends the user's spelling. Not static: unit-tested. */
+int res_window_target_flatten(const json_t *api, const tf_value *prior, tf_value **out)
 {
 	tf_value *obj = schema_new_object(TARGET_BLOCK);
 	int rc = -1;
@@ -220,7 +222,7 @@ static int wt_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 	res_client_token(token);
 	if (!req || res_json_put_str(req, "WindowId", tf_value_attr(planned, "window_id")) < 0 ||
 	    res_json_put_str(req, "ResourceType", tf_value_attr(planned, "resource_type")) < 0 ||
-	    wt_expand(planned, req) < 0 ||
+	    res_window_target_expand(planned, req) < 0 ||
 	    json_object_set_new(req, "ClientToken", json_string(token)) < 0) {
 		res_diag_internal(d, "Registering window target", NULL);
 		goto done;
@@ -257,7 +259,7 @@ static int wt_read(provider_ctx *p, const tf_value *prior, tf_value **out, tf_di
 		return 0; /* nothing to look for: treat as gone */
 	if ((rc = wt_find(p, window_id, id, &api, d)) < 0 || !api)
 		goto done;
-	if (wt_flatten(api, prior, out) < 0) {
+	if (res_window_target_flatten(api, prior, out) < 0) {
 		res_diag_internal(d, "Reading window target", NULL);
 		rc = AWS_ERR_OTHER;
 	}
@@ -277,7 +279,7 @@ static int wt_update(provider_ctx *p, const tf_value *prior, const tf_value *pla
 	*out = NULL;
 	if (!req || !id || res_json_put_str(req, "WindowId", tf_value_attr(planned, "window_id")) < 0 ||
 	    json_object_set_new(req, "WindowTargetId", json_string(id)) < 0 ||
-	    wt_expand(planned, req) < 0 ||
+	    res_window_target_expand(planned, req) < 0 ||
 	    json_object_set_new(req, "Replace", json_true()) < 0) {
 		res_diag_internal(d, "Updating window target", NULL);
 		goto done;
