@@ -26,8 +26,9 @@
  *   `parameter` blocks, so their order never causes a diff.
  * - Lambda Payload is a blob: base64 in the JSON protocol. The user writes plain
  *   text; expand encodes, flatten decodes.
- * - A targetless task (no targets) must not send MaxConcurrency/MaxErrors; the
- *   plan hook plans them null when the targets go away.
+ * - A targetless task (no targets) must not send MaxConcurrency/MaxErrors, and
+ *   the API reports a placeholder "1" for both: flatten reads them as null and
+ *   the plan hook plans them null when the targets go away.
  * - priority, service_role_arn, max_concurrency, max_errors are optional+computed:
  *   the API fills them in (priority 1, the SSM service-linked role, ...).
  * - Enum values and ARNs that come back in another case keep the user's spelling;
@@ -568,6 +569,12 @@ int res_window_task_flatten(const json_t *api, const tf_value *prior, tf_value *
 	    wk_set(obj, "description", res_tf_str(api, "Description")) < 0 ||
 	    wk_set(obj, "cutoff_behavior", res_tf_str(api, "CutoffBehavior")) < 0 ||
 	    wk_flatten_targets(obj, json_object_get(api, "Targets"), tf_value_attr(prior, "targets")) < 0)
+		goto fail;
+	/* A targetless task has no MaxConcurrency/MaxErrors of its own: the API
+	 * reports a placeholder ("1") that the user cannot set. */
+	if (tf_value_len(tf_value_attr(obj, "targets")) == 0 &&
+	    (wk_set(obj, "max_concurrency", tf_value_null(&tf_type_string)) < 0 ||
+	     wk_set(obj, "max_errors", tf_value_null(&tf_type_string)) < 0))
 		goto fail;
 	/* CONTINUE_TASK is what the API reports when nobody chose: not drift. */
 	cutoff = tf_value_attr_str(obj, "cutoff_behavior");

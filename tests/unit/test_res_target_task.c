@@ -243,6 +243,18 @@ static void test_task_targetless_request(void)
 	CHECK(json_object_get(j, "MaxErrors") == NULL);
 	CHECK(json_object_get(j, "TaskInvocationParameters") == NULL);
 	CHECK_STR(json_string_value(json_object_get(j, "TaskArn")), "AWS-RunShellScript");
+
+	/* The API answers "1" as a placeholder for a targetless task: read as null. */
+	tf_value *got = NULL;
+	json_object_set_new(j, "WindowId", json_string(WID));
+	json_object_set_new(j, "WindowTaskId", json_string(TID));
+	json_object_set_new(j, "TaskType", json_string("RUN_COMMAND"));
+	json_object_set_new(j, "MaxConcurrency", json_string("1"));
+	json_object_set_new(j, "MaxErrors", json_string("1"));
+	CHECK(res_window_task_flatten(j, st, &got) == 0);
+	CHECK(tf_value_is_null(tf_value_attr(got, "max_concurrency")));
+	CHECK(tf_value_is_null(tf_value_attr(got, "max_errors")));
+	tf_value_free(got);
 	json_decref(j);
 	tf_value_free(st);
 }
