@@ -517,6 +517,17 @@ int res_set_str(tf_value *state, const char *attr, const char *s)
 	return 0;
 }
 
+int res_set_attr(tf_value *obj, const char *attr, tf_value *v)
+{
+	if (!v)
+		return -1;
+	if (tf_value_set_attr(obj, attr, v) != 0) {
+		tf_value_free(v);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------- identity */
 
 int res_arn(provider_ctx *p, const char *kind, const char *id, char **out, tf_diags *d)

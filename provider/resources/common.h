@@ -134,8 +134,12 @@ bool res_equiv_icase(const tf_value *a, const tf_value *b);
  * for returning a planned object as the partial result of a failed apply. */
 void res_unknown_to_null(tf_value *v);
 
-/* Set state.attr = string s (copied). Returns 0 or -1. */
+/* Set state.attr = string s (copied; NULL gives null). Returns 0 or -1. */
 int res_set_str(tf_value *state, const char *attr, const char *s);
+/* Set obj.attr = v, taking ownership of v (freed on failure; NULL v = ENOMEM).
+ * Returns 0 or -1. Lets a flatten function chain constructors without leaks:
+ *   if (res_set_attr(o, "name", res_tf_str(resp, "Name")) < 0) goto oom; */
+int res_set_attr(tf_value *obj, const char *attr, tf_value *v);
 
 /* ---------------------------------------------------------------- identity */
 
@@ -148,5 +152,20 @@ int res_arn(provider_ctx *p, const char *kind, const char *id, char **out, tf_di
 
 /* A random RFC 4122 v4 UUID, for ClientToken (out must hold 37 bytes). */
 void res_client_token(char out[37]);
+
+/* ---------------------------------------------------------------- per-resource codecs
+ * Exposed for the unit tests (no network): expand = state/plan object ->
+ * request JSON (create: the Create* request without ClientToken/Tags;
+ * !create: the Update* request without the ID and Replace); flatten = Get*
+ * response -> state object. `prior` (may be NULL) supplies the user's spelling
+ * and null-vs-empty choices; `tags_all` is the object's tag map (NULL = none). */
+json_t *res_patch_baseline_expand(const tf_value *v, bool create);
+int res_patch_baseline_flatten(const provider_ctx *p, const json_t *resp, const tf_value *prior,
+			       const tf_value *tags_all, bool is_default, const char *arn,
+			       tf_value **out);
+json_t *res_maintenance_window_expand(const tf_value *v, bool create);
+int res_maintenance_window_flatten(const provider_ctx *p, const json_t *resp,
+				   const tf_value *prior, const tf_value *tags_all,
+				   const char *arn, tf_value **out);
 
 #endif
