@@ -335,7 +335,7 @@ int res_window_target_parse_id(const char *id, char *window_id, char *target_id,
 		return -1;
 	wl = (size_t)(slash - id);
 	tl = strlen(slash + 1);
-	if (wl == 0 || tl == 0 || wl >= cap || tl >= cap || strncmp(id, "mw-", 3) != 0)
+	if (wl <= 3 || tl == 0 || wl >= cap || tl >= cap || strncmp(id, "mw-", 3) != 0)
 		return -1;
 	memcpy(window_id, id, wl);
 	window_id[wl] = '\0';
