@@ -262,6 +262,15 @@ def verify_sigv4(emu, method, path, headers, body, auth):
     return rec
 
 
+def strip_nulls(v):
+    """JSON null members mean "not sent" to AWS's JSON protocol: drop them from objects."""
+    if isinstance(v, dict):
+        return {k: strip_nulls(x) for k, x in v.items() if x is not None}
+    if isinstance(v, list):
+        return [strip_nulls(x) for x in v]
+    return v
+
+
 # ---- HTTP ------------------------------------------------------------------------------
 
 class Handler(BaseHTTPRequestHandler):
@@ -489,6 +498,7 @@ class Handler(BaseHTTPRequestHandler):
             emu.count(op, "validation_errors", entry)
             self._ssm_error(SSMError("SerializationException", "Malformed JSON body: %s" % e), rid)
             return
+        req = strip_nulls(req)
         entry["request"] = req
         errors = emu.model.validate_input(op, req)
         if errors:
