@@ -251,6 +251,8 @@ def main():
     if os.environ.get("TF_PLUGIN_MAGIC_COOKIE") != COOKIE:
         sys.stderr.write("This binary is a plugin. These are not meant to be executed directly.\n")
         sys.exit(1)
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     pbs = protos.load()
     versions = sorted((int(x) for x in os.environ.get("PLUGIN_PROTOCOL_VERSIONS", "").split(",")
                        if x.strip().isdigit()), reverse=True)
