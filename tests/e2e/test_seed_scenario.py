@@ -143,7 +143,10 @@ def seed_stack(p):
 # ---------------------------------------------------------------- checks
 
 def changed_attrs(p, plan):
-    """Top-level attributes/blocks whose planned value differs from the prior."""
+    """Top-level attributes/blocks whose planned value differs from the prior
+    (or the plan's errors)."""
+    if plan.action is None:
+        return "errors: %r" % (plan.diagnostics,)
     ty = p.block(plan.type_name).implied_type()
     return sorted(n for n, t in ty.attrs.items()
                   if not cty.raw_equals(t, plan.prior.get(n), plan.planned.get(n)))
