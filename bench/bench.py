@@ -1,0 +1,644 @@
+#!/usr/bin/python3
+"""bench.py - the provider's benchmark (issues 5.5 and 6); see bench/README.md.
+
+Measures, on the binary given by --provider (default build/terraform-provider-ssmpatch):
+  1. exec-to-handshake time (go-plugin launch: magic cookie, PLUGIN_PROTOCOL_VERSIONS=5,6,
+     with and without PLUGIN_CLIENT_CERT = AutoMTLS) against bench/trivial.c, built here
+     with cc; median of --runs launches, interleaved;
+  2. VmRSS right after the handshake line; VmHWM after a refresh of 1000 objects;
+  3. binary size and stripped size;
+  4. GetProviderSchema round-trip latency on one connection (median of many calls);
+  5. refresh (ReadResource) of N window targets at Terraform's parallelism 10 with
+     0 ms and 50 ms emulator latency, with the ratio to the ideal N x latency / 10,
+     next to the same requests sent to the emulator directly (its own ceiling);
+  6. callgrind instruction counts of the GetProviderSchema and PlanResourceChange
+     handlers (--toggle-collect on the handler function).
+--compare BINARY repeats 1-3 for another build (run.sh passes the other link mode).
+Prints a table and writes bench/results/latest.json (or --out).
+
+Run: bench/run.sh   or   /usr/bin/python3 bench/bench.py --provider build/terraform-provider-ssmpatch
+"""
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tests"))
+sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
+
+from harness import plugin as hplugin  # noqa: E402
+from harness import seed as hseed  # noqa: E402
+from harness.provider import Provider, _mk  # noqa: E402
+
+TARGET_TYPE = "ssmpatch_window_target"
+TARGETS_PER_WINDOW = 100       # SSM's quota of targets per maintenance window
+PARALLELISM = 10               # terraform -parallelism default
+GOALS = {"startup_ratio": 3.0, "rss_mb": 10.0, "refresh_200_50ms": 1.5, "refresh_1000_50ms": 1.3}
+
+
+# --------------------------------------------------------------------------- helpers
+
+def log(msg):
+    sys.stderr.write("bench: %s\n" % msg)
+    sys.stderr.flush()
+
+
+def pct(values, p):
+    s = sorted(values)
+    if not s:
+        return None
+    k = min(len(s) - 1, max(0, int(round(p / 100.0 * (len(s) - 1)))))
+    return s[k]
+
+
+def summary(values, nd=3):
+    return {"n": len(values), "median": round(statistics.median(values), nd),
+            "min": round(min(values), nd), "p90": round(pct(values, 90), nd),
+            "max": round(max(values), nd)}
+
+
+def proc_status(pid):
+    """VmRSS/VmHWM/Threads of a live process, in kB (Threads: count)."""
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("VmRSS", "VmHWM", "Threads"):
+                out[k] = int(v.split()[0])
+    return out
+
+
+def proc_cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return [float(x) for x in f.read().split()[:3]]
+
+
+def run_out(argv):
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=60).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def machine():
+    model = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with open("/proc/meminfo") as f:
+        mem = f.readline().split(":")[1].strip()
+    debian = ""
+    if os.path.exists("/etc/debian_version"):
+        with open("/etc/debian_version") as f:
+            debian = f.read().strip()
+    return {"cpu": model, "cores": os.cpu_count(), "mem_total": mem, "kernel": platform.release(),
+            "debian": debian, "cc": run_out(["cc", "--version"]).splitlines()[0:1],
+            "grpc": run_out(["pkg-config", "--modversion", "grpc"]),
+            "python": platform.python_version(),
+            "valgrind": run_out(["valgrind", "--version"]),
+            "loadavg_start": loadavg()}
+
+
+def link_info(binary):
+    """Shared objects the binary loads (ldd), and whether gRPC is among them."""
+    libs = [ln.split()[0] for ln in run_out(["ldd", binary]).splitlines() if ln.strip()]
+    return {"shared_objects": len(libs), "grpc_shared": any("libgrpc" in x for x in libs),
+            "link": "dynamic" if any("libgrpc" in x for x in libs) else "static-grpc"}
+
+
+def sizes(binary, tmp):
+    stripped = os.path.join(tmp, "stripped")
+    subprocess.run(["strip", "-o", stripped, binary], check=True)
+    out = {"bytes": os.path.getsize(binary), "stripped_bytes": os.path.getsize(stripped)}
+    os.unlink(stripped)
+    return out
+
+
+def build_curl_stub(binary, tmp):
+    """A do-nothing libcurl.so.4 (same soname and symbol version, every curl_*
+    symbol the binary imports returns 0) in a directory for LD_LIBRARY_PATH:
+    start-up without libcurl's ~25 shared dependencies, i.e. what loading
+    libcurl lazily (dlopen at the first AWS call) would give. The handshake
+    never calls curl, so the stub is only good for the start-up measurement.
+    Returns the directory, or None when the binary does not import libcurl."""
+    syms = []
+    for ln in run_out(["nm", "-D", "--undefined-only", binary]).splitlines():
+        m = re.match(r"\s*U (curl_\w+)@(CURL_\w+)", ln)
+        if m:
+            syms.append(m.groups())
+    if not syms:
+        return None
+    d = os.path.join(tmp, "curl-stub")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "stub.c"), "w") as f:
+        for name, _ in syms:
+            f.write("long %s(void) { return 0; }\n" % name)
+    with open(os.path.join(d, "stub.map"), "w") as f:
+        f.write("%s { global: *; };\n" % syms[0][1])
+    subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", os.path.join(d, "libcurl.so.4"),
+                    "-Wl,-soname,libcurl.so.4", "-Wl,--version-script=" + os.path.join(d, "stub.map"),
+                    os.path.join(d, "stub.c")], check=True)
+    return d
+
+
+def build_trivial(tmp):
+    exe = os.path.join(tmp, "trivial")
+    subprocess.run(["cc", "-O2", "-o", exe, os.path.join(HERE, "trivial.c")], check=True)
+    return exe
+
+
+# --------------------------------------------------------------------------- 1+2: start-up
+
+def plugin_env(cert_pem):
+    e = dict(os.environ)
+    for k in list(e):
+        if k.startswith(("TF_LOG", "PLUGIN_", "SSMPATCH_")):
+            del e[k]
+    e[hplugin.MAGIC_COOKIE_KEY] = hplugin.MAGIC_COOKIE_VALUE
+    e["PLUGIN_PROTOCOL_VERSIONS"] = "5,6"
+    e["PLUGIN_MIN_PORT"] = "10000"
+    e["PLUGIN_MAX_PORT"] = "25000"
+    if cert_pem:
+        e["PLUGIN_CLIENT_CERT"] = cert_pem
+    return e
+
+
+def launch_once(binary, env):
+    """exec -> handshake line, in ms; VmRSS right after it; then SIGTERM."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen([binary], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
+    line = p.stdout.readline()
+    t1 = time.perf_counter()
+    try:
+        st = proc_status(p.pid)
+    except OSError:
+        st = {}
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+    p.stdout.close()
+    if not line.startswith(b"1|"):
+        raise RuntimeError("%s: no handshake line (got %r, exit %s)" % (binary, line, p.returncode))
+    return (t1 - t0) * 1000.0, st
+
+
+def settled_rss(binary, env, settle=0.5):
+    """VmRSS/Threads after the process has been idle `settle` seconds."""
+    p = subprocess.Popen([binary], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
+    p.stdout.readline()
+    time.sleep(settle)
+    st = proc_status(p.pid)
+    p.send_signal(signal.SIGTERM)
+    p.wait(timeout=10)
+    p.stdout.close()
+    return st
+
+
+def bench_startup(binaries, trivial, runs, curl_stub):
+    cert = hplugin.generate_cert().cert_pem.decode()
+    variants = [("trivial", trivial, plugin_env(None))]
+    for label, b in binaries:
+        variants.append((label + "/no-mtls", b, plugin_env(None)))
+        variants.append((label + "/automtls", b, plugin_env(cert)))
+    if curl_stub:   # what-if, main binary only
+        label, b = binaries[0]
+        for mode, c in (("no-mtls", None), ("automtls", cert)):
+            env = plugin_env(c)
+            env["LD_LIBRARY_PATH"] = curl_stub
+            variants.append((label + "/" + mode + "+curl-stub", b, env))
+    times = {v[0]: [] for v in variants}
+    rss = {v[0]: [] for v in variants}
+    for v in variants:                      # warm the page cache
+        launch_once(v[1], v[2])
+        launch_once(v[1], v[2])
+    for i in range(runs):                   # interleaved, rotated order
+        order = variants[i % len(variants):] + variants[:i % len(variants)]
+        for label, b, env in order:
+            ms, st = launch_once(b, env)
+            times[label].append(ms)
+            rss[label].append(st.get("VmRSS", 0))
+    out = {}
+    base = statistics.median(times["trivial"])
+    for label, b, env in variants:
+        t = summary(times[label])
+        r = summary([x / 1024.0 for x in rss[label]], 2)
+        out[label] = {"handshake_ms": t, "ratio_to_trivial": round(t["median"] / base, 2),
+                      "rss_mb_at_handshake": r}
+        if label != "trivial":
+            st = settled_rss(b, env)
+            out[label]["rss_mb_settled"] = round(st["VmRSS"] / 1024.0, 2)
+            out[label]["threads"] = st["Threads"]
+    return out
+
+
+# --------------------------------------------------------------------------- 4: schema latency
+
+def bench_schema(binary, calls):
+    out = {}
+    for proto, method in ((6, "/tfplugin6.Provider/GetProviderSchema"), (5, "/tfplugin5.Provider/GetSchema")):
+        p = Provider(binary=binary, protocol=proto, mtls=True)
+        try:
+            fn = p.plugin.channel.unary_unary(method, request_serializer=None, response_deserializer=None)
+            size = len(fn(b""))
+            for _ in range(20):
+                fn(b"")
+            lat = []
+            for _ in range(calls):
+                t0 = time.perf_counter()
+                fn(b"")
+                lat.append((time.perf_counter() - t0) * 1e6)
+            out["v%d" % proto] = {"method": method, "response_bytes": size, "latency_us": summary(lat, 0)}
+        finally:
+            p.close()
+    # the same client's floor: the go-plugin health check (tiny request and answer)
+    p = Provider(binary=binary, protocol=6, mtls=True)
+    try:
+        side = p.plugin.pb.side
+        fn = p.plugin.channel.unary_unary("/grpc.health.v1.Health/Check", request_serializer=None,
+                                          response_deserializer=None)
+        req = side.HealthCheckRequest(service="plugin").SerializeToString()
+        for _ in range(20):
+            fn(req)
+        lat = []
+        for _ in range(calls):
+            t0 = time.perf_counter()
+            fn(req)
+            lat.append((time.perf_counter() - t0) * 1e6)
+        out["health_check_floor"] = {"latency_us": summary(lat, 0)}
+    finally:
+        p.close()
+    return out
+
+
+# --------------------------------------------------------------------------- 5: refresh
+
+def run_parallel(call_future, requests, parallelism):
+    """Keep `parallelism` calls in flight (Terraform's semaphore) until all
+    requests are answered. Returns (wall seconds, responses, per-call seconds)."""
+    n = len(requests)
+    results = [None] * n
+    lat = [0.0] * n
+    lock = threading.Lock()
+    done = threading.Event()
+    state = {"next": 0, "finished": 0}
+
+    def launch():
+        with lock:
+            i = state["next"]
+            if i >= n:
+                return
+            state["next"] = i + 1
+        t0 = time.perf_counter()
+        f = call_future(requests[i])
+        f.add_done_callback(lambda fut, i=i, t0=t0: finish(i, t0, fut))
+
+    def finish(i, t0, fut):
+        lat[i] = time.perf_counter() - t0
+        try:
+            results[i] = fut.result()
+        except Exception as e:  # noqa: BLE001 - reported as a failed call
+            results[i] = e
+        with lock:
+            state["finished"] += 1
+            last = state["finished"] == n
+        if last:
+            done.set()
+        else:
+            launch()
+
+    t0 = time.perf_counter()
+    for _ in range(min(parallelism, n)):
+        launch()
+    if not done.wait(timeout=600):
+        raise RuntimeError("refresh did not finish in 600 s")
+    return time.perf_counter() - t0, results, lat
+
+
+def emulator_direct(emu, items, parallelism):
+    """The same DescribeMaintenanceWindowTargets requests the provider makes,
+    sent straight to the emulator by `parallelism` keep-alive connections:
+    the emulator's own ceiling. Returns wall seconds."""
+    bodies = [json.dumps({"WindowId": wid, "Filters": [{"Key": "WindowTargetId", "Values": [tid]}]}).encode()
+              for wid, tid in items]
+    lock = threading.Lock()
+    idx = {"i": 0}
+    errors = []
+
+    def worker():
+        c = http.client.HTTPConnection("127.0.0.1", emu.port, timeout=60)
+        while True:
+            with lock:
+                i = idx["i"]
+                idx["i"] += 1
+            if i >= len(bodies):
+                break
+            c.request("POST", "/", body=bodies[i], headers={
+                "X-Amz-Target": "AmazonSSM.DescribeMaintenanceWindowTargets",
+                "Content-Type": "application/x-amz-json-1.1"})
+            r = c.getresponse()
+            data = r.read()
+            if r.status != 200 or tid_missing(data, items[i][1]):
+                errors.append((r.status, data[:200]))
+        c.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(parallelism)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    if errors:
+        raise RuntimeError("emulator direct calls failed: %r" % errors[:3])
+    return wall
+
+
+def tid_missing(data, tid):
+    return tid.encode() not in data
+
+
+def bench_refresh(binary, sizes_n, latencies, reps):
+    from emulator import Emulator
+    max_n = max(sizes_n)
+    out = {"parallelism": PARALLELISM, "targets_per_window": TARGETS_PER_WINDOW, "runs": []}
+    with Emulator(latency_ms=0, self_check=False) as emu:
+        log("refresh: creating %d window targets in the emulator" % max_n)
+        wids = []
+        for w in range((max_n + TARGETS_PER_WINDOW - 1) // TARGETS_PER_WINDOW):
+            r = emu.ssm("CreateMaintenanceWindow", {"Name": "bench-window-%d" % w, "Schedule": "cron(00 17 * * ? *)",
+                                                    "Duration": 1, "Cutoff": 0, "AllowUnassociatedTargets": True})
+            wids.append(r["WindowId"])
+        items = []
+        for i in range(max_n):
+            wid = wids[i // TARGETS_PER_WINDOW]
+            r = emu.ssm("RegisterTargetWithMaintenanceWindow", {
+                "WindowId": wid, "ResourceType": "INSTANCE", "Name": "bench-target-%d" % i,
+                "Targets": [{"Key": "tag:PatchWindowTaskAM2", "Values": ["SCAN" if i % 2 else "INSTALL"]}]})
+            items.append((wid, r["WindowTargetId"]))
+
+        p = Provider(binary=binary, protocol=6, mtls=True, env=emu.env())
+        try:
+            p.configure({"region": emu.region, "access_key": emu.access_key, "secret_key": emu.secret_key,
+                         "endpoints": [{"ssm": emu.url, "sts": emu.url}]})
+            pid = p.plugin.proc.pid
+            log("refresh: building %d states (import + one sequential read each)" % max_n)
+            block = p.block(TARGET_TYPE)
+            ty = block.implied_type()
+            requests = []
+            for wid, tid in items:
+                st = p.import_state(TARGET_TYPE, "%s/%s" % (wid, tid), read=True)
+                req = _mk(p.pb.ReadResource.Request, type_name=TARGET_TYPE, current_state=p.dv(ty, dict(st)),
+                          private=st.private, provider_meta=p._provider_meta(), client_capabilities=p._caps())
+                requests.append(req.SerializeToString())
+            out["rss_mb_after_setup"] = round(proc_status(pid)["VmRSS"] / 1024.0, 2)
+            resp_cls = p.pb.ReadResource.Response
+            fn = p.plugin.channel.unary_unary("/tfplugin6.Provider/ReadResource", request_serializer=None,
+                                              response_deserializer=resp_cls.FromString)
+
+            def call_future(raw):
+                return fn.future(raw, timeout=120)
+
+            run_parallel(call_future, requests[:50], PARALLELISM)          # warm-up
+            for lat_ms in latencies:
+                emu.configure(latency_ms=lat_ms)
+                for n in sizes_n:
+                    walls, direct, cpu, per_call = [], [], [], []
+                    calls_per_read = None
+                    for _ in range(reps):
+                        emu.reset(state=False, calls=True)
+                        c0 = proc_cpu_seconds(pid)
+                        wall, results, lat = run_parallel(call_future, requests[:n], PARALLELISM)
+                        cpu.append(proc_cpu_seconds(pid) - c0)
+                        bad = [r for r in results if isinstance(r, Exception) or not r.new_state.msgpack
+                               or any(d.severity == 1 for d in r.diagnostics)]
+                        if bad:
+                            raise RuntimeError("ReadResource failed: %r" % bad[:2])
+                        calls = emu.calls()
+                        calls_per_read = calls["total"] / float(n)
+                        walls.append(wall)
+                        per_call.append(statistics.median(lat) * 1000.0)
+                        direct.append(emulator_direct(emu, items[:n], PARALLELISM))
+                    ideal = n * lat_ms / 1000.0 / PARALLELISM
+                    wall = statistics.median(walls)
+                    run = {"n": n, "latency_ms": lat_ms, "wall_s": round(wall, 3),
+                           "wall_s_all": [round(w, 3) for w in walls],
+                           "ideal_s": round(ideal, 3),
+                           "ratio_to_ideal": round(wall / ideal, 3) if ideal else None,
+                           "reads_per_s": round(n / wall, 1),
+                           "median_call_ms": round(statistics.median(per_call), 2),
+                           "aws_requests_per_read": round(calls_per_read, 2),
+                           "provider_cpu_ms_per_read": round(statistics.median(cpu) * 1000.0 / n, 3),
+                           "emulator_direct_wall_s": round(statistics.median(direct), 3),
+                           "ratio_to_emulator_direct": round(wall / statistics.median(direct), 3)}
+                    out["runs"].append(run)
+                    log("refresh: N=%d latency=%d ms: %.3f s (ideal %.3f s, emulator alone %.3f s)"
+                        % (n, lat_ms, wall, ideal, run["emulator_direct_wall_s"]))
+            st = proc_status(pid)
+            out["provider_rss_mb_after"] = round(st["VmRSS"] / 1024.0, 2)
+            out["provider_peak_rss_mb"] = round(st["VmHWM"] / 1024.0, 2)
+            out["provider_threads"] = st["Threads"]
+        finally:
+            p.close()
+    return out
+
+
+# --------------------------------------------------------------------------- 6: callgrind
+
+HANDLERS = {"GetProviderSchema": "tfp_get_provider_schema", "PlanResourceChange": "tfp_plan_resource_change"}
+
+
+def callgrind_totals(path):
+    with open(path) as f:
+        for line in f:
+            if line.startswith(("totals:", "summary:")):
+                return int(line.split()[1])
+    raise RuntimeError("no totals in %s" % path)
+
+
+def callgrind_run(binary, tmp, what, extra_calls, emu):
+    """One provider process under callgrind, collecting only inside the
+    handler of `what`; the handler runs 1 + extra_calls times. Returns Ir."""
+    out = os.path.join(tmp, "callgrind.%s.%d.out" % (what, extra_calls))
+    wrapper = os.path.join(tmp, "vg-%s-%d.sh" % (what, extra_calls))
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\nexec valgrind --tool=callgrind --collect-atstart=no --toggle-collect=%s "
+                "--callgrind-out-file=%s %s\n" % (HANDLERS[what], out, binary))
+    os.chmod(wrapper, 0o755)
+    p = Provider(binary=wrapper, protocol=6, mtls=False, env=emu.env(), handshake_timeout=300)
+    try:
+        if what == "GetProviderSchema":   # the harness already called it once
+            for _ in range(extra_calls):
+                p.get_schema()
+        else:
+            p.configure({"region": emu.region, "access_key": emu.access_key, "secret_key": emu.secret_key,
+                         "endpoints": [{"ssm": emu.url, "sts": emu.url}]})
+            cfg = hseed.task("scan", "mw-0123456789abcdef0", "e32eecb2-646c-4f4b-8ed1-205fbd0e1a5f",
+                             "ssmpatch-seed-output")
+            for _ in range(1 + extra_calls):
+                plan = p.plan("ssmpatch_window_task", cfg)
+                if plan.action != "create":
+                    raise RuntimeError("seed task plan: %r" % plan)
+    finally:
+        # go-plugin would kill after 2 s; valgrind needs longer to write its output
+        pl = p.plugin
+        pl.shutdown()
+        pl.channel.close()
+        pl._closed = True
+        try:
+            pl.proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            pl.proc.kill()
+            pl.proc.wait()
+    return callgrind_totals(out)
+
+
+def bench_callgrind(binary, tmp, extra):
+    from emulator import Emulator
+    out = {"method": "valgrind --tool=callgrind --collect-atstart=no --toggle-collect=<handler>; "
+                     "runs with 1 and 1+%d handler calls; per call = difference / %d" % (extra, extra)}
+    with Emulator(self_check=False) as emu:
+        for what in HANDLERS:
+            a = callgrind_run(binary, tmp, what, 0, emu)
+            b = callgrind_run(binary, tmp, what, extra, emu)
+            out[what] = {"handler": HANDLERS[what], "first_call_Ir": a, "Ir_per_call": (b - a) // extra,
+                         "runs_Ir": [a, b]}
+            log("callgrind: %s %d Ir per call (first call %d)" % (what, (b - a) // extra, a))
+    return out
+
+
+# --------------------------------------------------------------------------- report
+
+def mb(b):
+    return "%.2f MB" % (b / 1048576.0)
+
+
+def print_table(res):
+    w = sys.stdout.write
+    w("\n== terraform-provider-ssmpatch benchmark (%s, %s cores, load %s)\n"
+      % (res["machine"]["cpu"], res["machine"]["cores"], res["machine"]["loadavg_start"]))
+    for label, b in res["binaries"].items():
+        w("binary %-8s %s  %s (stripped %s), %d shared objects\n"
+          % (label, b["path"], mb(b["bytes"]), mb(b["stripped_bytes"]), b["shared_objects"]))
+    if "startup" in res:
+        w("\n%-34s %10s %8s %8s %8s %12s %10s\n" % ("start-up", "median ms", "min", "p90", "ratio",
+                                                  "RSS MB", "settled MB"))
+        for label, s in res["startup"].items():
+            w("%-34s %10.2f %8.2f %8.2f %8.2f %12.2f %10s\n"
+              % (label, s["handshake_ms"]["median"], s["handshake_ms"]["min"], s["handshake_ms"]["p90"],
+                 s["ratio_to_trivial"], s["rss_mb_at_handshake"]["median"], s.get("rss_mb_settled", "")))
+        w("  goals: ratio <= %.1f x trivial, RSS <= %.0f MB\n" % (GOALS["startup_ratio"], GOALS["rss_mb"]))
+    if "schema" in res:
+        w("\n%-40s %10s %8s %8s %10s\n" % ("GetProviderSchema (one connection)", "median us", "min",
+                                           "p90", "bytes"))
+        for k, s in res["schema"].items():
+            w("%-40s %10.0f %8.0f %8.0f %10s\n" % (s.get("method", k), s["latency_us"]["median"],
+                                                   s["latency_us"]["min"], s["latency_us"]["p90"],
+                                                   s.get("response_bytes", "")))
+    if "refresh" in res:
+        r = res["refresh"]
+        w("\n%-18s %8s %8s %8s %8s %10s %9s %8s %9s\n" % ("refresh, par. 10", "wall s", "ideal s", "ratio",
+                                                        "emu s", "vs emu", "call ms", "AWS/rd",
+                                                        "cpu ms/rd"))
+        for x in r["runs"]:
+            w("%-18s %8.3f %8.3f %8s %8.3f %10.2f %9.2f %8.2f %9.3f\n"
+              % ("N=%d @ %d ms" % (x["n"], x["latency_ms"]), x["wall_s"], x["ideal_s"],
+                 "%.2f" % x["ratio_to_ideal"] if x["ratio_to_ideal"] else "-", x["emulator_direct_wall_s"],
+                 x["ratio_to_emulator_direct"], x["median_call_ms"], x["aws_requests_per_read"],
+                 x["provider_cpu_ms_per_read"]))
+        w("  goals: 200 @ 50 ms <= %.1f x ideal, 1000 @ 50 ms <= %.1f x ideal\n"
+          % (GOALS["refresh_200_50ms"], GOALS["refresh_1000_50ms"]))
+        w("  provider RSS after refreshes %.2f MB, peak (VmHWM) %.2f MB, %d threads\n"
+          % (r["provider_rss_mb_after"], r["provider_peak_rss_mb"], r["provider_threads"]))
+    if "callgrind" in res:
+        w("\ncallgrind (instructions inside the handler)\n")
+        for k in HANDLERS:
+            c = res["callgrind"][k]
+            w("  %-20s %12d Ir per call   (first call %d)\n" % (k, c["Ir_per_call"], c["first_call_Ir"]))
+    w("\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--provider", default=os.path.join(os.environ.get("SSMPATCH_BUILD_DIR") or
+                                                       os.path.join(REPO, "build"), "terraform-provider-ssmpatch"))
+    ap.add_argument("--compare", action="append", default=[], help="another provider binary for start-up/RSS/size")
+    ap.add_argument("--runs", type=int, default=25, help="launches per start-up variant (>= 20)")
+    ap.add_argument("--schema-calls", type=int, default=300)
+    ap.add_argument("--sizes", default="50,200,1000")
+    ap.add_argument("--latencies", default="0,50")
+    ap.add_argument("--reps", type=int, default=3, help="repetitions of each refresh run (median)")
+    ap.add_argument("--callgrind-calls", type=int, default=10)
+    ap.add_argument("--skip", default="", help="comma list out of startup,schema,refresh,callgrind")
+    ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
+    args = ap.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    binary = os.path.abspath(args.provider)
+    if not os.access(binary, os.X_OK):
+        sys.exit("bench: provider binary %s not found (build it, or bench/run.sh)" % binary)
+
+    res = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+           "git": run_out(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]),
+           "machine": machine(), "goals": GOALS, "binaries": {}}
+    tmp = tempfile.mkdtemp(prefix="ssmpatch-bench-")
+    try:
+        bins = []
+        for b in [binary] + [os.path.abspath(c) for c in args.compare]:
+            info = link_info(b)
+            label = info["link"]
+            if any(label == x for x, _ in bins):
+                label += "-%d" % len(bins)
+            res["binaries"][label] = dict(path=b, **info, **sizes(b, tmp))
+            bins.append((label, b))
+        res["main_binary"] = bins[0][0]
+        if "startup" not in skip:
+            log("start-up: %d launches per variant" % args.runs)
+            res["startup"] = bench_startup(bins, build_trivial(tmp), args.runs, build_curl_stub(binary, tmp))
+        if "schema" not in skip:
+            log("schema: %d calls" % args.schema_calls)
+            res["schema"] = bench_schema(binary, args.schema_calls)
+        if "refresh" not in skip:
+            res["refresh"] = bench_refresh(binary, [int(x) for x in args.sizes.split(",")],
+                                           [int(x) for x in args.latencies.split(",")], args.reps)
+        if "callgrind" not in skip and shutil.which("valgrind"):
+            res["callgrind"] = bench_callgrind(binary, tmp, args.callgrind_calls)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    res["machine"]["loadavg_end"] = loadavg()
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(res, f, indent=1, sort_keys=False)
+        f.write("\n")
+    print_table(res)
+    log("results written to %s" % args.out)
+
+
+if __name__ == "__main__":
+    main()
