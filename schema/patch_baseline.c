@@ -151,6 +151,7 @@ static void baseline_check(const tf_value *obj, const tf_path *path, tf_diags *d
 	bool neither_os = os && (strcmp(os, "UBUNTU") == 0 || strcmp(os, "DEBIAN") == 0);
 	char sub[64];
 
+	schema_check_tag_keys(obj, "tags", path, d);
 	if (!tf_value_is_known(rules))
 		return;
 	for (size_t i = 0; i < tf_value_len(rules); i++) {

@@ -29,6 +29,7 @@
 #define AWS_HTTP_CONNECT_TIMEOUT_MS 10000L
 #define AWS_HTTP_TIMEOUT_MS 60000L
 #define AWS_HTTP_POOL_MAX 16 /* idle easy handles kept */
+#define AWS_HTTP_MAX_IDLE_CONNS 32 /* idle connections kept in the shared cache */
 
 typedef struct aws_http aws_http;
 

@@ -315,6 +315,9 @@ int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *res
 	hl = tmp;
 
 	curl_easy_setopt(e, CURLOPT_SHARE, h->share);
+	/* curl_easy_perform keeps at most MAXCONNECTS idle connections in the
+	 * (shared) cache, default 4 * one handle: too few for `parallelism` threads. */
+	curl_easy_setopt(e, CURLOPT_MAXCONNECTS, (long)AWS_HTTP_MAX_IDLE_CONNS);
 	curl_easy_setopt(e, CURLOPT_URL, req->url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);

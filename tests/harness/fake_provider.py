@@ -190,7 +190,7 @@ class Impl:
         if BUG == "final_plan_differs" and prior is None:
             n = int(os.environ.get("FAKE_COUNT", "0"))
             os.environ["FAKE_COUNT"] = str(n + 1)
-            if n % 2:
+            if n % 2 == 0:
                 p["arn"] = "arn:fake:known"
         return self.pb.PlanResourceChange.Response(planned_state=self.dv(p), requires_replace=rr,
                                                    planned_private=b"pp")
