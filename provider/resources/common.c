@@ -297,8 +297,11 @@ int res_tags_read(provider_ctx *p, const char *resource_type, const char *id, tf
 	}
 	memset(&err, 0, sizeof(err));
 	rc = ssm_call(p->aws, "ListTagsForResource", req, &resp, &err);
-	if (rc == AWS_ERR_NOT_FOUND)
+	/* SSM answers InvalidResourceId for an object that does not exist. */
+	if (rc == AWS_ERR_NOT_FOUND || strcmp(err.aws_code, "InvalidResourceId") == 0) {
+		rc = AWS_ERR_NOT_FOUND;
 		goto done;
+	}
 	if (rc != 0) {
 		res_diag_aws_at(d, "tags", "ListTagsForResource", &err);
 		goto done;
