@@ -11,7 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/rand.h>
+#include <errno.h>
+#include <sys/random.h>
+#include <time.h>
 
 #define RES_MAX_TAGS 1000
 
@@ -567,16 +569,29 @@ void res_client_token(char out[37])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
-	size_t i, o = 0;
+	size_t i, o = 0, got = 0;
 
-	if (RAND_bytes(b, sizeof(b)) != 1) {
-		/* Never expected; fall back to something unique enough per process. */
-		FILE *f = fopen("/dev/urandom", "rb");
+	/* getrandom(2), not OpenSSL: its per-thread DRBG state would outlive the
+	 * gRPC worker threads this runs on. 16 bytes never block once the pool is
+	 * initialised; EINTR is retried. */
+	while (got < sizeof(b)) {
+		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
 
-		if (!f || fread(b, 1, sizeof(b), f) != sizeof(b))
-			memset(b, 0x5a, sizeof(b));
-		if (f)
-			fclose(f);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < sizeof(b)) {
+		/* No entropy source at all: fall back to time and address bits,
+		 * still unique per call in this process. */
+		static unsigned long counter;
+		unsigned long c = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+		unsigned long t = (unsigned long)time(NULL);
+
+		memcpy(b, &c, sizeof(c) < 8 ? sizeof(c) : 8);
+		memcpy(b + 8, &t, sizeof(t) < 8 ? sizeof(t) : 8);
 	}
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
