@@ -223,7 +223,8 @@ def test_lifecycle_create_update_destroy(emu, protocol):
         stg_g2, prd_g2 = uniq("STG"), uniq("PRD")
         cfg["stg"] = baseline(stg_name, 2, [stg_g, stg_g2], description="STG baseline", tags={"Env": "stg"})
         cfg["prd"] = baseline(prd_name, 30, [prd_g2], tags={"Env": "prd", "Tier": "1"})
-        cfg["mw"] = window(mw_name, schedule="cron(00 18 ? * SUN *)", description="AM2 window", tags={})
+        cfg["mw"] = window(mw_name, schedule="cron(00 18 ? * SUN *)", description="AM2 window", tags={},
+                           schedule_timezone="Asia/Tokyo", schedule_offset=2)
         with Run(emu, protocol, default_tags={"Project": "patching", "Owner": "ops"}) as p:
             s = Stack(p)
             for n, t in (("stg", PB), ("prd", PB), ("mw", MW)):
@@ -246,6 +247,21 @@ def test_lifecycle_create_update_destroy(emu, protocol):
             assert tags_of(emu, "MaintenanceWindow", mw["id"]) == {"Project": "patching", "Owner": "ops"}
             w = ssm(emu, "GetMaintenanceWindow", {"WindowId": mw["id"]})
             assert w["Schedule"] == "cron(00 18 ? * SUN *)" and w["Description"] == "AM2 window"
+            assert w["ScheduleTimezone"] == "Asia/Tokyo" and w["ScheduleOffset"] == 2
+            assert (w["Duration"], w["Cutoff"], w["AllowUnassociatedTargets"]) == (1, 0, True)
+            assert_noop(s.refresh_and_plan())
+
+            # optional attributes removed from the config are cleared (Replace=true)
+            s.configs["stg"] = baseline(stg_name, 2, [stg_g, stg_g2], tags={"Env": "stg"})
+            s.configs["mw"] = window(mw_name, schedule="cron(00 18 ? * SUN *)", tags={})
+            plans = s.refresh_and_plan()
+            assert changed_attrs(plans["stg"].prior, plans["stg"].planned) == ["description"]
+            assert changed_attrs(plans["mw"].prior, plans["mw"].planned) == \
+                ["description", "schedule_offset", "schedule_timezone"]
+            st = s.apply()
+            assert "Description" not in get_baseline(emu, st["stg"]["id"])
+            w = ssm(emu, "GetMaintenanceWindow", {"WindowId": mw["id"]})
+            assert not any(k in w for k in ("Description", "ScheduleTimezone", "ScheduleOffset"))
             assert_noop(s.refresh_and_plan())
 
             s.destroy()
