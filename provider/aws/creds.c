@@ -400,8 +400,7 @@ char *aws_xml_text(const char *xml, const char *elem)
 		return NULL;
 	while ((p = strchr(p, '<')) != NULL) {
 		p++;
-		if (strncmp(p, elem, el) == 0 && (p[el] == '>' || p[el] == ' ' || p[el] == '\t' ||
-						  p[el] == '\r' || p[el] == '\n')) {
+		if (strncmp(p, elem, el) == 0 && strchr(">/ \t\r\n", p[el]) && p[el]) {
 			start = strchr(p + el, '>');
 			break;
 		}

@@ -291,8 +291,12 @@ static tf_value *jdecode_seq(jdec *j, json_t *v, const tf_type *t, int depth)
 		item = jdecode(j, json_array_get(v, i), t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem,
 			       depth + 1);
 		tf_path_pop(&j->path);
-		if (!item || tf_value_append(res, item) < 0)
+		if (!item)
 			goto fail;
+		if (tf_value_append(res, item) < 0) {
+			tf_value_free(item);
+			goto fail;
+		}
 	}
 	return res;
 fail:
@@ -317,8 +321,12 @@ static tf_value *jdecode_map(jdec *j, json_t *v, const tf_type *t, int depth)
 			goto fail;
 		item = jdecode(j, val, t->elem, depth + 1);
 		tf_path_pop(&j->path);
-		if (!item || tf_value_map_put(res, key, item) < 0)
+		if (!item)
 			goto fail;
+		if (tf_value_map_put(res, key, item) < 0) {
+			tf_value_free(item);
+			goto fail;
+		}
 	}
 	return res;
 fail:

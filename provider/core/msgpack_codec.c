@@ -385,8 +385,12 @@ static tf_value *mp_decode_seq(mp_reader *r, const mp_item *it, const tf_type *t
 			goto fail;
 		item = mp_decode(r, t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem, depth + 1);
 		tf_path_pop(&r->path);
-		if (!item || tf_value_append(v, item) < 0)
+		if (!item)
 			goto fail;
+		if (tf_value_append(v, item) < 0) {
+			tf_value_free(item);
+			goto fail;
+		}
 	}
 	return v;
 fail:
@@ -434,8 +438,12 @@ static tf_value *mp_decode_map(mp_reader *r, const mp_item *it, const tf_type *t
 			goto fail;
 		item = mp_decode(r, t->elem, depth + 1);
 		tf_path_pop(&r->path);
-		if (!item || tf_value_map_put(v, key, item) < 0)
+		if (!item)
 			goto fail;
+		if (tf_value_map_put(v, key, item) < 0) {
+			tf_value_free(item);
+			goto fail;
+		}
 		free(key);
 		key = NULL;
 	}

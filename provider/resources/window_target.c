@@ -26,7 +26,6 @@
  *   a value equal ignoring case keeps the user's spelling (no perpetual diff).
  */
 #include <string.h>
-#include <strings.h>
 
 #include "../core/log.h"
 #include "common.h"

@@ -38,7 +38,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "../core/log.h"
 #include "common.h"

@@ -113,14 +113,32 @@ struct rpc_server {
 	bool stopping;             /* no more re-arming */
 	bool shutdown_done;        /* shutdown tag received */
 	size_t live_workers;
+	size_t active_calls;       /* arrived and not yet finished (handlers included) */
 	rpc_call *held;
 	rpc_tag shutdown_tag;
 };
 
 /* ---------- call contexts ---------- */
 
+static void active_add(rpc_server *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->active_calls++;
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void active_done(rpc_server *s)
+{
+	pthread_mutex_lock(&s->mu);
+	if (--s->active_calls == 0)
+		pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
 static void call_unref(rpc_call *c)
 {
+	rpc_server *s = c->s;
+
 	if (atomic_fetch_sub(&c->refs, 1) != 1)
 		return;
 	if (c->resp)
@@ -129,6 +147,7 @@ static void call_unref(rpc_call *c)
 	if (c->call)
 		grpc_call_unref(c->call);
 	free(c);
+	active_done(s);
 }
 
 static void call_final_done(rpc_tag *t, bool ok)
@@ -150,6 +169,7 @@ static void send_reply(rpc_server *s, grpc_call *call, rpc_reply *reply)
 		free(reply->body);
 		grpc_call_cancel_with_status(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
 		grpc_call_unref(call);
+		active_done(s);
 		return;
 	}
 	c->close_tag.fn = call_final_done;
@@ -266,6 +286,7 @@ static void run_hold(rpc_server *s, const rpc_method *m, grpc_call *call, grpc_b
 	if (!c) {
 		grpc_call_cancel_with_status(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
 		grpc_call_unref(call);
+		active_done(s);
 		return;
 	}
 	LOG_T(MOD, "stream %s held open", m->path);
@@ -342,6 +363,7 @@ static void reg_slot_done(rpc_tag *t, bool ok)
 		reg_slot_free(slot);
 		return;
 	}
+	active_add(s);
 	slot->call = NULL;
 	slot->payload = NULL;
 	grpc_metadata_array_destroy(&slot->md);
@@ -390,6 +412,7 @@ static void any_slot_done(rpc_tag *t, bool ok)
 		any_slot_free(slot);
 		return;
 	}
+	active_add(s);
 	if (log_enabled(LOG_DEBUG)) {
 		char *path = grpc_slice_to_c_string(slot->details.method);
 		log_msg(LOG_DEBUG, MOD, "unimplemented method %s", path ? path : "?");
@@ -441,8 +464,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Wait on s->cv (s->mu held) until *flag becomes `want` or ms elapse. */
-static bool wait_until(rpc_server *s, const bool *flag, int ms)
+static struct timespec deadline_in(int ms)
 {
 	struct timespec until;
 
@@ -453,27 +475,29 @@ static bool wait_until(rpc_server *s, const bool *flag, int ms)
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
 	}
+	return until;
+}
+
+/* Wait on s->cv (s->mu held) until *flag is true or ms elapse. */
+static bool wait_flag(rpc_server *s, const bool *flag, int ms)
+{
+	struct timespec until = deadline_in(ms);
+
 	while (!*flag)
 		if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)
 			break;
 	return *flag;
 }
 
-static bool wait_workers(rpc_server *s, int ms)
+/* Wait on s->cv (s->mu held) until *count is 0 or ms elapse. */
+static bool wait_zero(rpc_server *s, const size_t *count, int ms)
 {
-	struct timespec until;
+	struct timespec until = deadline_in(ms);
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	while (s->live_workers > 0)
+	while (*count > 0)
 		if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)
 			break;
-	return s->live_workers == 0;
+	return *count == 0;
 }
 
 /* ---------- public API ---------- */
@@ -697,25 +721,26 @@ int rpc_server_wait(rpc_server *s)
 	}
 	pthread_mutex_unlock(&s->mu);
 
+	/* gRPC's shutdown notification waits for the clients to close their
+	 * connections too. Let our own calls finish, then cut the connections. */
 	grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
 	pthread_mutex_lock(&s->mu);
-	done = wait_until(s, &s->shutdown_done, RPC_DRAIN_MS);
+	done = wait_zero(s, &s->active_calls, RPC_DRAIN_MS);
+	pthread_mutex_unlock(&s->mu);
+	if (!done)
+		LOG_W(MOD, "calls still running after %d ms; cancelling them", RPC_DRAIN_MS);
+	grpc_server_cancel_all_calls(s->server);
+	pthread_mutex_lock(&s->mu);
+	done = wait_flag(s, &s->shutdown_done, RPC_CANCEL_MS);
 	pthread_mutex_unlock(&s->mu);
 	if (!done) {
-		LOG_W(MOD, "calls still running after %d ms; cancelling them", RPC_DRAIN_MS);
-		grpc_server_cancel_all_calls(s->server);
-		pthread_mutex_lock(&s->mu);
-		done = wait_until(s, &s->shutdown_done, RPC_CANCEL_MS);
-		pthread_mutex_unlock(&s->mu);
-		if (!done) {
-			LOG_W(MOD, "a handler is still running; exiting without cleanup");
-			return RPC_SERVER_EDIRTY;
-		}
+		LOG_W(MOD, "a handler is still running; exiting without cleanup");
+		return RPC_SERVER_EDIRTY;
 	}
 
 	grpc_completion_queue_shutdown(s->cq);
 	pthread_mutex_lock(&s->mu);
-	done = wait_workers(s, RPC_CANCEL_MS);
+	done = wait_zero(s, &s->live_workers, RPC_CANCEL_MS);
 	pthread_mutex_unlock(&s->mu);
 	if (!done)
 		return RPC_SERVER_EDIRTY;

@@ -301,6 +301,35 @@ def test_targets_removed_plans_limits_null(provider, emu):
     s.destroy()
 
 
+def test_target_replaced_while_a_task_uses_it(provider, emu):
+    """A force-new change of a target the task references: Terraform destroys the
+    target, creates the new one, then updates the task to the new ID."""
+    s = window_stack(provider, tasks=("scan",))
+    st = s.apply()
+    old = st["target_scan"]["id"]
+    s.configs["target_scan"] = {
+        "window_id": Ref("window", "id"), "name": "PatchingTargetScan",
+        "resource_type": "RESOURCE_GROUP",
+        "targets": [{"key": "resource-groups:Name", "values": ["patch-scan-group"]}]}
+    plans = s.refresh_and_plan()
+    assert plans["target_scan"].action == "replace"
+    assert any("resource_type" in str(rp) for rp in plans["target_scan"].replace_paths)
+    assert plans["task_scan"].action == "update"
+    for n, pl in plans.items():
+        s.states[n] = pl.refreshed
+    s.plans = plans
+    st = s.apply()
+    new = st["target_scan"]["id"]
+    assert new != old
+    assert api_task(emu, st["task_scan"])["Targets"] == [{"Key": "WindowTargetIds", "Values": [new]}]
+    targets = inventory(emu)["maintenance_windows"][st["window"]["id"]]["Targets"]
+    assert old not in targets and targets[new]["ResourceType"] == "RESOURCE_GROUP"
+    for n, pl in s.refresh_and_plan().items():
+        assert pl.action == "noop", (n, pl.action)
+    s.destroy()
+    assert not inventory(emu).get("maintenance_windows")
+
+
 # ---------------------------------------------------------------- (c) window deleted outside
 
 def test_window_deleted_outside_terraform(provider, emu):

@@ -301,6 +301,46 @@ static void test_json_decode__depth(void)
 	tf_diags_free(&d);
 }
 
+/* Random byte changes to a valid document: a value and no diagnostics, or no
+ * value and exactly one error; never a crash (run under ASan/valgrind). */
+static void test_json_decode__mutations(void)
+{
+	static const char alphabet[] = "{}[]\",:0123456789-+.eE \\tnulfase\x01\xc3\xa9";
+	tf_value *v = sample();
+	char *text = json_encode_value(v, res_type());
+	size_t n = text ? strlen(text) : 0;
+	unsigned seed = 4242;
+	int round, decoded = 0, rejected = 0;
+
+	for (round = 0; n && round < 5000; round++) {
+		char *p = malloc(n);
+		tf_diags d;
+		tf_value *back;
+		int k;
+
+		memcpy(p, text, n);
+		for (k = 0; k < 1 + round % 3; k++) {
+			seed = seed * 1103515245u + 12345u;
+			p[(seed >> 8) % n] = alphabet[(seed >> 20) % (sizeof(alphabet) - 1)];
+		}
+		tf_diags_init(&d);
+		back = json_decode_value(p, n, res_type(), round % 2 == 0, &d);
+		if (back) {
+			decoded++;
+			CHECK(d.n == 0);
+		} else {
+			rejected++;
+			CHECK(d.n == 1);
+		}
+		tf_value_free(back);
+		tf_diags_free(&d);
+		free(p);
+	}
+	CHECK(decoded > 0 && rejected > 0);
+	free(text);
+	tf_value_free(v);
+}
+
 int main(void)
 {
 	RUN(test_json_decode__numbers_exact);
@@ -312,5 +352,6 @@ int main(void)
 	RUN(test_json_encode__special);
 	RUN(test_json_decode__truncation);
 	RUN(test_json_decode__depth);
+	RUN(test_json_decode__mutations);
 	return unit_summary();
 }

@@ -7,8 +7,12 @@
  *
  * With MSGPACK_DUMP_DIR set, the encodings of a fixed set of cases are also
  * written there as <case>.msgpack for tests/unit_py/test_msgpack_crosscheck.py,
- * which decodes them with the Python msgpack library.
+ * which decodes them with the Python msgpack library. In the other direction,
+ * every in_<case>.msgpack found there (written by Python, with its type JSON in
+ * in_<case>.type) is decoded and re-encoded to out_<case>.msgpack, or its error
+ * detail written to out_<case>.err.
  */
+#include <dirent.h>
 #include <math.h>
 
 #include "core/msgpack_codec.h"
@@ -598,6 +602,87 @@ static void test_msgpack_dump__crosscheck(void)
 	tf_value_free(v);
 }
 
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (b = malloc((size_t)n + 1)) && fread(b, 1, (size_t)n, f) == (size_t)n) {
+		*len = (size_t)n;
+	} else {
+		free(b);
+		b = NULL;
+	}
+	fclose(f);
+	return b;
+}
+
+static void write_file(const char *path, const void *b, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		return;
+	fwrite(b, 1, n, f);
+	fclose(f);
+}
+
+/* Decode what Python wrote and re-encode it (only with MSGPACK_DUMP_DIR). */
+static void test_msgpack_crosscheck__decode(void)
+{
+	const char *dir = getenv("MSGPACK_DUMP_DIR");
+	struct dirent *e;
+	DIR *dh;
+	int cases = 0;
+
+	if (!dir || !(dh = opendir(dir)))
+		return;
+	while ((e = readdir(dh))) {
+		char path[1024], base[256];
+		size_t n = strlen(e->d_name), blen = 0, tlen = 0, olen = 0;
+		uint8_t *in = NULL, *tj = NULL, *out = NULL;
+		const tf_type *t;
+		tf_value *v;
+		tf_diags d;
+
+		if (strncmp(e->d_name, "in_", 3) != 0 || n < 12 || strcmp(e->d_name + n - 8, ".msgpack") != 0 ||
+		    n - 11 >= sizeof(base))
+			continue;
+		memcpy(base, e->d_name + 3, n - 11);
+		base[n - 11] = '\0';
+		snprintf(path, sizeof(path), "%s/in_%s.msgpack", dir, base);
+		in = read_file(path, &blen);
+		snprintf(path, sizeof(path), "%s/in_%s.type", dir, base);
+		tj = read_file(path, &tlen);
+		CHECK(in && tj);
+		t = tj ? tf_type_from_json((const char *)tj, tlen) : NULL;
+		CHECK(t != NULL);
+		tf_diags_init(&d);
+		v = (in && t) ? msgpack_decode_value(in, blen, t, &d) : NULL;
+		if (v) {
+			CHECK(d.n == 0);
+			CHECK(msgpack_encode_value(v, t, &out, &olen) == 0);
+			snprintf(path, sizeof(path), "%s/out_%s.msgpack", dir, base);
+			write_file(path, out, olen);
+		} else if (d.n) {
+			snprintf(path, sizeof(path), "%s/out_%s.err", dir, base);
+			write_file(path, d.items[0].detail, strlen(d.items[0].detail));
+		}
+		cases++;
+		tf_value_free(v);
+		tf_diags_free(&d);
+		free(in);
+		free(tj);
+		free(out);
+	}
+	closedir(dh);
+	(void)cases;
+}
+
 int main(void)
 {
 	RUN(test_msgpack_encode__primitives);
@@ -613,5 +698,6 @@ int main(void)
 	RUN(test_msgpack_decode__truncation);
 	RUN(test_msgpack_decode__mutations);
 	RUN(test_msgpack_dump__crosscheck);
+	RUN(test_msgpack_crosscheck__decode);
 	return unit_summary();
 }

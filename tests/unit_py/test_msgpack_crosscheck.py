@@ -32,15 +32,83 @@ def find_binary():
     pytest.skip("test_msgpack not built (cmake --build build --target test_msgpack)")
 
 
+class Err(str):
+    """Expected decode error: a substring of the diagnostic detail."""
+
+
+def ext12(payload):
+    return msgpack.ExtType(12, msgpack.packb(payload))
+
+
+# Inputs written by Python for the C decoder: name -> (type JSON, packed bytes,
+# what the C encoder must give back after decoding, or an error substring).
+OBJ_AB = ["object", {"a": "string", "b": "number"}]
+DECODE_CASES = {
+    "fixint": ("number", msgpack.packb(5), 5),
+    "uint8": ("number", msgpack.packb(200), 200),
+    "int16": ("number", msgpack.packb(-200), -200),
+    "uint64_big": ("number", msgpack.packb(2**40), 2**40),
+    "int64_neg": ("number", msgpack.packb(-(2**40)), -(2**40)),
+    "uint64_max": ("number", msgpack.packb(2**64 - 1), "18446744073709551615"),
+    "float32_half": ("number", msgpack.packb(0.5, use_single_float=True), 0.5),
+    "float64_tenth": ("number", msgpack.packb(0.1), 0.1),  # bit-identical float64 back
+    "float_integral": ("number", msgpack.packb(1800.0), 1800),
+    "num_string": ("number", msgpack.packb("1e400"), "1e400"),
+    "str": ("string", msgpack.packb("日本語"), "日本語"),
+    "bin_as_str": ("string", msgpack.packb(b"raw"), "raw"),
+    "unknown_ext0": ("string", msgpack.packb(msgpack.ExtType(0, b"\x00")), UNKNOWN),
+    "unknown_ext5": ("bool", msgpack.packb(msgpack.ExtType(5, b"abcd")), UNKNOWN),
+    "refined_not_null": ("string", msgpack.packb(ext12({1: False, 2: "pb-", 99: [1, 2]})), ext12({1: False})),
+    "refined_prefix_only": ("string", msgpack.packb(ext12({2: "pb-"})), UNKNOWN),
+    "object_unsorted": (OBJ_AB, msgpack.packb({"b": 1, "a": "x"}), {"a": "x", "b": 1}),
+    "set_of_str": (["set", "string"], msgpack.packb(["b", "a"]), ["b", "a"]),
+    "map_of_list": (["map", ["list", "bool"]], msgpack.packb({"z": [True], "a": None}), {"a": None, "z": [True]}),
+    "tuple": (["tuple", ["string", "number"]], msgpack.packb(["x", 2]), ["x", 2]),
+    "dynamic_list": ("dynamic", msgpack.packb([b'["list","bool"]', [True]]), [b'["list","bool"]', [True]]),
+    "dynamic_str_type": ("dynamic", msgpack.packb(['"number"', 7]), [b'"number"', 7]),
+    "missing_attr": (OBJ_AB, msgpack.packb({"a": "x"}), Err('missing attribute "b"')),
+    "extra_attr": (OBJ_AB, msgpack.packb({"a": "x", "b": 1, "c": 2}), Err('unsupported attribute "c"')),
+    "wrong_kind": (["list", "string"], msgpack.packb(["x", 1]), Err("at [1]: a string is required")),
+    "trailing": ("bool", msgpack.packb(True) + b"\xc0", Err("unexpected bytes")),
+}
+
+
 @pytest.fixture(scope="module")
-def dumps(tmp_path_factory):
+def run_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("msgpack")
+    for name, (ty, packed, _) in DECODE_CASES.items():
+        (out / f"in_{name}.msgpack").write_bytes(packed)
+        (out / f"in_{name}.type").write_text(json.dumps(ty, separators=(",", ":")))
     env = dict(os.environ, MSGPACK_DUMP_DIR=str(out))
     res = subprocess.run([str(find_binary())], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
-    files = {p.stem: p.read_bytes() for p in out.glob("*.msgpack")}
+    return out
+
+
+@pytest.fixture(scope="module")
+def dumps(run_dir):
+    files = {p.stem: p.read_bytes() for p in run_dir.glob("*.msgpack")
+             if not p.name.startswith(("in_", "out_"))}
     assert "xc_big" in files, sorted(files)
     return files
+
+
+@pytest.mark.parametrize("name", sorted(DECODE_CASES))
+def test_c_decodes_python_encoding(run_dir, name):
+    _, _, expected = DECODE_CASES[name]
+    out = run_dir / f"out_{name}.msgpack"
+    err = run_dir / f"out_{name}.err"
+    if isinstance(expected, Err):
+        assert err.exists() and not out.exists()
+        assert expected in err.read_text()
+        return
+    assert out.exists(), err.read_text() if err.exists() else "no output"
+    got = unpack(out.read_bytes())
+    assert got == expected
+    if isinstance(expected, float):
+        assert isinstance(got, float)
+    if name == "float64_tenth":
+        assert out.read_bytes() == msgpack.packb(0.1)
 
 
 def unpack(b):
