@@ -1,4 +1,4 @@
-"""Shared fixtures for the AWS client tests: where the C test tools are."""
+"""Helpers shared by the tests/aws tests: where the C test tools are built."""
 import os
 import pathlib
 
