@@ -320,6 +320,10 @@ int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *res
 	curl_easy_setopt(e, CURLOPT_MAXCONNECTS, (long)AWS_HTTP_MAX_IDLE_CONNS);
 	curl_easy_setopt(e, CURLOPT_URL, req->url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* AWS's JSON and query endpoints speak HTTP/1.1; with the easy interface an
+	 * HTTP/2 connection would not be multiplexed anyway, and 1.1 keeps the
+	 * shared connection cache simple. */
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 			 req->connect_timeout_ms ? req->connect_timeout_ms : AWS_HTTP_CONNECT_TIMEOUT_MS);
