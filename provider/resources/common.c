@@ -19,31 +19,22 @@
 
 /* ---------------------------------------------------------------- errors */
 
+/* The summary is what Terraform prints after "Error:", so it names the
+ * operation and the AWS code; the detail adds the message (truncated to the
+ * summary buffer's 256 bytes only in the summary). */
 void res_diag_aws(tf_diags *d, const tf_path *path, const char *what, const aws_error *err)
 {
 	const char *code = err->aws_code[0] ? err->aws_code : aws_err_name(err->code);
+	const char *op = err->operation[0] ? err->operation : what;
+	char summary[256];
 
+	snprintf(summary, sizeof(summary), "%s failed: %s", what, code);
 	if (err->http_status)
-		tf_diags_error(d, path, "AWS call failed",
-			       "%s failed: %s: %s (operation %s, HTTP status %d)", what, code,
-			       err->message, err->operation[0] ? err->operation : what,
-			       err->http_status);
+		tf_diags_error(d, path, summary, "%s failed: %s: %s (operation %s, HTTP status %d)",
+			       what, code, err->message, op, err->http_status);
 	else
-		tf_diags_error(d, path, "AWS call failed", "%s failed: %s: %s (operation %s)", what,
-			       code, err->message, err->operation[0] ? err->operation : what);
-	/* The summary is what Terraform prints after "Error:"; make it say the
-	 * operation and the AWS code so the one-line form is useful too. */
-	if (d->n > 0) {
-		tf_diag *last = &d->items[d->n - 1];
-		size_t len = strlen(what) + strlen(code) + 16;
-		char *s = malloc(len);
-
-		if (s) {
-			snprintf(s, len, "%s failed: %s", what, code);
-			free(last->summary);
-			last->summary = s;
-		}
-	}
+		tf_diags_error(d, path, summary, "%s failed: %s: %s (operation %s)", what, code,
+			       err->message, op);
 }
 
 void res_diag_aws_at(tf_diags *d, const char *path_text, const char *what, const aws_error *err)
