@@ -419,8 +419,9 @@ done:
 
 static void redact(json_t *j)
 {
+	/* Members the SSM model marks sensitive (or that carry user secrets). */
 	static const char *const secret[] = {"Configuration", "Payload", "Input", "OwnerInformation",
-					     NULL};
+					     "Description", "TaskParameters", "Parameters", NULL};
 	const char *k;
 	json_t *v;
 	size_t i;

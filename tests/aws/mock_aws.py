@@ -11,6 +11,7 @@ default echo; it also implements NextToken paging for DescribePatchBaselines.
 import calendar
 import datetime
 import json
+import ssl
 import threading
 import time
 import urllib.parse
@@ -28,7 +29,8 @@ def iso(t):
 
 
 class MockAWS:
-    def __init__(self):
+    def __init__(self, tls=None):
+        """tls: (certfile, keyfile) to serve https instead of http."""
         self.lock = threading.Lock()
         # access key -> (secret, token or None, account)
         self.keys = {}
@@ -47,6 +49,11 @@ class MockAWS:
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+            self.url = f"https://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):

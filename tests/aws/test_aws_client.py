@@ -395,3 +395,35 @@ def test_no_secrets_in_trace_log(aws):
     for secret in ("env-secret-XYZ", "env-session-token-XYZ", "role-secret", "role-token",
                    "hunter2", "Signature=", "Authorization"):
         assert secret not in stderr, secret
+
+
+# ---- TLS ----
+
+@pytest.fixture(scope="module")
+def cert(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tls")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(d / "key.pem"), "-out", str(d / "cert.pem")],
+                   check=True, capture_output=True)
+    return str(d / "cert.pem"), str(d / "key.pem")
+
+
+def test_https_with_ca_bundle_reuses_connections(cert):
+    with MockAWS(tls=cert) as m:
+        m.add_key("AKIASTATIC", SECRET)
+        r = run(base(m, access_key="AKIASTATIC", secret_key=SECRET),
+                [{**GET, "do": "parallel", "threads": 4, "calls": 10}],
+                env={"AWS_CA_BUNDLE": cert[0]})
+        assert r[0] == {"ok": True, "succeeded": 40}
+        # 40 signed calls over at most one TLS connection (handshake) per thread
+        assert m.connections <= 4, m.connections
+
+
+def test_https_verification_cannot_be_skipped(cert):
+    with MockAWS(tls=cert) as m:
+        m.add_key("AKIASTATIC", SECRET)
+        [r] = run(base(m, access_key="AKIASTATIC", secret_key=SECRET, max_retries=5), [GET])
+        assert r["code"] == "configuration error", r  # untrusted certificate: not retried
+        assert "certificate" in r["message"].lower() or "SSL" in r["message"], r
+        assert m.calls("ssm") == []

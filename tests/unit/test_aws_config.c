@@ -34,6 +34,9 @@ static void clear_env(void)
 	unsetenv("AWS_PROFILE");
 	unsetenv("AWS_CONFIG_FILE");
 	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_ENDPOINT_URL_SSM");
+	unsetenv("AWS_ENDPOINT_URL_STS");
 	setenv("HOME", tmpdir, 1);
 }
 
@@ -218,6 +221,34 @@ static void test_aws_client_new__config_errors(void)
 	aws_config_free(&c);
 }
 
+static void test_aws_client_new__endpoint_environment(void)
+{
+	aws_config c;
+	aws_client *cl;
+	aws_error e;
+
+	clear_env();
+	aws_config_init(&c);
+	c.region = strdup("us-east-1");
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1111", 1);
+	setenv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:2222/", 1);
+	cl = aws_client_new(&c, &e);
+	CHECK(cl && strcmp(cl->ssm_url, "http://127.0.0.1:2222/") == 0);
+	CHECK(cl && strcmp(cl->sts_url, "http://127.0.0.1:1111") == 0);
+	aws_client_free(cl);
+
+	c.endpoint_ssm = strdup("https://vpce.example.com");
+	cl = aws_client_new(&c, &e);
+	CHECK(cl && strcmp(cl->ssm_url, "https://vpce.example.com") == 0);
+	aws_client_free(cl);
+
+	setenv("AWS_ENDPOINT_URL_STS", "sts.example.com", 1);
+	CHECK(aws_client_new(&c, &e) == NULL);
+	CHECK(e.code == AWS_ERR_CONFIG && strstr(e.message, "AWS_ENDPOINT_URL_STS") != NULL);
+	aws_config_free(&c);
+	clear_env();
+}
+
 static void test_aws_xml_text__elements_and_entities(void)
 {
 	const char *x = "<R xmlns=\"x\">\n <Credentials>\n  <AccessKeyId>ASIA1</AccessKeyId>\n"
@@ -265,6 +296,7 @@ int main(void)
 	RUN(test_aws_client_new__region_precedence);
 	RUN(test_aws_client_new__home_default_files);
 	RUN(test_aws_client_new__config_errors);
+	RUN(test_aws_client_new__endpoint_environment);
 	RUN(test_aws_xml_text__elements_and_entities);
 	RUN(test_aws_parse_iso8601__forms);
 	{
