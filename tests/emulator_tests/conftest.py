@@ -17,10 +17,20 @@ NO_RETRY = Config(retries={"mode": "standard", "total_max_attempts": 1},
                   parameter_validation=False)
 
 
+_SESSION = []
+
+
+def session():
+    """One botocore session for the whole run (creating one loads its data files)."""
+    if not _SESSION:
+        _SESSION.append(botocore.session.get_session())
+    return _SESSION[0]
+
+
 def make_client(emu, service, credentials=None, region=None, validate=False):
     ak, sk, token = credentials or (emu.access_key, emu.secret_key, None)
     cfg = NO_RETRY if not validate else NO_RETRY.merge(Config(parameter_validation=True))
-    return botocore.session.get_session().create_client(
+    return session().create_client(
         service, region_name=region or emu.region, endpoint_url=emu.url,
         aws_access_key_id=ak, aws_secret_access_key=sk, aws_session_token=token, config=cfg)
 
