@@ -160,24 +160,30 @@ class Emulator:
             return out
 
     def draw(self, op):
-        """Per-request fault draws: (throttle?, error kind or None, after_commit?, injected)."""
+        """Per-request fault draws, always four from the seeded RNG so the sequence only
+        depends on the order of requests: (throttle?, error kind or None, after_commit?)."""
         with self.lock:
             f = self.faults
-            injected = None
-            for i, inj in enumerate(f.inject):
-                if inj.get("op", "*") in ("*", op):
-                    injected = dict(inj)
-                    inj["times"] = inj.get("times", 1) - 1
-                    if inj["times"] <= 0:
-                        del f.inject[i]
-                    break
             r_throttle, r_error, r_after, r_kind = (f.rng.random() for _ in range(4))
             applies = f.fault_ops is None or op in f.fault_ops
             throttle = applies and r_throttle < f.throttle_rate
             kind = None
             if applies and not throttle and r_error < f.error_rate:
                 kind = ("500", "503", "502")[min(int(r_kind * 3), 2)]
-            return throttle, kind, r_after < 0.5, injected
+            return throttle, kind, r_after < 0.5
+
+    def take_injection(self, op):
+        """The next one-shot injected error for `op` (consumed), or None. Taken only by
+        requests that passed authentication, throttling and validation."""
+        with self.lock:
+            for i, inj in enumerate(self.faults.inject):
+                if inj.get("op", "*") in ("*", op):
+                    got = dict(inj)
+                    inj["times"] = inj.get("times", 1) - 1
+                    if inj["times"] <= 0:
+                        del self.faults.inject[i]
+                    return got
+            return None
 
 
 # ---- SigV4 ---------------------------------------------------------------------------
@@ -474,7 +480,7 @@ class Handler(BaseHTTPRequestHandler):
                                      "Unknown operation %s" % target), rid)
             return
         emu.count(op, "count")
-        throttle, kind, after_commit, injected = emu.draw(op)
+        throttle, kind, after_commit = emu.draw(op)
         if emu.faults.latency_ms:
             time.sleep(emu.faults.latency_ms / 1000.0)
         try:
@@ -515,6 +521,7 @@ class Handler(BaseHTTPRequestHandler):
             emu.count(op, "validation_errors", entry)
             self._ssm_error(SSMError("ValidationException", validation_message(errors)), rid)
             return
+        injected = emu.take_injection(op)
         if injected is not None and not injected.get("after_commit"):
             entry["status"] = injected.get("status", 500)
             emu.count(op, "injected", entry)
@@ -578,7 +585,7 @@ class Handler(BaseHTTPRequestHandler):
             self._sts_error(400, "InvalidAction", "Could not find operation %s for version %s"
                             % (action, form.get("Version", "")), rid)
             return
-        throttle, kind, after_commit, injected = emu.draw(op)
+        throttle, kind, after_commit = emu.draw(op)
         if emu.faults.latency_ms:
             time.sleep(emu.faults.latency_ms / 1000.0)
         headers = self._lower_headers()
@@ -598,6 +605,7 @@ class Handler(BaseHTTPRequestHandler):
             emu.count(op, "throttled", entry)
             self._sts_error(400, "Throttling", "Rate exceeded", rid)
             return
+        injected = emu.take_injection(op)
         if injected is not None:
             entry["status"] = injected.get("status", 500)
             emu.count(op, "injected", entry)

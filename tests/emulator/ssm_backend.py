@@ -278,8 +278,10 @@ class Backend:
             b = st.baselines.get(bid)
             if b:
                 return b, False
+        # AWS-managed baselines are addressed by their full ARN only (the API reference:
+        # "specify the full Amazon Resource Name (ARN) of the baseline ... instead of pb-...").
         for b in self.aws_baselines(region).values():
-            if b["BaselineId"] == bid or b["BaselineId"].endswith("/" + short):
+            if b["BaselineId"] == bid:
                 return b, True
         return None, None
 

@@ -191,3 +191,16 @@ def test_cli_flags_and_fixture_lifecycle():
         assert ei.value.code == "DoesNotExistException" and ei.value.status == 400
         proc = emu.proc
     assert proc.poll() is not None  # stopped
+
+
+def test_injection_is_not_used_up_by_invalid_requests(emu, ssm):
+    emu.configure(inject=[{"op": "CreatePatchBaseline", "status": 500, "code": "InternalServerError"}])
+    with pytest.raises(ClientError) as ei:
+        ssm.create_patch_baseline(Name="no")  # invalid name: validation comes first
+    assert error_code(ei) == "ValidationException"
+    with pytest.raises(ClientError) as ei:
+        ssm.create_patch_baseline(Name="valid-name")
+    assert error_code(ei) == "InternalServerError"
+    assert emu.config()["inject"] == []
+    ssm.create_patch_baseline(Name="valid-name")
+    assert len(emu.inventory(emu.account)["patch_baselines"]) == 1
