@@ -66,7 +66,7 @@ class Faults:
 
     FIELDS = ("latency_ms", "throttle_rate", "error_rate", "namespaced_errors",
               "fault_ops", "delete_missing", "check_sigv4", "self_check", "inject",
-              "assume_role_deny")
+              "assume_role_deny", "limits")
 
     def __init__(self, seed):
         self.latency_ms = 0
@@ -79,6 +79,7 @@ class Faults:
         self.self_check = False
         self.inject = []               # one-shot errors: {"op", "status", "code", ...}
         self.assume_role_deny = []     # role ARNs AssumeRole refuses (AccessDenied)
+        self.limits = {}               # quotas -> ResourceLimitExceededException (ssm_backend)
         self.seed = seed
         self.rng = random.Random(seed)
 
@@ -435,6 +436,7 @@ class Handler(BaseHTTPRequestHandler):
                     with emu.lock:
                         emu.faults.update(json.loads(body or b"{}"))
                         emu.backend.delete_missing = emu.faults.delete_missing
+                        emu.backend.limits = dict(emu.faults.limits or {})
                 except ValueError as e:
                     self._json(400, {"error": str(e)})
                     return

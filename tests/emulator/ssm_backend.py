@@ -193,6 +193,10 @@ class Backend:
         self.lock = threading.RLock()
         self.rng = rng or random.Random()
         self.delete_missing = delete_missing
+        # Optional quotas -> ResourceLimitExceededException; keys: patch_baselines,
+        # patch_groups_per_baseline, maintenance_windows, targets_per_window,
+        # tasks_per_window. Unset = unlimited (AWS's defaults are 50/25/50/100/20).
+        self.limits = {}
         self.states = {}        # (account, region) -> RegionState
         self._aws_baselines = {}  # region -> {OS: baseline dict}
 
@@ -342,6 +346,12 @@ class Backend:
             out_tok = base64.b64encode(json.dumps({"op": op, "offset": start + n}).encode()).decode()
         return page, out_tok
 
+    def _limit(self, name, current, what):
+        n = self.limits.get(name)
+        if n is not None and current >= n:
+            raise SSMError("ResourceLimitExceededException",
+                           "You have reached the maximum number of %s (%d) allowed." % (what, n))
+
     # ---- dispatch ---------------------------------------------------------------
 
     def call(self, account, region, op, body):
@@ -438,6 +448,7 @@ class Backend:
         self._check_rules(os_, b)
         tags = body.get("Tags", [])
         self._check_tags(tags)
+        self._limit("patch_baselines", len(st.baselines), "patch baselines")
         bid = "pb-" + self._hex17()
         while bid in st.baselines:
             bid = "pb-" + self._hex17()
@@ -555,6 +566,8 @@ class Backend:
             raise SSMError("DoesNotExistException",
                            "Maintenance window or patch baseline %s does not exist." % bid)
         key = (group, b["OperatingSystem"])
+        self._limit("patch_groups_per_baseline", len(self._groups_of(st, b)),
+                    "patch groups per patch baseline")
         if key in st.patch_groups:
             raise SSMError("AlreadyExistsException",
                            "Patch Group baseline already has a baseline registered for "
@@ -681,8 +694,9 @@ class Backend:
             raise _validation("Invalid schedule expression %s: use cron(...) with six fields, "
                               "rate(N minutes|hours|days) or at(yyyy-mm-ddThh:mm:ss)." % w["Schedule"])
         if w["Cutoff"] >= w["Duration"]:
-            raise _validation("The cutoff (%d hours) must be less than the duration (%d hours) of "
-                              "the maintenance window." % (w["Cutoff"], w["Duration"]))
+            # AWS's own wording, typo included (seen in CloudFormation error reports)
+            raise _validation("Cuttoff was %d but must be smaller than %d (Duration - 1 )"
+                              % (w["Cutoff"], w["Duration"] - 1))
         if "ScheduleOffset" in w and kind != "cron":
             raise _validation("ScheduleOffset can be specified only with a cron schedule.")
         if "ScheduleTimezone" in w and not _timezone_ok(w["ScheduleTimezone"]):
@@ -708,6 +722,7 @@ class Backend:
         self._check_window(w)
         tags = body.get("Tags", [])
         self._check_tags(tags)
+        self._limit("maintenance_windows", len(st.windows), "maintenance windows")
         wid = "mw-" + self._hex17()
         while wid in st.windows:
             wid = "mw-" + self._hex17()
@@ -810,6 +825,7 @@ class Backend:
         if hit is not None:
             return hit
         self._check_window_targets(body["ResourceType"], body["Targets"])
+        self._limit("targets_per_window", len(w["_targets"]), "targets per maintenance window")
         tid = self._uuid()
         t = {k: copy.deepcopy(body[k]) for k in ("ResourceType", "Targets", "OwnerInformation",
                                                  "Name", "Description") if k in body}
@@ -930,11 +946,12 @@ class Backend:
                     raise _validation("%s must be specified for a maintenance window task with "
                                       "targets." % k)
         else:
+            bad = [k for k in ("MaxErrors", "MaxConcurrency") if k in sent]
+            if bad:
+                raise _validation(" ".join("Maintenance window tasks without targets do not support "
+                                           "%s values." % k for k in bad))
             for k in ("MaxConcurrency", "MaxErrors"):
-                if k in sent:
-                    raise _validation("%s can't be specified for a maintenance window task without "
-                                      "targets." % k)
-                task[k] = "1"
+                task[k] = "1"  # AWS's placeholder for targetless tasks
         tip = task.get("TaskInvocationParameters")
         if tip is not None:
             extra = [k for k in tip if k != self._INVOCATION_KEY[ttype]]
@@ -952,6 +969,7 @@ class Backend:
         task = {k: copy.deepcopy(body[k]) for k in self._TASK_FIELDS if k in body}
         task["TaskType"] = body["TaskType"]
         self._check_task(w, task, set(body), account)
+        self._limit("tasks_per_window", len(w["_tasks"]), "tasks per maintenance window")
         tid = self._uuid()
         task.update({"WindowId": w["WindowId"], "WindowTaskId": tid})
         w["_tasks"][tid] = task

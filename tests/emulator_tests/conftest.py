@@ -45,7 +45,8 @@ def emu_server():
 def emu(emu_server):
     emu_server.reset()
     emu_server.configure(latency_ms=0, throttle_rate=0.0, error_rate=0.0, namespaced_errors=False,
-                         fault_ops=None, delete_missing="success", inject=[], seed=7)
+                         fault_ops=None, delete_missing="success", inject=[], seed=7,
+                         limits={}, assume_role_deny=[])
     yield emu_server
 
 

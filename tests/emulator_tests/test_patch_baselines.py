@@ -319,3 +319,16 @@ def test_sources_round_trip(ssm):
             "Configuration": "[main]\nname=x\nbaseurl=https://repo/"}]
     bid = create_al2(ssm, Sources=src)
     assert ssm.get_patch_baseline(BaselineId=bid)["Sources"] == src
+
+
+def test_resource_limits_when_configured(ssm, emu):
+    emu.configure(limits={"patch_baselines": 2, "patch_groups_per_baseline": 1})
+    a = create_al2(ssm, name="one")
+    create_al2(ssm, name="two")
+    with pytest.raises(ClientError) as ei:
+        create_al2(ssm, name="three")
+    assert error_code(ei) == "ResourceLimitExceededException"
+    ssm.register_patch_baseline_for_patch_group(BaselineId=a, PatchGroup="G1")
+    with pytest.raises(ClientError) as ei:
+        ssm.register_patch_baseline_for_patch_group(BaselineId=a, PatchGroup="G2")
+    assert error_code(ei) == "ResourceLimitExceededException"

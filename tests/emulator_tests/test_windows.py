@@ -75,6 +75,8 @@ def test_cutoff_must_be_less_than_duration(ssm, duration, cutoff, ok):
     with pytest.raises(ClientError) as ei:
         window(ssm, Duration=duration, Cutoff=cutoff)
     assert error_code(ei) == "ValidationException"
+    assert ei.value.response["Error"]["Message"] == (
+        "Cuttoff was %d but must be smaller than %d (Duration - 1 )" % (cutoff, duration - 1))
 
 
 @pytest.mark.parametrize("schedule, ok", [
@@ -299,8 +301,11 @@ def test_targetless_task_refuses_concurrency_and_gets_placeholders(ssm):
                 TaskType="LAMBDA",
                 TaskInvocationParameters={"Lambda": {"Payload": b"{}", "Qualifier": "1"}})
     with pytest.raises(ClientError) as ei:
-        ssm.register_task_with_maintenance_window(MaxConcurrency="1", **args)
+        ssm.register_task_with_maintenance_window(MaxConcurrency="1", MaxErrors="0", **args)
     assert error_code(ei) == "ValidationException"
+    assert ei.value.response["Error"]["Message"] == (
+        "Maintenance window tasks without targets do not support MaxErrors values. "
+        "Maintenance window tasks without targets do not support MaxConcurrency values.")
     task = ssm.register_task_with_maintenance_window(**args)["WindowTaskId"]
     got = ssm.get_maintenance_window_task(WindowId=wid, WindowTaskId=task)
     assert got["MaxConcurrency"] == "1" and got["MaxErrors"] == "1"
