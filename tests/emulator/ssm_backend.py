@@ -591,11 +591,10 @@ class Backend:
     def op_GetPatchBaselineForPatchGroup(self, st, account, region, body):
         group = body["PatchGroup"]
         os_ = body.get("OperatingSystem", "WINDOWS")
-        out = {"PatchGroup": group, "OperatingSystem": os_}
-        bid = st.patch_groups.get((group, os_))
-        if bid is not None:
-            out["BaselineId"] = bid
-        return out
+        # "Retrieves the patch baseline that should be used for the specified patch
+        # group": the registered one, else the OS's default baseline.
+        bid = st.patch_groups.get((group, os_)) or self._default_id(st, region, os_)
+        return {"BaselineId": bid, "PatchGroup": group, "OperatingSystem": os_}
 
     def op_DescribePatchGroups(self, st, account, region, body):
         prefixes, oses = None, None
