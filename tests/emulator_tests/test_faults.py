@@ -9,7 +9,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import error_code, make_client
+from conftest import error_code
 from emulator import Emulator, SSMError
 
 
