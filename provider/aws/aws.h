@@ -86,7 +86,7 @@ int aws_client_account_id(aws_client *c, const char **out, aws_error *err);
 int ssm_call(aws_client *c, const char *op, json_t *req, json_t **out, aws_error *err);
 
 /*
- * Paginated Describe*/List* call: repeats `op` with NextToken until exhausted and
+ * Paginated Describe... / List... call: repeats `op` with NextToken until exhausted and
  * concatenates the arrays found under `list_member`. *out is a new JSON array.
  */
 int ssm_call_all(aws_client *c, const char *op, json_t *req, const char *list_member,

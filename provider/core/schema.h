@@ -26,6 +26,9 @@ enum {
 	SCHEMA_COMPUTED = 1u << 2,
 	SCHEMA_SENSITIVE = 1u << 3,
 	SCHEMA_FORCE_NEW = 1u << 4, /* a change plans a replacement */
+	/* NUMBER only: the API takes an integer, so schema_validate() rejects a
+	 * fractional value. Not a protocol flag (the GetSchema encoder ignores it). */
+	SCHEMA_INTEGER = 1u << 5,
 };
 
 typedef enum {

@@ -114,12 +114,28 @@ tf_value *tf_value_empty(const tf_type *t);
  * block lists empty rather than null: use schema_new_object() (schema.h) for those. */
 tf_value *tf_value_object(const tf_type *t);
 
-/* Append `item` (ownership taken) to a LIST/SET/TUPLE. Returns 0 or -1 (ENOMEM). */
+/* Append `item` (ownership taken) to a LIST/SET/TUPLE. Returns 0 or -1 (ENOMEM, not a
+ * known LIST/SET/TUPLE, or a full tuple). For these three setters: on -1 the item
+ * is NOT taken; the caller still owns (and frees) it. */
 int tf_value_append(tf_value *coll, tf_value *item);
 /* Put `item` (ownership taken) under `key` in a MAP, replacing an old entry. */
 int tf_value_map_put(tf_value *map, const char *key, tf_value *item);
 /* Replace object attribute `name` with `item` (ownership taken). -1 if no such attribute. */
 int tf_value_set_attr(tf_value *obj, const char *name, tf_value *item);
+
+/* Number text helpers (additions to the original interface).
+ * tf_number_valid: true for a decimal literal [+-]?(digits[.digits]|.digits)([eE][+-]?digits)?
+ * or an infinity ("Infinity", "inf", optionally signed; case-insensitive).
+ * tf_number_compare: numeric order of two valid literals (-1, 0, 1); exact for any size.
+ * tf_number_exact_double: true (and *out set) when the literal's value is exactly a
+ * float64 (infinities included); "0.1" is not.
+ * tf_value_number_double_exact: a number whose text is the exact decimal value of v
+ * (shortest form when that is exact, e.g. "0.5"); used when decoding wire floats so
+ * they re-encode bit-identically. NaN gives NULL for both double constructors. */
+bool tf_number_valid(const char *text);
+int tf_number_compare(const char *a, const char *b);
+bool tf_number_exact_double(const char *text, double *out);
+tf_value *tf_value_number_double_exact(double v);
 
 /* Deep copy. */
 tf_value *tf_value_clone(const tf_value *v);

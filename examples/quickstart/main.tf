@@ -1,0 +1,91 @@
+# Quickstart: the seed scenario (STG and PRD) against the local SSM emulator.
+#
+#   python3 tests/emulator/server.py --port 4566 &     # or: make quickstart
+#   terraform init && terraform apply
+#
+# Both environments live in one emulated account here; examples/stg and
+# examples/prd show the same module applied to two real accounts.
+
+terraform {
+  required_version = ">= 0.13"
+  required_providers {
+    ssmpatch = {
+      source = "ssmpatch/ssmpatch"
+    }
+  }
+}
+
+variable "endpoint" {
+  description = "URL of the SSM-compatible endpoint (the local emulator)."
+  type        = string
+  default     = "http://127.0.0.1:4566"
+}
+
+variable "region" {
+  description = "AWS region the endpoint serves."
+  type        = string
+  default     = "ap-northeast-1"
+}
+
+variable "access_key" {
+  description = "Access key for the endpoint (the emulator accepts this test key)."
+  type        = string
+  default     = "AKIAIOSFODNN7EXAMPLE"
+}
+
+variable "secret_key" {
+  description = "Secret key for the endpoint (the emulator's test key)."
+  type        = string
+  default     = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+}
+
+provider "ssmpatch" {
+  region     = var.region
+  access_key = var.access_key
+  secret_key = var.secret_key
+
+  endpoints {
+    ssm = var.endpoint
+    sts = var.endpoint
+  }
+
+  default_tags {
+    tags = {
+      ManagedBy = "terraform"
+    }
+  }
+}
+
+module "stg" {
+  source             = "../modules/ssm-patching"
+  environment        = "STG"
+  approve_after_days = 1
+  output_s3_bucket   = "example-patch-logs"
+  tags               = { Environment = "STG" }
+}
+
+module "prd" {
+  source             = "../modules/ssm-patching"
+  environment        = "PRD"
+  approve_after_days = 31
+  output_s3_bucket   = "example-patch-logs"
+  tags               = { Environment = "PRD" }
+}
+
+output "stg" {
+  value = {
+    baseline = module.stg.baseline_id
+    window   = module.stg.window_id
+    targets  = module.stg.target_ids
+    tasks    = module.stg.task_ids
+  }
+}
+
+output "prd" {
+  value = {
+    baseline = module.prd.baseline_id
+    window   = module.prd.window_id
+    targets  = module.prd.target_ids
+    tasks    = module.prd.task_ids
+  }
+}

@@ -1,0 +1,587 @@
+/*
+ * engine.c - the protocol-neutral provider: one function per RPC.
+ *
+ * Pipeline (as terraform-plugin-framework's fwserver): the rpc layer has decoded
+ * the wire into tf_value trees; here the schema-generic work happens - validation
+ * from the schema tables, defaults, unknowns for computed attributes on create,
+ * requires_replace from force-new flags, dispatch of apply to create/update/delete,
+ * and reconciliation of the applied object with the plan - and the resource file
+ * (provider/resources/) supplies only the SSM calls.
+ *
+ * State kept between RPCs: only the configured provider (AWS client, default tags).
+ * Terraform may run every phase in a fresh process, so nothing else is remembered.
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../aws/aws.h"
+#include "../core/json_codec.h"
+#include "../core/log.h"
+#include "../resources/resource.h"
+#include "schema/schema_tables.h"
+
+#define MOD "provider"
+
+static const res_ops *const g_resources[] = {
+	&res_patch_baseline_ops,
+	&res_maintenance_window_ops,
+	&res_window_target_ops,
+	&res_window_task_ops,
+};
+#define N_RESOURCES (sizeof(g_resources) / sizeof(g_resources[0]))
+
+/* The configured provider. Terraform calls Configure once, before any RPC that
+ * needs it; the lock only guards against a misbehaving client. */
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static provider_ctx g_ctx;
+static bool g_configured;
+
+const schema_block *engine_provider_schema(void)
+{
+	return &schema_provider_block;
+}
+
+size_t engine_resource_count(void)
+{
+	return N_RESOURCES;
+}
+
+const schema_resource *engine_resource_at(size_t i)
+{
+	return i < N_RESOURCES ? g_resources[i]->schema : NULL;
+}
+
+static const res_ops *find_ops(const char *type_name, tf_diags *d)
+{
+	for (size_t i = 0; i < N_RESOURCES; i++)
+		if (type_name && strcmp(g_resources[i]->schema->type_name, type_name) == 0)
+			return g_resources[i];
+	tf_diags_error(d, NULL, "Unsupported resource type",
+		       "The provider ssmpatch has no resource type \"%s\".", type_name ? type_name : "");
+	return NULL;
+}
+
+const schema_resource *engine_resource(const char *type_name, tf_diags *d)
+{
+	const res_ops *ops = find_ops(type_name, d);
+	return ops ? ops->schema : NULL;
+}
+
+/* The configured provider, or NULL with a diagnostic. */
+static provider_ctx *configured(tf_diags *d)
+{
+	provider_ctx *p = NULL;
+	pthread_mutex_lock(&g_lock);
+	if (g_configured)
+		p = &g_ctx;
+	pthread_mutex_unlock(&g_lock);
+	if (!p)
+		tf_diags_error(d, NULL, "Provider not configured",
+			       "ConfigureProvider must be called before this operation. This is a bug "
+			       "in the calling program, not in your configuration.");
+	return p;
+}
+
+void engine_validate_provider(const tf_value *config, tf_diags *d)
+{
+	schema_validate(&schema_provider_block, config, d);
+}
+
+void engine_validate_resource(const char *type_name, const tf_value *config, tf_diags *d)
+{
+	const res_ops *ops = find_ops(type_name, d);
+	if (ops)
+		schema_validate(ops->schema->block, config, d);
+}
+
+/* --- Configure --- */
+
+/* Copy a known string attribute into *out (NULL when null). Unknown is an error:
+ * the provider block cannot depend on values only known after apply. */
+static int config_str(const tf_value *obj, const char *name, const tf_path *base, char **out,
+		      tf_diags *d)
+{
+	tf_value *v = tf_value_attr(obj, name);
+	*out = NULL;
+	if (tf_value_is_unknown(v)) {
+		tf_path p;
+		if (tf_path_copy(&p, base) == 0 && tf_path_push_attr(&p, name) == 0)
+			tf_diags_error(d, &p, "Provider attribute not known",
+				       "\"%s\" depends on a value known only after apply; the provider "
+				       "must be configurable at plan time.", name);
+		tf_path_free(&p);
+		return -1;
+	}
+	const char *s = tf_value_str(v);
+	if (s && !(*out = strdup(s)))
+		return -1;
+	return 0;
+}
+
+static int config_str_list(const tf_value *obj, const char *name, char ***out, size_t *n)
+{
+	tf_value *v = tf_value_attr(obj, name);
+	size_t len = tf_value_len(v);
+	*out = NULL;
+	*n = 0;
+	if (!tf_value_is_known(v) || len == 0)
+		return 0;
+	if (!(*out = calloc(len, sizeof(char *))))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		const char *s = tf_value_str(tf_value_index(v, i));
+		if (!s)
+			continue;
+		if (!((*out)[(*n)++] = strdup(s)))
+			return -1;
+	}
+	return 0;
+}
+
+/* The first element of a max-1 block list, or NULL. */
+static tf_value *single_block(const tf_value *obj, const char *name)
+{
+	tf_value *l = tf_value_attr(obj, name);
+	return tf_value_len(l) > 0 ? tf_value_index(l, 0) : NULL;
+}
+
+/*
+ * Go duration text ("1h", "15m", "1h30m", "900s") to seconds. Hand-written: no
+ * Debian C library parses Go durations, and the grammar needed here is four units.
+ * Returns -1 on malformed text.
+ */
+static int64_t parse_duration(const char *s)
+{
+	int64_t total = 0;
+	if (!s || !*s)
+		return -1;
+	while (*s) {
+		char *end;
+		errno = 0;
+		double n = strtod(s, &end);
+		if (end == s || errno || n < 0)
+			return -1;
+		double mult;
+		if (*end == 'h')
+			mult = 3600, end++;
+		else if (*end == 'm' && end[1] != 's')
+			mult = 60, end++;
+		else if (*end == 's')
+			mult = 1, end++;
+		else
+			return -1;
+		total += (int64_t)(n * mult);
+		s = end;
+	}
+	return total;
+}
+
+void engine_configure(const tf_value *config, const char *terraform_version, tf_diags *d)
+{
+	aws_config cfg;
+	aws_error err;
+	tf_path root, p;
+	tf_value *ar, *ep, *dt;
+	aws_client *client = NULL;
+	tf_value *default_tags = NULL;
+
+	aws_config_init(&cfg);
+	tf_path_init(&root);
+	tf_path_init(&p);
+	memset(&err, 0, sizeof(err));
+	LOG_I(MOD, "configuring provider (terraform %s)", terraform_version ? terraform_version : "unknown");
+
+	if (config_str(config, "region", &root, &cfg.region, d) < 0 ||
+	    config_str(config, "profile", &root, &cfg.profile, d) < 0 ||
+	    config_str(config, "access_key", &root, &cfg.access_key, d) < 0 ||
+	    config_str(config, "secret_key", &root, &cfg.secret_key, d) < 0 ||
+	    config_str(config, "token", &root, &cfg.token, d) < 0 ||
+	    config_str_list(config, "shared_config_files", &cfg.shared_config_files,
+			    &cfg.n_shared_config_files) < 0 ||
+	    config_str_list(config, "shared_credentials_files", &cfg.shared_credentials_files,
+			    &cfg.n_shared_credentials_files) < 0)
+		goto done;
+
+	if ((ar = single_block(config, "assume_role"))) {
+		char *duration = NULL;
+		tf_path_free(&p);
+		if (tf_path_parse(&p, "assume_role[0]") < 0)
+			goto done;
+		cfg.has_assume_role = true;
+		if (config_str(ar, "role_arn", &p, &cfg.role_arn, d) < 0 ||
+		    config_str(ar, "session_name", &p, &cfg.session_name, d) < 0 ||
+		    config_str(ar, "external_id", &p, &cfg.external_id, d) < 0 ||
+		    config_str(ar, "duration", &p, &duration, d) < 0) {
+			free(duration);
+			goto done;
+		}
+		if (duration) {
+			cfg.duration_seconds = parse_duration(duration);
+			free(duration);
+			if (cfg.duration_seconds < 0) {
+				tf_diags_error_at(d, "assume_role[0].duration", "Invalid duration",
+						  "Give a duration such as \"1h\" or \"45m\".");
+				goto done;
+			}
+		}
+	}
+	if ((ep = single_block(config, "endpoints"))) {
+		tf_path_free(&p);
+		if (tf_path_parse(&p, "endpoints[0]") < 0 ||
+		    config_str(ep, "ssm", &p, &cfg.endpoint_ssm, d) < 0 ||
+		    config_str(ep, "sts", &p, &cfg.endpoint_sts, d) < 0)
+			goto done;
+	}
+	{
+		tf_value *mr = tf_value_attr(config, "max_retries");
+		int64_t n;
+		if (tf_value_is_known(mr) && tf_value_number_as_i64(mr, &n) == 0)
+			cfg.max_retries = (int)n;
+	}
+	if ((dt = single_block(config, "default_tags"))) {
+		tf_value *tags = tf_value_attr(dt, "tags");
+		if (tf_value_is_unknown(tags)) {
+			tf_diags_error_at(d, "default_tags[0].tags", "Provider attribute not known",
+					  "default_tags must be known at plan time.");
+			goto done;
+		}
+		if (tf_value_is_known(tags) && !(default_tags = tf_value_clone(tags)))
+			goto done;
+	}
+
+	if (!(client = aws_client_new(&cfg, &err))) {
+		tf_diags_error(d, NULL, "Invalid AWS configuration", "%s", err.message);
+		goto done;
+	}
+
+	pthread_mutex_lock(&g_lock);
+	if (g_configured) {
+		aws_client_free(g_ctx.aws);
+		tf_value_free(g_ctx.default_tags);
+	}
+	g_ctx.aws = client;
+	g_ctx.default_tags = default_tags;
+	g_configured = true;
+	pthread_mutex_unlock(&g_lock);
+	client = NULL;
+	default_tags = NULL;
+
+done:
+	if (!tf_diags_has_error(d) && (client || default_tags))
+		tf_diags_error(d, NULL, "Provider configuration failed", "Out of memory.");
+	aws_client_free(client);
+	tf_value_free(default_tags);
+	tf_path_free(&p);
+	tf_path_free(&root);
+	aws_config_free(&cfg);
+}
+
+/* --- shape normalisation --- */
+
+/*
+ * Make `v` conform to the block's type where a lenient source left it short:
+ * null LIST/SET nested blocks become empty lists (Terraform rejects null there),
+ * recursively. Unknowns in a state become null (a state is always wholly known).
+ */
+static int normalize_state(const schema_block *b, tf_value *v)
+{
+	if (!tf_value_is_known(v))
+		return 0;
+	for (size_t i = 0; i < b->n_attrs; i++) {
+		tf_value *a = tf_value_attr(v, b->attrs[i].name);
+		if (a && tf_value_has_unknown(a)) {
+			tf_value *n = tf_value_null(a->type);
+			if (!n || tf_value_set_attr(v, b->attrs[i].name, n) < 0)
+				return -1;
+		}
+	}
+	for (size_t i = 0; i < b->n_blocks; i++) {
+		const schema_nested *nb = &b->blocks[i];
+		tf_value *l = tf_value_attr(v, nb->name);
+		if (!l)
+			continue;
+		if (nb->nesting == SCHEMA_NEST_SINGLE) {
+			if (normalize_state(nb->block, l) < 0)
+				return -1;
+			continue;
+		}
+		if (!tf_value_is_known(l)) {
+			tf_value *e = tf_value_empty(l->type);
+			if (!e || tf_value_set_attr(v, nb->name, e) < 0)
+				return -1;
+			continue;
+		}
+		for (size_t j = 0; j < tf_value_len(l); j++)
+			if (normalize_state(nb->block, tf_value_index(l, j)) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+/*
+ * Terraform requires every value known in the plan to come back unchanged from
+ * apply. The resource returns what the API says now; where the plan knew the
+ * value, the plan wins (the API may echo another spelling of the same thing),
+ * and a real difference is logged, not hidden: the next refresh shows it as drift.
+ * Unknowns in `planned` are filled from `got`.
+ */
+static tf_value *reconcile(const schema_block *b, const tf_value *planned, const tf_value *got)
+{
+	tf_value *out = tf_value_clone(got);
+	if (!out || !tf_value_is_known(planned) || !tf_value_is_known(got))
+		return out;
+	for (size_t i = 0; i < b->n_attrs; i++) {
+		const char *name = b->attrs[i].name;
+		tf_value *pv = tf_value_attr(planned, name);
+		tf_value *gv = tf_value_attr(got, name);
+		if (!pv || tf_value_has_unknown(pv))
+			continue;
+		if (!tf_value_equal(pv, gv)) {
+			if (log_enabled(LOG_DEBUG)) {
+				char *a = tf_value_debug_string(pv), *g = tf_value_debug_string(gv);
+				bool secret = b->attrs[i].flags & SCHEMA_SENSITIVE;
+				log_msg(LOG_DEBUG, MOD, "apply: %s: API returned %s, keeping planned %s",
+					name, secret ? "(sensitive)" : g, secret ? "(sensitive)" : a);
+				free(a);
+				free(g);
+			}
+			tf_value *c = tf_value_clone(pv);
+			if (!c || tf_value_set_attr(out, name, c) < 0)
+				goto fail;
+		}
+	}
+	for (size_t i = 0; i < b->n_blocks; i++) {
+		const schema_nested *nb = &b->blocks[i];
+		tf_value *pl = tf_value_attr(planned, nb->name);
+		tf_value *gl = tf_value_attr(got, nb->name);
+		tf_value *nl = NULL;
+		if (!pl || !tf_value_is_known(pl))
+			continue;
+		if (nb->nesting == SCHEMA_NEST_SINGLE) {
+			nl = tf_value_is_known(gl) ? reconcile(nb->block, pl, gl) : tf_value_clone(pl);
+		} else if (nb->nesting == SCHEMA_NEST_LIST && tf_value_len(pl) == tf_value_len(gl)) {
+			if (!(nl = tf_value_empty(pl->type)))
+				goto fail;
+			for (size_t j = 0; j < tf_value_len(pl); j++) {
+				tf_value *e = reconcile(nb->block, tf_value_index(pl, j), tf_value_index(gl, j));
+				if (!e || tf_value_append(nl, e) < 0) {
+					tf_value_free(e);
+					tf_value_free(nl);
+					goto fail;
+				}
+			}
+		} else if (!tf_value_has_unknown(pl)) {
+			/* Sets and lists of another length: a wholly known plan wins. */
+			nl = tf_value_clone(pl);
+		} else {
+			continue; /* unknowns inside a set: keep what the API returned */
+		}
+		if (!nl || tf_value_set_attr(out, nb->name, nl) < 0) {
+			tf_value_free(nl);
+			goto fail;
+		}
+	}
+	return out;
+fail:
+	tf_value_free(out);
+	return NULL;
+}
+
+/* --- state upgrade --- */
+
+tf_value *engine_upgrade_state(const char *type_name, int64_t version, const char *json,
+			       size_t len, tf_diags *d)
+{
+	const res_ops *ops = find_ops(type_name, d);
+	tf_value *v;
+	if (!ops)
+		return NULL;
+	if (version > ops->schema->version) {
+		tf_diags_error(d, NULL, "State written by a newer provider",
+			       "The state of this %s has schema version %" PRId64 ", newer than this "
+			       "provider's %" PRId64 ". Upgrade the provider.",
+			       type_name, version, ops->schema->version);
+		return NULL;
+	}
+	v = json_decode_value(json, len, schema_block_type(ops->schema->block), true, d);
+	if (v && normalize_state(ops->schema->block, v) < 0) {
+		tf_value_free(v);
+		v = NULL;
+		tf_diags_error(d, NULL, "State upgrade failed", "Out of memory.");
+	}
+	return v;
+}
+
+/* --- read --- */
+
+void engine_read(const char *type_name, const tf_value *current, tf_value **out, tf_diags *d)
+{
+	const res_ops *ops = find_ops(type_name, d);
+	provider_ctx *p;
+	tf_value *got = NULL;
+
+	*out = NULL;
+	if (!ops || !(p = configured(d)))
+		return;
+	if (tf_value_is_null(current))
+		return;
+	if (ops->read(p, current, &got, d) < 0 && !got) {
+		/* The read failed: keep the prior state so nothing is lost. */
+		*out = tf_value_clone(current);
+		return;
+	}
+	if (got && normalize_state(ops->schema->block, got) < 0) {
+		tf_value_free(got);
+		got = NULL;
+		tf_diags_error(d, NULL, "Read failed", "Out of memory.");
+		*out = tf_value_clone(current);
+		return;
+	}
+	*out = got;
+}
+
+/* --- plan --- */
+
+void engine_plan(const char *type_name, const tf_value *prior, const tf_value *proposed,
+		 const tf_value *config, tf_value **planned, tf_path **requires_replace,
+		 size_t *n_requires_replace, tf_diags *d)
+{
+	const res_ops *ops = find_ops(type_name, d);
+	const schema_block *b;
+	provider_ctx *p;
+	tf_value *pl = NULL;
+
+	*planned = NULL;
+	*requires_replace = NULL;
+	*n_requires_replace = 0;
+	if (!ops)
+		return;
+	b = ops->schema->block;
+	if (tf_value_is_null(proposed))
+		return; /* destroy */
+	if (!(p = configured(d)))
+		return;
+	if (!(pl = tf_value_clone(proposed)) || schema_fill_defaults(b, pl, config) < 0)
+		goto oom;
+	if (tf_value_is_null(prior)) {
+		if (schema_mark_computed_unknown(b, pl, config) < 0)
+			goto oom;
+	} else if (schema_requires_replace(b, prior, pl, requires_replace, n_requires_replace) < 0) {
+		goto oom;
+	}
+	if (ops->plan && ops->plan(p, tf_value_is_null(prior) ? NULL : prior, config, pl, d) < 0 &&
+	    tf_diags_has_error(d)) {
+		tf_value_free(pl);
+		return;
+	}
+	*planned = pl;
+	return;
+oom:
+	tf_value_free(pl);
+	tf_diags_error(d, NULL, "Plan failed", "Out of memory.");
+}
+
+/* --- apply --- */
+
+void engine_apply(const char *type_name, const tf_value *prior, const tf_value *planned,
+		  const tf_value *config, tf_value **out, tf_diags *d)
+{
+	const res_ops *ops = find_ops(type_name, d);
+	const schema_block *b;
+	provider_ctx *p;
+	tf_value *got = NULL;
+	int rc;
+
+	(void)config;
+	*out = NULL;
+	if (!ops)
+		return;
+	b = ops->schema->block;
+	if (!(p = configured(d))) {
+		/* Nothing was done: the prior object is unchanged. */
+		*out = tf_value_is_null(prior) ? NULL : tf_value_clone(prior);
+		return;
+	}
+
+	if (tf_value_is_null(planned)) {
+		if (ops->delete(p, prior, d) < 0)
+			*out = tf_value_clone(prior); /* still exists: keep tracking it */
+		return;
+	}
+	if (tf_value_is_null(prior))
+		rc = ops->create(p, planned, &got, d);
+	else
+		rc = ops->update(p, prior, planned, &got, d);
+
+	if (rc < 0 || tf_diags_has_error(d)) {
+		/* Partial failure: return the object as it really is (a state is wholly
+		 * known), or the prior one if the resource could not say. */
+		if (!got && !tf_value_is_null(prior))
+			got = tf_value_clone(prior);
+		if (got && normalize_state(b, got) < 0) {
+			tf_value_free(got);
+			got = NULL;
+		}
+		*out = got;
+		return;
+	}
+	if (!got) {
+		tf_diags_error(d, NULL, "Apply returned no object",
+			       "The %s was applied but could not be read back. This is a provider bug.",
+			       type_name);
+		return;
+	}
+	*out = reconcile(b, planned, got);
+	tf_value_free(got);
+	if (!*out || normalize_state(b, *out) < 0)
+		tf_diags_error(d, NULL, "Apply failed", "Out of memory while building the new state.");
+}
+
+/* --- import --- */
+
+void engine_import(const char *type_name, const char *id, tf_value **out, tf_diags *d)
+{
+	const res_ops *ops = find_ops(type_name, d);
+	provider_ctx *p;
+
+	*out = NULL;
+	if (!ops || !(p = configured(d)))
+		return;
+	if (!ops->import) {
+		tf_diags_error(d, NULL, "Resource cannot be imported",
+			       "%s does not support import.", type_name);
+		return;
+	}
+	if (ops->import(p, id ? id : "", out, d) < 0 && *out) {
+		tf_value_free(*out);
+		*out = NULL;
+	}
+	if (*out && normalize_state(ops->schema->block, *out) < 0) {
+		tf_value_free(*out);
+		*out = NULL;
+		tf_diags_error(d, NULL, "Import failed", "Out of memory.");
+	}
+}
+
+void engine_stop(void)
+{
+	LOG_I(MOD, "stop requested: cancelling in-flight AWS calls");
+	aws_cancel_all();
+}
+
+void engine_shutdown(void)
+{
+	pthread_mutex_lock(&g_lock);
+	if (g_configured) {
+		aws_client_free(g_ctx.aws);
+		tf_value_free(g_ctx.default_tags);
+		memset(&g_ctx, 0, sizeof(g_ctx));
+		g_configured = false;
+	}
+	pthread_mutex_unlock(&g_lock);
+}

@@ -1,0 +1,20 @@
+/*
+ * schema_tables.h - the const schema tables of the provider and its resources.
+ *
+ * One file per object under schema/ (provider.c, patch_baseline.c,
+ * maintenance_window.c, window_target.c, window_task.c) defines the table; the
+ * engine serves GetSchema, validation, defaults and requires_replace from them
+ * (provider/core/schema.h). Enum values come from the SSM service model through
+ * the generated ssm_enums.h (tools/gen_enums.py).
+ */
+#ifndef SSMPATCH_SCHEMA_TABLES_H
+#define SSMPATCH_SCHEMA_TABLES_H
+
+#include "core/schema.h"
+
+extern const schema_block schema_provider_block;
+
+extern const schema_resource schema_patch_baseline, schema_maintenance_window, schema_window_target,
+	schema_window_task;
+
+#endif

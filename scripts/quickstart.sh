@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The main job in one command: build the provider, start the local SSM emulator,
+# and run `terraform init`, `apply`, a no-op `plan` and `destroy` of
+# examples/quickstart with the terraform on PATH (or $TERRAFORM).
+#
+# Needs the build packages (README "Install"); with SSMPATCH_INSTALL=1 and root it
+# installs them itself. Leaves nothing running; the work directory is a temporary
+# copy of examples/ (kept and printed on failure).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+TF=${TERRAFORM:-$(command -v terraform || true)}
+if [ -z "$TF" ]; then
+  cat >&2 <<'MSG'
+No terraform binary found. Install Terraform (0.13 or newer) or OpenTofu and put it
+on PATH, or point TERRAFORM at it:  TERRAFORM=/path/to/terraform scripts/quickstart.sh
+(Downloads: https://developer.hashicorp.com/terraform/install or https://opentofu.org)
+MSG
+  exit 2
+fi
+
+if [ "${SSMPATCH_INSTALL:-0}" = 1 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    build-essential cmake pkg-config libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev \
+    libcurl4-openssl-dev libssl-dev libmsgpack-dev libjansson-dev python3 python3-botocore >/dev/null
+fi
+
+echo "== building"
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$root/build" -j"$(nproc)" >/dev/null
+
+work=$(mktemp -d)
+emu_pid=
+cleanup() {
+  status=$?
+  [ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
+  if [ $status -eq 0 ]; then rm -rf "$work"; else echo "work directory kept: $work" >&2; fi
+}
+trap cleanup EXIT
+
+echo "== starting the local SSM emulator"
+/usr/bin/python3 "$root/tests/emulator/server.py" --port 0 --port-file "$work/port" >"$work/emulator.log" 2>&1 &
+emu_pid=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+[ -s "$work/port" ] || { echo "emulator did not start; see $work/emulator.log" >&2; exit 1; }
+endpoint="http://127.0.0.1:$(cat "$work/port")"
+echo "   $endpoint"
+
+# A filesystem mirror holding just this build, so init needs no network.
+version=$(sed -n 's/^project(terraform-provider-ssmpatch VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
+mirror="$work/mirror/registry.terraform.io/ssmpatch/ssmpatch/$version/linux_amd64"
+mkdir -p "$mirror"
+cp "$root/build/terraform-provider-ssmpatch" "$mirror/terraform-provider-ssmpatch_v$version"
+cat >"$work/terraformrc" <<RC
+provider_installation {
+  filesystem_mirror {
+    path    = "$work/mirror"
+    include = ["registry.terraform.io/ssmpatch/ssmpatch"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/ssmpatch/ssmpatch"]
+  }
+}
+RC
+export TF_CLI_CONFIG_FILE="$work/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+cp -r "$root/examples" "$work/examples"
+cd "$work/examples/quickstart"
+
+echo "== terraform init";    "$TF" init -input=false -no-color >/dev/null
+echo "== terraform apply";   "$TF" apply -auto-approve -input=false -no-color -var "endpoint=$endpoint"
+echo "== terraform plan (expect no changes)"
+"$TF" plan -detailed-exitcode -input=false -no-color -var "endpoint=$endpoint"
+echo "== terraform destroy"; "$TF" destroy -auto-approve -input=false -no-color -var "endpoint=$endpoint" >/dev/null
+echo "== quickstart done: applied, planned clean, destroyed"

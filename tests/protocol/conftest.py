@@ -1,0 +1,115 @@
+"""Fixtures for the protocol tests (and for any test built on tests/harness).
+
+- ``provider_binary``: env SSMPATCH_PROVIDER or build/terraform-provider-ssmpatch;
+  the tests skip when it does not exist or protoc/.proto files are missing.
+- ``start``: factory ``start(**PluginProcess/Provider kwargs)`` returning a
+  connected ``Provider``; every provider started is closed at teardown and must
+  exit gracefully within go-plugin's 2 s and remove its socket.
+- ``ssm``: the SSM endpoint, session-scoped: the local emulator (tests/emulator,
+  started and stopped here) or, with SSMPATCH_TEST_ENDPOINT set, that endpoint with
+  credentials and region from the AWS_* environment. ``ssm.provider_config()``
+  gives the provider configuration for it; ``ssm.emulator`` is None for an
+  external endpoint (emulator-only checks skip).
+- ``contract``: the resource contract (resources.md) parsed, or skip.
+"""
+
+import os
+import sys
+
+import pytest
+
+TESTS = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+if TESTS not in sys.path:
+    sys.path.insert(0, TESTS)
+
+from harness import contract as contract_mod  # noqa: E402
+from harness import plugin as plugin_mod  # noqa: E402
+from harness import protos  # noqa: E402
+from harness.provider import Provider  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def provider_binary():
+    path = plugin_mod.provider_binary()
+    if not os.access(path, os.X_OK):
+        pytest.skip("provider binary not built: %s (set SSMPATCH_PROVIDER)" % path)
+    try:
+        protos.load()
+    except protos.ProtoUnavailable as e:
+        pytest.skip(str(e))
+    return path
+
+
+@pytest.fixture
+def start(provider_binary):
+    started = []
+
+    def _start(kind=Provider, **kw):
+        kw.setdefault("binary", provider_binary)
+        obj = kind(**kw)
+        started.append(obj)
+        return obj
+    yield _start
+    problems = []
+    for obj in started:
+        proc = obj.plugin if isinstance(obj, Provider) else obj
+        if proc._closed:
+            continue
+        proc.close()
+        if proc.handshake is not None:
+            try:
+                proc.check_clean_exit()
+            except AssertionError as e:
+                problems.append(str(e))
+    if problems:
+        pytest.fail("\n".join(problems))
+
+
+class SsmEndpoint:
+    """Where the provider's SSM/STS calls go."""
+
+    def __init__(self, url, emulator=None):
+        self.url = url
+        self.emulator = emulator
+
+    def provider_config(self, **extra):
+        cfg = {"endpoints": [{"ssm": self.url, "sts": self.url}], "max_retries": 1}
+        if self.emulator is not None:
+            cfg.update(region="us-east-1", access_key="AKIDEXAMPLE", secret_key="harness-secret")
+        else:
+            cfg.update(region=os.environ["AWS_REGION"], access_key=os.environ["AWS_ACCESS_KEY_ID"],
+                       secret_key=os.environ["AWS_SECRET_ACCESS_KEY"])
+            if os.environ.get("AWS_SESSION_TOKEN"):
+                cfg["token"] = os.environ["AWS_SESSION_TOKEN"]
+        cfg.update(extra)
+        return cfg
+
+
+@pytest.fixture(scope="session")
+def ssm():
+    url = os.environ.get("SSMPATCH_TEST_ENDPOINT")
+    if url:
+        yield SsmEndpoint(url)
+        return
+    sys.path.insert(0, os.path.join(TESTS, "emulator"))
+    try:
+        from emulator import Emulator
+    except ImportError:
+        pytest.skip("tests/emulator/emulator.py not available (emulator branch not merged)")
+    with Emulator() as emu:
+        yield SsmEndpoint(emu.url, emu)
+
+
+@pytest.fixture
+def emulator(ssm):
+    if ssm.emulator is None:
+        pytest.skip("emulator-only check (SSMPATCH_TEST_ENDPOINT is set)")
+    return ssm.emulator
+
+
+@pytest.fixture(scope="session")
+def contract():
+    path = contract_mod.contract_path()
+    if path is None:
+        pytest.skip("resources.md contract not found (set SSMPATCH_CONTRACT)")
+    return contract_mod.parse(path)

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The project's one test command (README "Testing"; .ci/run calls exactly this).
+#
+# On a fresh Debian 12 machine, as root, it installs what the build and the tests
+# need from Debian's packages, builds the provider with -Wall -Wextra -Werror,
+# runs the unit tests (ctest) and the Python protocol, emulator, AWS and
+# end-to-end tests (pytest; the tests start and stop the local SSM emulator
+# themselves), then does it all again in an ASan+UBSan build.
+#
+# Environment:
+#   SSMPATCH_SKIP_INSTALL=1   do not call apt-get (packages already there)
+#   SSMPATCH_SKIP_SANITIZE=1  skip the ASan+UBSan pass
+#   SSMPATCH_TEST_ENDPOINT    run the acceptance tests against another SSM endpoint
+#                             (see tests/README.md) instead of the local emulator
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+DEB_PACKAGES=(
+  build-essential cmake pkg-config
+  libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev protobuf-compiler
+  libcurl4-openssl-dev libssl-dev libmsgpack-dev libjansson-dev
+  python3 python3-grpcio python3-protobuf python3-msgpack python3-botocore
+  python3-cryptography python3-pytest valgrind openssl
+)
+
+install_packages() {
+  local missing=()
+  for p in "${DEB_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "== packages: all present"
+    return
+  fi
+  echo "== packages: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "error: need root to apt-get install: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Debian's python3 has grpcio/msgpack/botocore; a python3 earlier on PATH may not.
+PY=/usr/bin/python3
+
+build() { # build DIR [cmake args...]
+  local dir=$1; shift
+  echo "== build: $dir $*"
+  cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j"$(nproc)"
+}
+
+run_tests() { # run_tests BUILD_DIR LABEL
+  local dir=$1 label=$2
+  echo "== unit tests ($label)"
+  (cd "$dir" && ctest --output-on-failure -j"$(nproc)")
+  echo "== protocol, emulator, AWS and end-to-end tests ($label)"
+  SSMPATCH_PROVIDER="$dir/terraform-provider-ssmpatch" SSMPATCH_BUILD_DIR="$dir" \
+    "$PY" -m pytest -q -p no:cacheprovider "$root/tests"
+}
+
+[ "${SSMPATCH_SKIP_INSTALL:-0}" = 1 ] || install_packages
+
+build "$root/build"
+run_tests "$root/build" "release build"
+
+if [ "${SSMPATCH_SKIP_SANITIZE:-0}" != 1 ]; then
+  build "$root/build-asan" -DSSMPATCH_SANITIZE=ON
+  # LeakSanitizer does not work under ptrace-restricted sandboxes; ASan still runs.
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+  SSMPATCH_SANITIZER_BUILD=1 run_tests "$root/build-asan" "ASan+UBSan build"
+fi
+echo "== all tests passed"
