@@ -7,7 +7,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import error_code
+from emu_helpers import error_code
 from model import Model, java_regex_to_python
 
 
