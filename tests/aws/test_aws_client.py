@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import tool
+from aws_tools import tool
 from mock_aws import MockAWS
 
 SECRET = "static-secret-KEY/+="
