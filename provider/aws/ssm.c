@@ -143,15 +143,19 @@ aws_err aws_classify(const char *code, int status)
 	return AWS_ERR_OTHER;
 }
 
-/* Copy code into out, dropping "namespace#" before and ":detail" after it. */
+/* Copy code into out, dropping ":detail" after it (x-amzn-ErrorType carries
+ * "Code:http://internal...") and then "namespace#" before it. */
 static void strip_code(char *out, size_t n, const char *code)
 {
-	const char *hash = strrchr(code, '#');
-	size_t l;
+	size_t l = strcspn(code, ":"), i;
 
-	if (hash)
-		code = hash + 1;
-	l = strcspn(code, ":");
+	for (i = l; i > 0; i--) {
+		if (code[i - 1] == '#') {
+			code += i;
+			l -= i;
+			break;
+		}
+	}
 	while (l && (code[l - 1] == ' ' || code[l - 1] == '\r' || code[l - 1] == '\n'))
 		l--;
 	if (l >= n)
@@ -363,8 +367,11 @@ static int call_with_retries(aws_client *c, const aws_credentials *fixed_creds, 
 
 		if (!fixed_creds) {
 			aws_credentials_clear(&cur);
-			if ((rc = aws_creds_get(c, &cur, err)) != 0)
+			if ((rc = aws_creds_get(c, &cur, err)) != 0) {
+				if (!err->operation[0])
+					snprintf(err->operation, sizeof(err->operation), "%s", s->op);
 				goto done;
+			}
 			use = &cur;
 		}
 		t0 = now_ms();

@@ -53,6 +53,8 @@ static const json_case json_cases[] = {
 	/* header fallback, with its ":url" suffix stripped */
 	{400, "", "ResourceInUseException:http://internal.amazon.com/coral/", AWS_ERR_IN_USE,
 	 "ResourceInUseException", NULL},
+	{400, "", "AlreadyExistsException:http://internal.amazon.com/coral/com.amazon#x",
+	 AWS_ERR_ALREADY_EXISTS, "AlreadyExistsException", NULL},
 	{400, "{\"message\":\"m\"}", "DoesNotExistException", AWS_ERR_NOT_FOUND,
 	 "DoesNotExistException", "m"},
 	/* body code wins over the header */
