@@ -335,6 +335,15 @@ def test_expired_token_twice_is_auth_error(aws):
     assert len(aws.calls("ssm")) == 2
 
 
+@pytest.mark.parametrize("offset", [3600, -7200])
+def test_clock_skew_corrected_from_server_date(aws, offset):
+    aws.clock_offset = offset  # the server's clock (and Date header) is off ours
+    r = run(base(aws, access_key="AKIASTATIC", secret_key=SECRET), [GET, GET])
+    assert r[0]["ok"] and r[1]["ok"], r
+    calls = aws.calls("ssm")
+    assert [c["error"] for c in calls] == ["InvalidSignatureException", None, None]
+
+
 def test_wrong_secret_is_auth_error_without_retry(aws):
     [r] = run(base(aws, access_key="AKIASTATIC", secret_key="wrong"), [GET])
     assert r["code"] == "authentication or authorization error"

@@ -130,6 +130,14 @@ static void test_aws_error__retryable_and_expired(void)
 	CHECK(aws_error_expired_token(&e));
 	aws_error_set(&e, AWS_ERR_AUTH, 400, "AccessDeniedException", "Op", "m");
 	CHECK(!aws_error_expired_token(&e));
+	CHECK(!aws_error_clock_skew(&e));
+	aws_error_set(&e, AWS_ERR_AUTH, 403, "InvalidSignatureException", "Op",
+		      "Signature expired: 20261129T120000Z is now earlier than 20261129T124500Z");
+	CHECK(aws_error_clock_skew(&e));
+	aws_error_set(&e, AWS_ERR_AUTH, 403, "InvalidSignatureException", "Op",
+		      "The request signature we calculated does not match");
+	CHECK(!aws_error_clock_skew(&e));
+	CHECK(aws_classify("RequestTimeTooSkewed", 400) == AWS_ERR_AUTH);
 }
 
 static void test_aws_backoff__bounds(void)
