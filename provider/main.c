@@ -20,6 +20,9 @@
  *   SSMPATCH_PLUGIN_NETWORK=tcp  listen on 127.0.0.1 (port from
  *              PLUGIN_MIN_PORT..PLUGIN_MAX_PORT, kernel's choice when unset)
  *              instead of a unix socket
+ *   SSMPATCH_PROTOCOL_VERSIONS=5 offer only these protocol versions (comma
+ *              list out of 5,6); lets a current Terraform drive the protocol-5
+ *              path. Unset: 5 and 6.
  *   SSMPATCH_PROVIDER_ADDR       provider source address used as the key of
  *              the reattach JSON (default registry.terraform.io/ssmpatch/ssmpatch)
  *
@@ -55,6 +58,20 @@
 #define DEFAULT_PROVIDER_ADDR "registry.terraform.io/ssmpatch/ssmpatch"
 
 static const int g_versions[] = { 5, 6 };
+
+/* The versions this process offers: g_versions, narrowed by
+ * SSMPATCH_PROTOCOL_VERSIONS when set. Returns the count (0: nothing valid). */
+static size_t offered_versions(const char *env, int out[2])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(g_versions) / sizeof(g_versions[0]); i++) {
+		char want[2] = { (char)('0' + g_versions[i]), 0 };
+		if (env && *env && !strstr(env, want))
+			continue;
+		out[n++] = g_versions[i];
+	}
+	return n;
+}
 
 typedef struct {
 	pthread_mutex_t mu;
@@ -129,6 +146,8 @@ int main(int argc, char **argv)
 	char *line = NULL;
 	const char *net;
 	int version, rc = 1, i;
+	int offered[2];
+	size_t n_offered;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -167,8 +186,12 @@ int main(int argc, char **argv)
 		signal(SIGINT, SIG_IGN);
 	pthread_sigmask(SIG_BLOCK, &sig.set, NULL);
 
-	version = handshake_negotiate(getenv("PLUGIN_PROTOCOL_VERSIONS"), g_versions,
-				      sizeof(g_versions) / sizeof(g_versions[0]));
+	n_offered = offered_versions(getenv("SSMPATCH_PROTOCOL_VERSIONS"), offered);
+	if (n_offered == 0) {
+		fputs("SSMPATCH_PROTOCOL_VERSIONS must list 5, 6 or both (e.g. \"5\")\n", stderr);
+		return 1;
+	}
+	version = handshake_negotiate(getenv("PLUGIN_PROTOCOL_VERSIONS"), offered, n_offered);
 	net = getenv("SSMPATCH_PLUGIN_NETWORK");
 	if (net && *net && strcmp(net, "tcp") != 0 && strcmp(net, "unix") != 0) {
 		fprintf(stderr, "SSMPATCH_PLUGIN_NETWORK must be \"unix\" or \"tcp\", not \"%s\"\n", net);
