@@ -89,7 +89,7 @@ void aws_parse_query_error(aws_error *err, int http_status, const char *body,
 bool aws_error_retryable(const aws_error *err);
 bool aws_error_expired_token(const aws_error *err);
 /* A signature rejected because the local clock is off (RequestTimeTooSkewed,
- * "Signature expired", "Signature not yet current"). */
+ * RequestExpired, "Signature expired", "Signature not yet current"). */
 bool aws_error_clock_skew(const aws_error *err);
 
 #define AWS_BACKOFF_BASE_MS 100L

@@ -247,12 +247,13 @@ bool aws_error_retryable(const aws_error *err)
 
 bool aws_error_expired_token(const aws_error *err)
 {
-	return has_prefix(err->aws_code, "ExpiredToken") || strcmp(err->aws_code, "RequestExpired") == 0;
+	return has_prefix(err->aws_code, "ExpiredToken");
 }
 
 bool aws_error_clock_skew(const aws_error *err)
 {
 	return strcmp(err->aws_code, "RequestTimeTooSkewed") == 0 ||
+	       strcmp(err->aws_code, "RequestExpired") == 0 ||
 	       (strcmp(err->aws_code, "InvalidSignatureException") == 0 &&
 		(strstr(err->message, "Signature expired") ||
 		 strstr(err->message, "Signature not yet current")));
