@@ -311,6 +311,14 @@ def test_throttling_retried_up_to_max_retries(aws):
     assert len(aws.calls("ssm")) == 4
 
 
+def test_response_body_limit(aws):
+    big = json.dumps({"Blob": "x" * (16 * 1024 * 1024)})
+    aws.ssm_script = [(200, {}, big)]
+    [r] = run(base(aws, access_key="AKIASTATIC", secret_key=SECRET), [GET])
+    assert r["code"] == "error" and "larger than 16777216 bytes" in r["message"], r
+    assert len(aws.calls("ssm")) == 1  # not retried
+
+
 def test_error_type_header_fallback(aws):
     aws.ssm_script = [(400, {"x-amzn-ErrorType": "ResourceInUseException:http://internal/"}, "")]
     [r] = run(base(aws, access_key="AKIASTATIC", secret_key=SECRET), [GET])
