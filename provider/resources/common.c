@@ -11,37 +11,30 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/rand.h>
+#include <errno.h>
+#include <sys/random.h>
+#include <time.h>
 
 #define RES_MAX_TAGS 1000
 
 /* ---------------------------------------------------------------- errors */
 
+/* The summary is what Terraform prints after "Error:", so it names the
+ * operation and the AWS code; the detail adds the message (truncated to the
+ * summary buffer's 256 bytes only in the summary). */
 void res_diag_aws(tf_diags *d, const tf_path *path, const char *what, const aws_error *err)
 {
 	const char *code = err->aws_code[0] ? err->aws_code : aws_err_name(err->code);
+	const char *op = err->operation[0] ? err->operation : what;
+	char summary[256];
 
+	snprintf(summary, sizeof(summary), "%s failed: %s", what, code);
 	if (err->http_status)
-		tf_diags_error(d, path, "AWS call failed",
-			       "%s failed: %s: %s (operation %s, HTTP status %d)", what, code,
-			       err->message, err->operation[0] ? err->operation : what,
-			       err->http_status);
+		tf_diags_error(d, path, summary, "%s failed: %s: %s (operation %s, HTTP status %d)",
+			       what, code, err->message, op, err->http_status);
 	else
-		tf_diags_error(d, path, "AWS call failed", "%s failed: %s: %s (operation %s)", what,
-			       code, err->message, err->operation[0] ? err->operation : what);
-	/* The summary is what Terraform prints after "Error:"; make it say the
-	 * operation and the AWS code so the one-line form is useful too. */
-	if (d->n > 0) {
-		tf_diag *last = &d->items[d->n - 1];
-		size_t len = strlen(what) + strlen(code) + 16;
-		char *s = malloc(len);
-
-		if (s) {
-			snprintf(s, len, "%s failed: %s", what, code);
-			free(last->summary);
-			last->summary = s;
-		}
-	}
+		tf_diags_error(d, path, summary, "%s failed: %s: %s (operation %s)", what, code,
+			       err->message, op);
 }
 
 void res_diag_aws_at(tf_diags *d, const char *path_text, const char *what, const aws_error *err)
@@ -297,8 +290,11 @@ int res_tags_read(provider_ctx *p, const char *resource_type, const char *id, tf
 	}
 	memset(&err, 0, sizeof(err));
 	rc = ssm_call(p->aws, "ListTagsForResource", req, &resp, &err);
-	if (rc == AWS_ERR_NOT_FOUND)
+	/* SSM answers InvalidResourceId for an object that does not exist. */
+	if (rc == AWS_ERR_NOT_FOUND || strcmp(err.aws_code, "InvalidResourceId") == 0) {
+		rc = AWS_ERR_NOT_FOUND;
 		goto done;
+	}
 	if (rc != 0) {
 		res_diag_aws_at(d, "tags", "ListTagsForResource", &err);
 		goto done;
@@ -564,16 +560,29 @@ void res_client_token(char out[37])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
-	size_t i, o = 0;
+	size_t i, o = 0, got = 0;
 
-	if (RAND_bytes(b, sizeof(b)) != 1) {
-		/* Never expected; fall back to something unique enough per process. */
-		FILE *f = fopen("/dev/urandom", "rb");
+	/* getrandom(2), not OpenSSL: its per-thread DRBG state would outlive the
+	 * gRPC worker threads this runs on. 16 bytes never block once the pool is
+	 * initialised; EINTR is retried. */
+	while (got < sizeof(b)) {
+		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
 
-		if (!f || fread(b, 1, sizeof(b), f) != sizeof(b))
-			memset(b, 0x5a, sizeof(b));
-		if (f)
-			fclose(f);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < sizeof(b)) {
+		/* No entropy source at all: fall back to time and address bits,
+		 * still unique per call in this process. */
+		static unsigned long counter;
+		unsigned long c = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+		unsigned long t = (unsigned long)time(NULL);
+
+		memcpy(b, &c, sizeof(c) < 8 ? sizeof(c) : 8);
+		memcpy(b + 8, &t, sizeof(t) < 8 ? sizeof(t) : 8);
 	}
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);

@@ -90,8 +90,9 @@ tf_value *res_tf_tag_map(const json_t *list);
 
 /*
  * ListTagsForResource(ResourceType, ResourceId) -> *out known map(string) of the
- * tags the object carries (its tags_all). Not found is returned as
- * AWS_ERR_NOT_FOUND with no diagnostic (the caller decides it means "gone").
+ * tags the object carries (its tags_all). Not found (DoesNotExist, or SSM's
+ * InvalidResourceId) is returned as AWS_ERR_NOT_FOUND with no diagnostic (the
+ * caller decides it means "gone").
  */
 int res_tags_read(provider_ctx *p, const char *resource_type, const char *id, tf_value **out,
 		  tf_diags *d);

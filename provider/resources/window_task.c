@@ -115,13 +115,15 @@ static bool wk_equiv_icase_list(const tf_value *a, const tf_value *b)
 	return true;
 }
 
-/* True when a JSON answer carries nothing: null, {}, [], or objects of those. */
+/* True when a JSON answer carries nothing a user wrote: null, false, {}, [], or
+ * objects of those (an API may report {"CloudWatchOutputEnabled": false} for a
+ * setting nobody made). */
 static bool wk_json_empty(const json_t *j)
 {
 	const char *k;
 	json_t *v;
 
-	if (!j || json_is_null(j))
+	if (!j || json_is_null(j) || json_is_false(j))
 		return true;
 	if (json_is_array(j))
 		return json_array_size(j) == 0;

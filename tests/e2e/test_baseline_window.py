@@ -52,10 +52,23 @@ _seq = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
-def emu():
+def emulator():
     from emulator import Emulator
-    with Emulator() as e:
+    with Emulator(check_sigv4=True) as e:
         yield e
+
+
+@pytest.fixture
+def emu(emulator):
+    """The module's emulator, emptied before each test."""
+    emulator.reset()
+    emulator.configure(inject=[])
+    yield emulator
+
+
+def inventory_empty(emu):
+    inv = emu.inventory(emu.account, emu.region)
+    return not any(inv.get(k) for k in ("patch_baselines", "patch_groups", "maintenance_windows"))
 
 
 def ssm(emu, op, body):
@@ -67,7 +80,7 @@ def ssm_error(emu, op, body):
     """The AWS error code of a call expected to fail, or None if it worked."""
     try:
         ssm(emu, op, body)
-    except Exception as e:  # the emulator client raises on an AWS error
+    except Exception as e:  # emulator.SSMError: an AWS error answer
         return getattr(e, "code", None) or str(e)
     return None
 
@@ -78,8 +91,7 @@ class Run:
 
     def __init__(self, emu, protocol, default_tags=None):
         self.p = Provider(protocol=protocol)
-        cfg = {"region": "us-east-1", "access_key": "AKIDEXAMPLE",
-               "secret_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        cfg = {"region": emu.region, "access_key": emu.access_key, "secret_key": emu.secret_key,
                "endpoints": [{"ssm": emu.url, "sts": emu.url}]}
         if default_tags is not None:
             cfg["default_tags"] = [{"tags": default_tags}]
@@ -211,7 +223,8 @@ def test_lifecycle_create_update_destroy(emu, protocol):
         stg_g2, prd_g2 = uniq("STG"), uniq("PRD")
         cfg["stg"] = baseline(stg_name, 2, [stg_g, stg_g2], description="STG baseline", tags={"Env": "stg"})
         cfg["prd"] = baseline(prd_name, 30, [prd_g2], tags={"Env": "prd", "Tier": "1"})
-        cfg["mw"] = window(mw_name, schedule="cron(00 18 ? * SUN *)", description="AM2 window", tags={})
+        cfg["mw"] = window(mw_name, schedule="cron(00 18 ? * SUN *)", description="AM2 window", tags={},
+                           schedule_timezone="Asia/Tokyo", schedule_offset=2)
         with Run(emu, protocol, default_tags={"Project": "patching", "Owner": "ops"}) as p:
             s = Stack(p)
             for n, t in (("stg", PB), ("prd", PB), ("mw", MW)):
@@ -234,11 +247,25 @@ def test_lifecycle_create_update_destroy(emu, protocol):
             assert tags_of(emu, "MaintenanceWindow", mw["id"]) == {"Project": "patching", "Owner": "ops"}
             w = ssm(emu, "GetMaintenanceWindow", {"WindowId": mw["id"]})
             assert w["Schedule"] == "cron(00 18 ? * SUN *)" and w["Description"] == "AM2 window"
+            assert w["ScheduleTimezone"] == "Asia/Tokyo" and w["ScheduleOffset"] == 2
+            assert (w["Duration"], w["Cutoff"], w["AllowUnassociatedTargets"]) == (1, 0, True)
+            assert_noop(s.refresh_and_plan())
+
+            # optional attributes removed from the config are cleared (Replace=true)
+            s.configs["stg"] = baseline(stg_name, 2, [stg_g, stg_g2], tags={"Env": "stg"})
+            s.configs["mw"] = window(mw_name, schedule="cron(00 18 ? * SUN *)", tags={})
+            plans = s.refresh_and_plan()
+            assert changed_attrs(plans["stg"].prior, plans["stg"].planned) == ["description"]
+            assert changed_attrs(plans["mw"].prior, plans["mw"].planned) == \
+                ["description", "schedule_offset", "schedule_timezone"]
+            st = s.apply()
+            assert "Description" not in get_baseline(emu, st["stg"]["id"])
+            w = ssm(emu, "GetMaintenanceWindow", {"WindowId": mw["id"]})
+            assert not any(k in w for k in ("Description", "ScheduleTimezone", "ScheduleOffset"))
             assert_noop(s.refresh_and_plan())
 
             s.destroy()
-        assert own_baselines(emu, stg_name) == [] and own_baselines(emu, prd_name) == []
-        assert windows(emu, mw_name) == []
+        assert emu.inventory() == {}
         assert ssm_error(emu, "GetPatchBaseline", {"BaselineId": stg["id"]}) is not None
     finally:
         cleanup(emu, {stg_name, prd_name, mw_name})
@@ -288,7 +315,7 @@ def test_drift_is_planned_and_restored(emu, protocol):
             assert len(own_baselines(emu, pb_name)) == 1 and len(windows(emu, mw_name)) == 1
             assert_noop(s.refresh_and_plan())
             s.destroy()
-        assert own_baselines(emu, pb_name) == [] and windows(emu, mw_name) == []
+        assert emu.inventory() == {}
     finally:
         cleanup(emu, {pb_name, mw_name})
 
@@ -314,7 +341,7 @@ def test_operating_system_change_replaces(emu, protocol):
             assert group_owner(emu, g, "AMAZON_LINUX") == new["id"]
             assert p.plan(PB, cfg, p.refresh(PB, new)).action == "noop"
             p.destroy(PB, new)
-        assert own_baselines(emu, name) == []
+        assert emu.inventory() == {}
     finally:
         cleanup(emu, {name})
 
@@ -344,6 +371,7 @@ def test_import_then_no_change(emu, protocol):
                 assert any(("pb-" if t == PB else "mw-") in (d.detail or "") for d in ei.value.diagnostics)
             for n in ("mw", "prd", "stg"):
                 p.destroy(PB if n != "mw" else MW, made[n])
+        assert emu.inventory() == {}
     finally:
         cleanup(emu, {stg_name, prd_name, mw_name})
 
@@ -389,6 +417,8 @@ def test_failure_after_create_keeps_object(emu, protocol, tainted):
             assert group_owner(emu, g) == st["id"]
             assert p.plan(PB, cfg, p.refresh(PB, st)).action == "noop"
             p.destroy(PB, st)
+        ssm(emu, "DeletePatchBaseline", {"BaselineId": other})
+        assert emu.inventory() == {}
     finally:
         ssm_error(emu, "DeregisterPatchBaselineForPatchGroup", {"BaselineId": other, "PatchGroup": g})
         ssm_error(emu, "DeletePatchBaseline", {"BaselineId": other})
@@ -411,6 +441,110 @@ def test_window_created_disabled(emu, protocol):
             p.destroy(MW, st2)
             # already gone = success
             p.destroy(MW, st2)
-        assert windows(emu, name) == []
+        assert emu.inventory() == {}
+    finally:
+        cleanup(emu, {name})
+
+
+def inject(emu, op, code="AccessDeniedException", status=400,
+           message="User is not authorized to perform this operation (injected)"):
+    """The next call of `op` fails once with an AWS error that is not retried."""
+    emu.configure(inject=[{"op": op, "status": status, "code": code, "message": message, "times": 1}])
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+@pytest.mark.parametrize("tainted", [True, False], ids=["tainted", "untainted"])
+def test_window_disable_failure_after_create(emu, protocol, tainted):
+    """Disabling is a second call after CreateMaintenanceWindow; when it fails
+    the window is kept in state (as it is: enabled) with an error at
+    `enabled`, and the next apply converges on one window."""
+    name = uniq("patch-window-am2")
+    cfg = window(name, enabled=False, tags={"Team": "infra"})
+    try:
+        with Run(emu, protocol) as p:
+            inject(emu, "UpdateMaintenanceWindow")
+            with pytest.raises(OperationFailed) as ei:
+                p.apply(MW, cfg)
+            errs = [d for d in ei.value.diagnostics if d.is_error]
+            assert errs and errs[0].attribute == "enabled"
+            assert "UpdateMaintenanceWindow" in errs[0].summary and "AccessDeniedException" in errs[0].summary
+            partial = ei.value.state
+            assert partial is not None and partial["id"].startswith("mw-")
+            assert partial["enabled"] is True and partial["tags"] == {"Team": "infra"}
+            assert len(windows(emu, name)) == 1
+            if tainted:
+                p.destroy(MW, p.refresh(MW, partial))
+                st = p.apply(MW, cfg)
+            else:
+                plan = p.plan(MW, cfg, p.refresh(MW, partial))
+                assert plan.action == "update"
+                assert changed_attrs(plan.prior, plan.planned) == ["enabled"]
+                st = p.apply(MW, cfg, p.refresh(MW, partial), plan=plan)
+                assert st["id"] == partial["id"]
+            assert len(windows(emu, name)) == 1
+            assert ssm(emu, "GetMaintenanceWindow", {"WindowId": st["id"]})["Enabled"] is False
+            assert p.plan(MW, cfg, p.refresh(MW, st)).action == "noop"
+            p.destroy(MW, st)
+        assert emu.inventory() == {}
+    finally:
+        cleanup(emu, {name})
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_tag_failure_during_update(emu, protocol):
+    """A tagging failure after UpdatePatchBaseline returns the baseline as it
+    is (new body, old tags) with an error at `tags`; the next apply finishes."""
+    name, g = uniq("PRD-AL2Baseline"), uniq("PRD")
+    try:
+        with Run(emu, protocol) as p:
+            st = p.apply(PB, baseline(name, 31, [g], tags={"Env": "prd"}))
+            cfg = baseline(name, 30, [g], tags={"Env": "prd", "Tier": "1"})
+            inject(emu, "AddTagsToResource")
+            with pytest.raises(OperationFailed) as ei:
+                p.apply(PB, cfg, p.refresh(PB, st))
+            errs = [d for d in ei.value.diagnostics if d.is_error]
+            assert errs and errs[0].attribute == "tags"
+            partial = ei.value.state
+            assert partial["id"] == st["id"]
+            assert partial["approval_rule"][0]["approve_after_days"] == 30
+            assert partial["tags"] == {"Env": "prd"}
+            plan = p.plan(PB, cfg, p.refresh(PB, partial))
+            assert plan.action == "update" and changed_attrs(plan.prior, plan.planned) == ["tags", "tags_all"]
+            st = p.apply(PB, cfg, p.refresh(PB, partial), plan=plan)
+            assert tags_of(emu, "PatchBaseline", st["id"]) == {"Env": "prd", "Tier": "1"}
+            assert len(own_baselines(emu, name)) == 1
+            p.destroy(PB, st)
+        assert emu.inventory() == {}
+    finally:
+        cleanup(emu, {name})
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_default_baseline_flag(emu, protocol):
+    """default_baseline registers the baseline as the OS default; turning it
+    off, or destroying the baseline, restores the AWS-owned default."""
+    name = uniq("STG-AL2Baseline")
+
+    def default_id():
+        return ssm(emu, "GetDefaultPatchBaseline", {"OperatingSystem": "AMAZON_LINUX_2"})["BaselineId"]
+
+    aws_default = default_id()
+    assert "AWS-AmazonLinux2DefaultPatchBaseline" in ssm(emu, "GetPatchBaseline", {"BaselineId": aws_default})["Name"]
+    try:
+        with Run(emu, protocol) as p:
+            st = p.apply(PB, baseline(name, 1, [], default_baseline=True))
+            assert st["default_baseline"] is True and default_id() == st["id"]
+            assert p.plan(PB, baseline(name, 1, [], default_baseline=True), p.refresh(PB, st)).action == "noop"
+            st = p.apply(PB, baseline(name, 1, []), p.refresh(PB, st))
+            assert st["default_baseline"] is False and default_id() == aws_default
+            # made the default outside Terraform: drift, planned back to false
+            ssm(emu, "RegisterDefaultPatchBaseline", {"BaselineId": st["id"]})
+            plan = p.plan(PB, baseline(name, 1, []), p.refresh(PB, st))
+            assert plan.action == "update" and changed_attrs(plan.prior, plan.planned) == ["default_baseline"]
+            st = p.apply(PB, baseline(name, 1, [], default_baseline=True), p.refresh(PB, st))
+            assert default_id() == st["id"]
+            p.destroy(PB, st)
+            assert default_id() == aws_default
+        assert emu.inventory() == {}
     finally:
         cleanup(emu, {name})

@@ -276,14 +276,13 @@ def test_targets_removed_plans_limits_null(provider, emu):
     assert state["priority"] == 1 and state["service_role_arn"]
     state = assert_noop(provider, TASK, cfg, state)
 
-    # With targets the limits are required (validation says so, not the API).
-    bad = {k: v for k, v in cfg.items() if k not in ("max_concurrency", "max_errors")}
-    pl = provider.plan(TASK, bad, state)
-    assert pl.action is None
-    assert {d.attribute for d in pl.errors} == {"max_concurrency", "max_errors"}, pl.diagnostics
+    # The limits left out of the config now: O+C, so the prior values stay.
+    cfg = {k: v for k, v in cfg.items() if k not in ("max_concurrency", "max_errors")}
+    state = assert_noop(provider, TASK, cfg, state)
+    assert (state["max_concurrency"], state["max_errors"]) == ("2", "1")
 
     # No more targets: the limits go too (the API refuses them on a targetless task).
-    cfg = dict(bad, targets=[])
+    cfg = dict(cfg, targets=[])
     pl = provider.refresh_and_plan(TASK, cfg, state)
     assert pl.action == "update"
     assert pl.planned["max_concurrency"] is None and pl.planned["max_errors"] is None
