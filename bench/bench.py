@@ -77,7 +77,7 @@ def proc_status(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
             k, _, v = line.partition(":")
-            if k in ("VmRSS", "VmHWM", "Threads"):
+            if k in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "Threads"):
                 out[k] = int(v.split()[0])
     return out
 
@@ -164,9 +164,19 @@ def build_curl_stub(binary, tmp):
     return d
 
 
-def build_trivial(tmp):
-    exe = os.path.join(tmp, "trivial")
-    subprocess.run(["cc", "-O2", "-o", exe, os.path.join(HERE, "trivial.c")], check=True)
+def build_trivial(tmp, needed_from=None, name="trivial"):
+    """bench/trivial.c; with `needed_from`, linked (--no-as-needed) against
+    every shared library that binary names in DT_NEEDED: start-up cost of
+    loading and initializing the provider's shared libraries alone."""
+    exe = os.path.join(tmp, name)
+    libs = []
+    if needed_from:
+        for ln in run_out(["readelf", "-d", needed_from]).splitlines():
+            m = re.search(r"\(NEEDED\)\s+Shared library: \[(.+)\]", ln)
+            if m and not m.group(1).startswith(("libc.so", "ld-linux")):
+                libs.append("-l:" + m.group(1))
+    subprocess.run(["cc", "-O2", "-o", exe, os.path.join(HERE, "trivial.c"), "-Wl,--no-as-needed"] + libs,
+                   check=True)
     return exe
 
 
@@ -222,9 +232,11 @@ def settled_rss(binary, env, settle=0.5):
     return st
 
 
-def bench_startup(binaries, trivial, runs, curl_stub):
+def bench_startup(binaries, trivial, runs, curl_stub, tmp):
     cert = hplugin.generate_cert().cert_pem.decode()
     variants = [("trivial", trivial, plugin_env(None))]
+    for label, b in binaries:
+        variants.append(("trivial+libs-of-" + label, build_trivial(tmp, b, "trivial-" + label), plugin_env(None)))
     for label, b in binaries:
         variants.append((label + "/no-mtls", b, plugin_env(None)))
         variants.append((label + "/automtls", b, plugin_env(cert)))
@@ -236,6 +248,7 @@ def bench_startup(binaries, trivial, runs, curl_stub):
             variants.append((label + "/" + mode + "+curl-stub", b, env))
     times = {v[0]: [] for v in variants}
     rss = {v[0]: [] for v in variants}
+    anon = {v[0]: [] for v in variants}
     for v in variants:                      # warm the page cache
         launch_once(v[1], v[2])
         launch_once(v[1], v[2])
@@ -245,14 +258,16 @@ def bench_startup(binaries, trivial, runs, curl_stub):
             ms, st = launch_once(b, env)
             times[label].append(ms)
             rss[label].append(st.get("VmRSS", 0))
+            anon[label].append(st.get("RssAnon", 0))
     out = {}
     base = statistics.median(times["trivial"])
     for label, b, env in variants:
         t = summary(times[label])
         r = summary([x / 1024.0 for x in rss[label]], 2)
         out[label] = {"handshake_ms": t, "ratio_to_trivial": round(t["median"] / base, 2),
-                      "rss_mb_at_handshake": r}
-        if label != "trivial":
+                      "rss_mb_at_handshake": r,
+                      "rss_anon_mb_at_handshake": round(statistics.median(anon[label]) / 1024.0, 2)}
+        if not label.startswith("trivial"):
             st = settled_rss(b, env)
             out[label]["rss_mb_settled"] = round(st["VmRSS"] / 1024.0, 2)
             out[label]["threads"] = st["Threads"]
@@ -342,10 +357,11 @@ def run_parallel(call_future, requests, parallelism):
     return time.perf_counter() - t0, results, lat
 
 
-def emulator_direct(emu, items, parallelism):
+def backend_direct(port, items, parallelism):
     """The same DescribeMaintenanceWindowTargets requests the provider makes,
-    sent straight to the emulator by `parallelism` keep-alive connections:
-    the emulator's own ceiling. Returns wall seconds."""
+    sent straight to the SSM backend on `port` by `parallelism` keep-alive
+    connections (unsigned: the emulator runs without --check-sigv4): the
+    backend's own ceiling. Returns wall seconds."""
     bodies = [json.dumps({"WindowId": wid, "Filters": [{"Key": "WindowTargetId", "Values": [tid]}]}).encode()
               for wid, tid in items]
     lock = threading.Lock()
@@ -353,7 +369,7 @@ def emulator_direct(emu, items, parallelism):
     errors = []
 
     def worker():
-        c = http.client.HTTPConnection("127.0.0.1", emu.port, timeout=60)
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         while True:
             with lock:
                 i = idx["i"]
@@ -365,7 +381,7 @@ def emulator_direct(emu, items, parallelism):
                 "Content-Type": "application/x-amz-json-1.1"})
             r = c.getresponse()
             data = r.read()
-            if r.status != 200 or tid_missing(data, items[i][1]):
+            if r.status != 200 or items[i][1].encode() not in data:
                 errors.append((r.status, data[:200]))
         c.close()
 
@@ -377,15 +393,90 @@ def emulator_direct(emu, items, parallelism):
         t.join()
     wall = time.perf_counter() - t0
     if errors:
-        raise RuntimeError("emulator direct calls failed: %r" % errors[:3])
+        raise RuntimeError("direct backend calls failed: %r" % errors[:3])
     return wall
 
 
-def tid_missing(data, tid):
-    return tid.encode() not in data
+class FastSSM:
+    """bench/fastssm.py as a subprocess (one latency per process)."""
+
+    def __init__(self, data_path, latency_ms):
+        self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "fastssm.py"), "--data", data_path,
+                                      "--latency-ms", str(latency_ms)], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE)
+        line = self.proc.stdout.readline().decode()
+        if not line.startswith("listening on "):
+            self.stop()
+            raise RuntimeError("fastssm did not start: %r" % line)
+        self.port = int(line.rsplit(":", 1)[1])
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.proc.stdout.close()
 
 
-def bench_refresh(binary, sizes_n, latencies, reps):
+def configured_provider(binary, emu, ssm_url):
+    p = Provider(binary=binary, protocol=6, mtls=True, env=emu.env())
+    try:
+        p.configure({"region": emu.region, "access_key": emu.access_key, "secret_key": emu.secret_key,
+                     "endpoints": [{"ssm": ssm_url, "sts": emu.url}]})
+    except BaseException:
+        p.close()
+        raise
+    return p
+
+
+def refresh_runs(p, requests, items, backend, port, lat_ms, sizes_n, reps, counter):
+    """The refresh of each N in sizes_n on provider p (backend at lat_ms)."""
+    pid = p.plugin.proc.pid
+    fn = p.plugin.channel.unary_unary("/tfplugin6.Provider/ReadResource", request_serializer=None,
+                                      response_deserializer=p.pb.ReadResource.Response.FromString)
+
+    def call_future(raw):
+        return fn.future(raw, timeout=120)
+
+    run_parallel(call_future, requests[:50], PARALLELISM)          # warm-up: connections, threads
+    out = []
+    for n in sizes_n:
+        walls, direct, cpu, per_call = [], [], [], []
+        calls_per_read = None
+        for _ in range(reps):
+            if counter:
+                counter.reset(state=False, calls=True)
+            c0 = proc_cpu_seconds(pid)
+            wall, results, lat = run_parallel(call_future, requests[:n], PARALLELISM)
+            cpu.append(proc_cpu_seconds(pid) - c0)
+            bad = [r for r in results if isinstance(r, Exception) or not r.new_state.msgpack
+                   or any(d.severity == 1 for d in r.diagnostics)]
+            if bad:
+                raise RuntimeError("ReadResource failed (%s backend): %r" % (backend, bad[:2]))
+            if counter:
+                calls_per_read = counter.calls()["by_op"].get("DescribeMaintenanceWindowTargets",
+                                                              {}).get("count", 0) / float(n)
+            walls.append(wall)
+            per_call.append(statistics.median(lat) * 1000.0)
+            direct.append(backend_direct(port, items[:n], PARALLELISM))
+        ideal = n * lat_ms / 1000.0 / PARALLELISM
+        wall = statistics.median(walls)
+        run = {"backend": backend, "n": n, "latency_ms": lat_ms, "wall_s": round(wall, 3),
+               "wall_s_all": [round(w, 3) for w in walls], "ideal_s": round(ideal, 3),
+               "ratio_to_ideal": round(wall / ideal, 3) if ideal else None,
+               "reads_per_s": round(n / wall, 1),
+               "median_call_ms": round(statistics.median(per_call), 2),
+               "describe_requests_per_read": round(calls_per_read, 2) if calls_per_read is not None else None,
+               "provider_cpu_ms_per_read": round(statistics.median(cpu) * 1000.0 / n, 3),
+               "backend_direct_wall_s": round(statistics.median(direct), 3),
+               "ratio_to_backend_direct": round(wall / statistics.median(direct), 3)}
+        out.append(run)
+        log("refresh: %s N=%d latency=%d ms: %.3f s (ideal %.3f s, backend alone %.3f s)"
+            % (backend, n, lat_ms, wall, ideal, run["backend_direct_wall_s"]))
+    return out
+
+
+def bench_refresh(binary, sizes_n, latencies, reps, tmp, fast):
     from emulator import Emulator
     max_n = max(sizes_n)
     out = {"parallelism": PARALLELISM, "targets_per_window": TARGETS_PER_WINDOW, "runs": []}
@@ -403,11 +494,26 @@ def bench_refresh(binary, sizes_n, latencies, reps):
                 "WindowId": wid, "ResourceType": "INSTANCE", "Name": "bench-target-%d" % i,
                 "Targets": [{"Key": "tag:PatchWindowTaskAM2", "Values": ["SCAN" if i % 2 else "INSTALL"]}]})
             items.append((wid, r["WindowTargetId"]))
+        # the same targets as fastssm's data
+        data = {}
+        for wid in wids:
+            token = None
+            while True:
+                body = {"WindowId": wid, "MaxResults": 100}
+                if token:
+                    body["NextToken"] = token
+                r = emu.ssm("DescribeMaintenanceWindowTargets", body)
+                for t in r["Targets"]:
+                    data[t["WindowTargetId"]] = t
+                token = r.get("NextToken")
+                if not token:
+                    break
+        data_path = os.path.join(tmp, "targets.json")
+        with open(data_path, "w") as f:
+            json.dump(data, f)
 
-        p = Provider(binary=binary, protocol=6, mtls=True, env=emu.env())
+        p = configured_provider(binary, emu, emu.url)
         try:
-            p.configure({"region": emu.region, "access_key": emu.access_key, "secret_key": emu.secret_key,
-                         "endpoints": [{"ssm": emu.url, "sts": emu.url}]})
             pid = p.plugin.proc.pid
             log("refresh: building %d states (import + one sequential read each)" % max_n)
             block = p.block(TARGET_TYPE)
@@ -419,54 +525,31 @@ def bench_refresh(binary, sizes_n, latencies, reps):
                           private=st.private, provider_meta=p._provider_meta(), client_capabilities=p._caps())
                 requests.append(req.SerializeToString())
             out["rss_mb_after_setup"] = round(proc_status(pid)["VmRSS"] / 1024.0, 2)
-            resp_cls = p.pb.ReadResource.Response
-            fn = p.plugin.channel.unary_unary("/tfplugin6.Provider/ReadResource", request_serializer=None,
-                                              response_deserializer=resp_cls.FromString)
-
-            def call_future(raw):
-                return fn.future(raw, timeout=120)
-
-            run_parallel(call_future, requests[:50], PARALLELISM)          # warm-up
             for lat_ms in latencies:
                 emu.configure(latency_ms=lat_ms)
-                for n in sizes_n:
-                    walls, direct, cpu, per_call = [], [], [], []
-                    calls_per_read = None
-                    for _ in range(reps):
-                        emu.reset(state=False, calls=True)
-                        c0 = proc_cpu_seconds(pid)
-                        wall, results, lat = run_parallel(call_future, requests[:n], PARALLELISM)
-                        cpu.append(proc_cpu_seconds(pid) - c0)
-                        bad = [r for r in results if isinstance(r, Exception) or not r.new_state.msgpack
-                               or any(d.severity == 1 for d in r.diagnostics)]
-                        if bad:
-                            raise RuntimeError("ReadResource failed: %r" % bad[:2])
-                        calls = emu.calls()
-                        calls_per_read = calls["total"] / float(n)
-                        walls.append(wall)
-                        per_call.append(statistics.median(lat) * 1000.0)
-                        direct.append(emulator_direct(emu, items[:n], PARALLELISM))
-                    ideal = n * lat_ms / 1000.0 / PARALLELISM
-                    wall = statistics.median(walls)
-                    run = {"n": n, "latency_ms": lat_ms, "wall_s": round(wall, 3),
-                           "wall_s_all": [round(w, 3) for w in walls],
-                           "ideal_s": round(ideal, 3),
-                           "ratio_to_ideal": round(wall / ideal, 3) if ideal else None,
-                           "reads_per_s": round(n / wall, 1),
-                           "median_call_ms": round(statistics.median(per_call), 2),
-                           "aws_requests_per_read": round(calls_per_read, 2),
-                           "provider_cpu_ms_per_read": round(statistics.median(cpu) * 1000.0 / n, 3),
-                           "emulator_direct_wall_s": round(statistics.median(direct), 3),
-                           "ratio_to_emulator_direct": round(wall / statistics.median(direct), 3)}
-                    out["runs"].append(run)
-                    log("refresh: N=%d latency=%d ms: %.3f s (ideal %.3f s, emulator alone %.3f s)"
-                        % (n, lat_ms, wall, ideal, run["emulator_direct_wall_s"]))
+                out["runs"] += refresh_runs(p, requests, items, "emulator", emu.port, lat_ms, sizes_n, reps, emu)
             st = proc_status(pid)
             out["provider_rss_mb_after"] = round(st["VmRSS"] / 1024.0, 2)
             out["provider_peak_rss_mb"] = round(st["VmHWM"] / 1024.0, 2)
             out["provider_threads"] = st["Threads"]
         finally:
             p.close()
+        emu.configure(latency_ms=0)
+        if fast:
+            for lat_ms in latencies:
+                srv = FastSSM(data_path, lat_ms)
+                try:
+                    p = configured_provider(binary, emu, srv.url)
+                    try:
+                        out["runs"] += refresh_runs(p, requests, items, "fastssm", srv.port, lat_ms, sizes_n,
+                                                    reps, None)
+                        if lat_ms == latencies[-1]:
+                            st = proc_status(p.plugin.proc.pid)
+                            out["fastssm_provider_peak_rss_mb"] = round(st["VmHWM"] / 1024.0, 2)
+                    finally:
+                        p.close()
+                finally:
+                    srv.stop()
     return out
 
 
@@ -520,6 +603,59 @@ def callgrind_run(binary, tmp, what, extra_calls, emu):
     return callgrind_totals(out)
 
 
+STARTUP_FUNCS = {"loader (_dl_start)": ":_dl_start ", "constructors (_dl_init)": ":_dl_init ",
+                 "main": ":main ", "tls_identity_generate": ":tls_identity_generate ",
+                 "tls_pem_has_cert": ":tls_pem_has_cert ", "grpc_init": ":grpc_init ",
+                 "grpc_server_add_http2_port": ":grpc_server_add_http2_port ",
+                 "rpc_server_start": ":rpc_server_start "}
+
+
+def callgrind_startup(binary, tmp, mtls_cert, env_extra=None):
+    """Whole process under callgrind from exec to the handshake line (then
+    SIGTERM): program total and the inclusive cost of the start-up steps."""
+    out = os.path.join(tmp, "callgrind.startup.out")
+    env = plugin_env(mtls_cert)
+    env.update(env_extra or {})
+    p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, binary], env=env,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    line = p.stdout.readline()
+    p.send_signal(signal.SIGTERM)
+    p.wait(timeout=120)
+    p.stdout.close()
+    if not line.startswith(b"1|"):
+        raise RuntimeError("no handshake under valgrind")
+    text = run_out(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out])
+    res = {}
+    for ln in text.splitlines():
+        m = re.match(r"\s*([\d,]+) \([ \d.]+%\)\s+(.*)$", ln)
+        if not m:
+            continue
+        ir, what = int(m.group(1).replace(",", "")), m.group(2)
+        if "PROGRAM TOTALS" in what:
+            res["total"] = ir
+            continue
+        for label, pat in STARTUP_FUNCS.items():
+            if label not in res and pat in what and "=>" not in what:
+                res[label] = ir
+    os.unlink(out)
+    return res
+
+
+def bench_callgrind_startup(bins, tmp, curl_stub):
+    cert = hplugin.generate_cert().cert_pem.decode()
+    out = {"method": "valgrind --tool=callgrind, exec to handshake line; inclusive Ir from callgrind_annotate"}
+    runs = []
+    for label, b in bins:
+        runs += [(label + "/no-mtls", b, None, None), (label + "/automtls", b, cert, None)]
+    if curl_stub:
+        runs += [(bins[0][0] + "/no-mtls+curl-stub", bins[0][1], None, {"LD_LIBRARY_PATH": curl_stub}),
+                 (bins[0][0] + "/automtls+curl-stub", bins[0][1], cert, {"LD_LIBRARY_PATH": curl_stub})]
+    for label, b, c, extra in runs:
+        out[label] = callgrind_startup(b, tmp, c, extra)
+        log("callgrind start-up: %s %d Ir" % (label, out[label].get("total", 0)))
+    return out
+
+
 def bench_callgrind(binary, tmp, extra):
     from emulator import Emulator
     out = {"method": "valgrind --tool=callgrind --collect-atstart=no --toggle-collect=<handler>; "
@@ -548,12 +684,13 @@ def print_table(res):
         w("binary %-8s %s  %s (stripped %s), %d shared objects\n"
           % (label, b["path"], mb(b["bytes"]), mb(b["stripped_bytes"]), b["shared_objects"]))
     if "startup" in res:
-        w("\n%-34s %10s %8s %8s %8s %12s %10s\n" % ("start-up", "median ms", "min", "p90", "ratio",
-                                                  "RSS MB", "settled MB"))
+        w("\n%-34s %10s %8s %8s %8s %8s %8s %10s\n" % ("start-up", "median ms", "min", "p90", "ratio",
+                                                        "RSS MB", "anon MB", "settled MB"))
         for label, s in res["startup"].items():
-            w("%-34s %10.2f %8.2f %8.2f %8.2f %12.2f %10s\n"
+            w("%-34s %10.2f %8.2f %8.2f %8.2f %8.2f %8.2f %10s\n"
               % (label, s["handshake_ms"]["median"], s["handshake_ms"]["min"], s["handshake_ms"]["p90"],
-                 s["ratio_to_trivial"], s["rss_mb_at_handshake"]["median"], s.get("rss_mb_settled", "")))
+                 s["ratio_to_trivial"], s["rss_mb_at_handshake"]["median"], s["rss_anon_mb_at_handshake"],
+                 s.get("rss_mb_settled", "")))
         w("  goals: ratio <= %.1f x trivial, RSS <= %.0f MB\n" % (GOALS["startup_ratio"], GOALS["rss_mb"]))
     if "schema" in res:
         w("\n%-40s %10s %8s %8s %10s\n" % ("GetProviderSchema (one connection)", "median us", "min",
@@ -564,24 +701,35 @@ def print_table(res):
                                                    s.get("response_bytes", "")))
     if "refresh" in res:
         r = res["refresh"]
-        w("\n%-18s %8s %8s %8s %8s %10s %9s %8s %9s\n" % ("refresh, par. 10", "wall s", "ideal s", "ratio",
-                                                        "emu s", "vs emu", "call ms", "AWS/rd",
+        w("\n%-28s %7s %7s %6s %7s %7s %8s %6s %9s\n" % ("refresh, 10 in flight", "wall s", "ideal s", "ratio",
+                                                        "alone s", "vs alone", "call ms", "req/rd",
                                                         "cpu ms/rd"))
         for x in r["runs"]:
-            w("%-18s %8.3f %8.3f %8s %8.3f %10.2f %9.2f %8.2f %9.3f\n"
-              % ("N=%d @ %d ms" % (x["n"], x["latency_ms"]), x["wall_s"], x["ideal_s"],
-                 "%.2f" % x["ratio_to_ideal"] if x["ratio_to_ideal"] else "-", x["emulator_direct_wall_s"],
-                 x["ratio_to_emulator_direct"], x["median_call_ms"], x["aws_requests_per_read"],
+            w("%-28s %7.3f %7.3f %6s %7.3f %8.2f %8.2f %6s %9.3f\n"
+              % ("%s N=%d @ %d ms" % (x["backend"], x["n"], x["latency_ms"]), x["wall_s"], x["ideal_s"],
+                 "%.2f" % x["ratio_to_ideal"] if x["ratio_to_ideal"] else "-", x["backend_direct_wall_s"],
+                 x["ratio_to_backend_direct"], x["median_call_ms"],
+                 "%.2f" % x["describe_requests_per_read"] if x["describe_requests_per_read"] is not None else "-",
                  x["provider_cpu_ms_per_read"]))
         w("  goals: 200 @ 50 ms <= %.1f x ideal, 1000 @ 50 ms <= %.1f x ideal\n"
           % (GOALS["refresh_200_50ms"], GOALS["refresh_1000_50ms"]))
-        w("  provider RSS after refreshes %.2f MB, peak (VmHWM) %.2f MB, %d threads\n"
+        w("  provider RSS after the emulator refreshes %.2f MB, peak (VmHWM) %.2f MB, %d threads\n"
           % (r["provider_rss_mb_after"], r["provider_peak_rss_mb"], r["provider_threads"]))
     if "callgrind" in res:
         w("\ncallgrind (instructions inside the handler)\n")
         for k in HANDLERS:
             c = res["callgrind"][k]
             w("  %-20s %12d Ir per call   (first call %d)\n" % (k, c["Ir_per_call"], c["first_call_Ir"]))
+    if "callgrind_startup" in res:
+        cs = res["callgrind_startup"]
+        cols = list(STARTUP_FUNCS)
+        w("\ncallgrind start-up, exec to handshake (million instructions, inclusive)\n")
+        w("%-34s %8s" % ("", "total") + "".join(" %9s" % c.split(" ")[0][:9] for c in cols) + "\n")
+        for label, v in cs.items():
+            if label == "method":
+                continue
+            w("%-34s %8.2f" % (label, v.get("total", 0) / 1e6)
+              + "".join(" %9s" % ("%.2f" % (v[c] / 1e6) if c in v else "-") for c in cols) + "\n")
     w("\n")
 
 
@@ -596,7 +744,8 @@ def main():
     ap.add_argument("--latencies", default="0,50")
     ap.add_argument("--reps", type=int, default=3, help="repetitions of each refresh run (median)")
     ap.add_argument("--callgrind-calls", type=int, default=10)
-    ap.add_argument("--skip", default="", help="comma list out of startup,schema,refresh,callgrind")
+    ap.add_argument("--skip", default="",
+                    help="comma list out of startup,schema,refresh,fastssm,callgrind")
     ap.add_argument("--nice", type=int, default=0,
                     help="run at this nice value (inherited by emulator and provider); negative needs root")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
@@ -625,15 +774,18 @@ def main():
         res["main_binary"] = bins[0][0]
         if "startup" not in skip:
             log("start-up: %d launches per variant" % args.runs)
-            res["startup"] = bench_startup(bins, build_trivial(tmp), args.runs, build_curl_stub(binary, tmp))
+            res["startup"] = bench_startup(bins, build_trivial(tmp), args.runs, build_curl_stub(binary, tmp),
+                                           tmp)
         if "schema" not in skip:
             log("schema: %d calls" % args.schema_calls)
             res["schema"] = bench_schema(binary, args.schema_calls)
         if "refresh" not in skip:
             res["refresh"] = bench_refresh(binary, [int(x) for x in args.sizes.split(",")],
-                                           [int(x) for x in args.latencies.split(",")], args.reps)
+                                           [int(x) for x in args.latencies.split(",")], args.reps, tmp,
+                                           "fastssm" not in skip)
         if "callgrind" not in skip and shutil.which("valgrind"):
             res["callgrind"] = bench_callgrind(binary, tmp, args.callgrind_calls)
+            res["callgrind_startup"] = bench_callgrind_startup(bins, tmp, build_curl_stub(binary, tmp))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     res["machine"]["loadavg_end"] = loadavg()
