@@ -532,6 +532,8 @@ def bench_refresh(binary, sizes_n, latencies, reps, tmp, fast):
             out["provider_rss_mb_after"] = round(st["VmRSS"] / 1024.0, 2)
             out["provider_peak_rss_mb"] = round(st["VmHWM"] / 1024.0, 2)
             out["provider_threads"] = st["Threads"]
+            out["provider_rss_anon_mb_after"] = round(st["RssAnon"] / 1024.0, 2)
+            out["provider_rss_file_mb_after"] = round(st["RssFile"] / 1024.0, 2)
         finally:
             p.close()
         emu.configure(latency_ms=0)
@@ -713,8 +715,9 @@ def print_table(res):
                  x["provider_cpu_ms_per_read"]))
         w("  goals: 200 @ 50 ms <= %.1f x ideal, 1000 @ 50 ms <= %.1f x ideal\n"
           % (GOALS["refresh_200_50ms"], GOALS["refresh_1000_50ms"]))
-        w("  provider RSS after the emulator refreshes %.2f MB, peak (VmHWM) %.2f MB, %d threads\n"
-          % (r["provider_rss_mb_after"], r["provider_peak_rss_mb"], r["provider_threads"]))
+        w("  provider RSS after the emulator refreshes %.2f MB (anon %.2f, file %.2f), peak (VmHWM) %.2f MB, "
+          "%d threads\n" % (r["provider_rss_mb_after"], r["provider_rss_anon_mb_after"],
+                            r["provider_rss_file_mb_after"], r["provider_peak_rss_mb"], r["provider_threads"]))
     if "callgrind" in res:
         w("\ncallgrind (instructions inside the handler)\n")
         for k in HANDLERS:
