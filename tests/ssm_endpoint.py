@@ -16,8 +16,10 @@ environment variables - a real account or another emulator:
 - ``provider_config(**extra)``: the provider block for the harness (endpoints,
   region, credentials); ``terraform_vars()``/``terraform_env()`` the same for the
   real CLI (examples/quickstart variables);
-- ``call(op, body)`` / ``call_error(op, body)`` / ``pages(op, body, key)``: SSM calls made outside Terraform (drift, checks). Both
-  kinds of endpoint go through botocore, so answers decode the same way
+- ``call(op, body)`` / ``call_error(op, body)`` / ``pages(op, body, key)``: SSM
+  calls made outside Terraform (drift, checks). Both kinds of endpoint go
+  through botocore (pointed at the emulator's URL for the emulator, rather
+  than emulator.ssm()'s raw JSON), so answers decode the same way
   (timestamps, blobs) and AWS error answers raise ``SsmApiError`` (``.code``,
   ``.status``, ``.message``) whichever endpoint answered;
 - ``name(label)``: a name carrying this run's prefix (``ssmpt-<8 hex>-``). Every
@@ -26,19 +28,22 @@ environment variables - a real account or another emulator:
 - ``objects()``: this run's baselines, patch groups and windows (with their
   targets and tasks) in the emulator's inventory() shape - from inventory() on
   the emulator (which holds nothing but this run's objects), from
-  DescribePatchBaselines(OWNER=Self) / DescribePatchGroups / DescribeMaintenanceWindows
-  filtered by the run prefix on an external endpoint;
+  DescribePatchBaselines(OWNER=Self) / DescribePatchGroups /
+  DescribeMaintenanceWindows filtered by the run prefix on an external endpoint;
 - ``assert_clean()``: nothing of this run is left (on the emulator: nothing at
   all, in any account or region);
 - ``requires_emulator(reason)``: pytest.skip outside the emulator (fault
-  injection, whole-inventory dumps); ``requires_account_wide(reason)``: skip on
-  an external endpoint unless SSMPATCH_TEST_ACCOUNT_WIDE=1 (tests that change
-  account-wide settings such as the default patch baseline); ``begin_test()`` empties the emulator and
-  drops pending fault injections (nothing on an external endpoint);
+  injection, whole-inventory dumps);
+- ``requires_account_wide(reason)``: skip on an external endpoint unless
+  SSMPATCH_TEST_ACCOUNT_WIDE=1 (tests that change account-wide settings such
+  as the region's default patch baseline);
+- ``begin_test()``: empties the emulator and drops pending fault injections
+  (nothing on an external endpoint);
+- ``count(inventory, kind)``: objects of a kind in an emulator inventory() dump;
 - ``cleanup(names=None)``: best-effort removal of this run's objects (all of
   them, or those of the given names); run at session end on external endpoints.
 
-``endpoint_fixture(**emulator_kwargs)`` builds the session fixture every
+``endpoint_fixture(name, provider_defaults, **emulator_kwargs)`` builds the session fixture every
 conftest uses (tests/e2e, tests/protocol, tests/terraform).
 
 Limits: objects() on an external endpoint reads at most 100 pages of each
@@ -376,7 +381,8 @@ def start_emulator(**emulator_kwargs):
 
 
 def open_endpoint(provider_defaults=None, **emulator_kwargs):
-    """Context-free constructor: (endpoint, stop function)."""
+    """(endpoint, function stopping it): the external endpoint when
+    SSMPATCH_TEST_ENDPOINT is set, else a local emulator started here."""
     url = external_url()
     if url:
         return SsmEndpoint(url, provider_defaults=provider_defaults), lambda: None

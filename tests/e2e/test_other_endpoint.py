@@ -18,7 +18,6 @@ About 30 s (the terraform test dominates).
 import json
 import os
 import subprocess
-import sys
 import time
 import urllib.request
 import xml.etree.ElementTree as ET
