@@ -19,7 +19,7 @@ BASE = {
         "targets": [{"key": "tag:Env", "values": ["stg"]}]},
     "ssmpatch_window_task": {
         "window_id": "mw-0123456789abcdef0", "task_type": "RUN_COMMAND", "task_arn": "AWS-RunPatchBaseline",
-        "targets": [{"key": "WindowTargetIds", "values": ["e32eecb2-646c-4f4b-8ed1-205fbEXAMPLE"]}],
+        "targets": [{"key": "WindowTargetIds", "values": ["e32eecb2-646c-4f4b-8ed1-205fb0123456"]}],
         "max_concurrency": "50%", "max_errors": "50%"},
 }
 
@@ -101,7 +101,7 @@ BAD = [
     ("mw-cutoff-negative", W, _set(BASE[W], ["cutoff"], -1), ["cutoff"]),
     ("mw-cutoff-not-below-duration", W, _set(BASE[W], ["cutoff"], 3), ["cutoff"]),
     ("mw-offset-7", W, _set(BASE[W], ["schedule_offset"], 7), ["schedule_offset"]),
-    ("mw-offset-with-rate", W, _set(_set(BASE[W], ["schedule"], "rate(1 days)"), ["schedule_offset"], 2),
+    ("mw-offset-with-rate", W, _set(_set(BASE[W], ["schedule"], "rate(2 days)"), ["schedule_offset"], 2),
      ["schedule_offset"]),
     ("mw-name-short", W, _set(BASE[W], ["name"], "mw"), ["name"]),
     ("mw-desc-long", W, _set(BASE[W], ["description"], "d" * 129), ["description"]),
@@ -219,6 +219,7 @@ def test_unknown_values_validate_clean(prov, type_name):
             bad.append("%s: %s" % (what, errs))
     # everything unknown at once
     allu = {n: cty.UNKNOWN for n, a in blk.attributes.items() if a.optional or a.required}
+    allu.update({n: cty.UNKNOWN for n in blk.block_types})
     errs = [d for d in prov.validate(type_name, allu) if d.is_error]
     if errs:
         bad.append("all unknown: %s" % errs)

@@ -140,7 +140,7 @@ def test_json_dynamic_value_accepted(start):
     p = start(protocol=5)
     t = "ssmpatch_maintenance_window"
     blk = p.block(t)
-    cfg = blk.config({"name": "json-window", "schedule": "rate(1 days)", "duration": 2, "cutoff": 1})
+    cfg = blk.config({"name": "json-window", "schedule": "rate(2 days)", "duration": 2, "cutoff": 1})
     vcls = p.pb.ValidateResourceTypeConfig
     req = vcls.Request(type_name=t, config=p.pb.DynamicValue(json=cty.to_json(blk.implied_type(), cfg)))
     diags = [Diagnostic.from_proto(d) for d in p.rpc("ValidateResourceTypeConfig", req).diagnostics]
@@ -359,7 +359,7 @@ def test_parallel_reads_with_latency_and_stop(start, emulator, ssm):
         pytest.skip("emulator has no configure()")
     p = start(protocol=6)
     p.configure(ssm.provider_config())
-    st = p.apply("ssmpatch_maintenance_window", {"name": "latency-window", "schedule": "rate(1 days)",
+    st = p.apply("ssmpatch_maintenance_window", {"name": "latency-window", "schedule": "rate(2 days)",
                                                  "duration": 2, "cutoff": 1})
     try:
         try:
