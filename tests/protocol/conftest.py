@@ -75,7 +75,8 @@ class SsmEndpoint:
     def provider_config(self, **extra):
         cfg = {"endpoints": [{"ssm": self.url, "sts": self.url}], "max_retries": 1}
         if self.emulator is not None:
-            cfg.update(region="us-east-1", access_key="AKIDEXAMPLE", secret_key="harness-secret")
+            cfg.update(region=self.emulator.region, access_key=self.emulator.access_key,
+                       secret_key=self.emulator.secret_key)
         else:
             cfg.update(region=os.environ["AWS_REGION"], access_key=os.environ["AWS_ACCESS_KEY_ID"],
                        secret_key=os.environ["AWS_SECRET_ACCESS_KEY"])
