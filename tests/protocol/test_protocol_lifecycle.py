@@ -18,9 +18,9 @@ IMPORT_ID = {
 }
 
 
-@pytest.fixture
-def prov(start, ssm):
-    p = start(protocol=6)
+@pytest.fixture(params=[5, 6], ids=["v5", "v6"])
+def prov(start, ssm, request):
+    p = start(protocol=request.param)
     p.configure(ssm.provider_config())
     return p
 
