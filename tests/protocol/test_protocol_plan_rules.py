@@ -174,3 +174,122 @@ def test_apply_error_keeps_object(prov, emulator):
     assert ei.value.state is None
     assert any("Maintenance" in d.summary or "Window" in d.summary or "SSM" in d.summary or d.detail
                for d in ei.value.diagnostics)
+
+
+def _unknown_variants(block, cfg, prefix=""):
+    out = []
+    for n, a in block.attributes.items():
+        if a.computed and not a.optional:
+            continue
+        c = dict(cfg)
+        c[n] = cty.UNKNOWN
+        out.append((prefix + n, c))
+    for n, b in block.block_types.items():
+        if isinstance(cfg.get(n), list) and cfg[n]:
+            for en, ec in _unknown_variants(b.block, cfg[n][0], "%s%s[0]." % (prefix, n)):
+                c = dict(cfg)
+                c[n] = [ec] + cfg[n][1:]
+                out.append((en, c))
+    return out
+
+
+FULL = {
+    "ssmpatch_patch_baseline": {"name": "bl-unk", "operating_system": "AMAZON_LINUX_2", "patch_groups": ["g"],
+                                "approval_rule": [{"approve_after_days": 7, "compliance_level": "HIGH",
+                                                   "patch_filter": [{"key": "CLASSIFICATION",
+                                                                     "values": ["Security"]}]}],
+                                "tags": {"a": "b"}},
+    "ssmpatch_maintenance_window": {"name": "mw-unk", "schedule": "cron(0 2 ? * SUN *)", "duration": 3,
+                                    "cutoff": 1, "enabled": True, "tags": {"a": "b"}},
+    "ssmpatch_window_target": {"window_id": "mw-0123456789abcdef0", "resource_type": "INSTANCE", "name": "tg-unk",
+                               "targets": [{"key": "tag:Env", "values": ["stg"]}]},
+    "ssmpatch_window_task": {"window_id": "mw-0123456789abcdef0", "task_type": "RUN_COMMAND",
+                             "task_arn": "AWS-RunPatchBaseline", "priority": 1,
+                             "targets": [{"key": "WindowTargetIds",
+                                          "values": ["e32eecb2-646c-4f4b-8ed1-205fb0123456"]}],
+                             "max_concurrency": "50%", "max_errors": "50%",
+                             "task_invocation_parameters": [{"run_command_parameters": [{
+                                 "timeout_seconds": 600,
+                                 "parameter": [{"name": "Operation", "values": ["Scan"]}]}]}]},
+}
+
+
+@pytest.mark.parametrize("type_name", sorted(FULL))
+def test_plan_create_with_unknown_config_values(prov, type_name):
+    """Every configurable value unknown in turn (a reference to an object not
+    yet created): the plan must keep it unknown and pass AssertPlanValid."""
+    blk = prov.block(type_name)
+    problems = []
+    for what, cfg in _unknown_variants(blk, FULL[type_name]):
+        try:
+            plan = prov.plan(type_name, cfg)
+        except AssertionError as e:
+            problems.append("%s: %s" % (what, e))
+            continue
+        if plan.errors:
+            problems.append("%s: %s" % (what, plan.errors))
+    assert not problems, "\n".join(problems)
+
+
+def test_empty_collections_round_trip(prov):
+    """tags = {} and empty sets are not null: apply must return them as
+    planned, and the next plan must be empty."""
+    cfg = {"name": _uniq("bl"), "operating_system": "AMAZON_LINUX_2", "patch_groups": [],
+           "approved_patches": [], "rejected_patches": [], "tags": {},
+           "approval_rule": [{"approve_after_days": 3,
+                              "patch_filter": [{"key": "CLASSIFICATION", "values": ["Security"]}]}]}
+    st = prov.apply("ssmpatch_patch_baseline", cfg)
+    try:
+        assert prov.refresh_and_plan("ssmpatch_patch_baseline", cfg, st).action == "noop"
+    finally:
+        prov.destroy("ssmpatch_patch_baseline", st)
+    mw = {"name": _uniq("mw"), "schedule": "rate(2 days)", "duration": 2, "cutoff": 1, "tags": {}}
+    st = prov.apply("ssmpatch_maintenance_window", mw)
+    try:
+        assert prov.refresh_and_plan("ssmpatch_maintenance_window", mw, st).action == "noop"
+    finally:
+        prov.destroy("ssmpatch_maintenance_window", st)
+
+
+def test_unicode_round_trip(prov):
+    cfg = {"name": _uniq("mw"), "schedule": "rate(2 days)", "duration": 2, "cutoff": 1,
+           "description": "パッチ適用 ✓ café", "tags": {"名前": "値 ü"}}
+    st = prov.apply("ssmpatch_maintenance_window", cfg)
+    try:
+        assert st["description"] == cfg["description"] and st["tags"] == cfg["tags"]
+        assert prov.refresh_and_plan("ssmpatch_maintenance_window", cfg, st).action == "noop"
+    finally:
+        prov.destroy("ssmpatch_maintenance_window", st)
+
+
+def test_children_gone_with_their_window(prov, emulator):
+    """Deleting the window outside Terraform removes its targets and tasks:
+    ReadResource returns null for them (not an error)."""
+    mw = prov.apply("ssmpatch_maintenance_window", {"name": _uniq("mw"), "schedule": "rate(2 days)",
+                                                    "duration": 2, "cutoff": 1})
+    tg = prov.apply("ssmpatch_window_target", {"window_id": mw["id"], "resource_type": "INSTANCE",
+                                               "targets": [{"key": "tag:Env", "values": ["stg"]}]})
+    tk = prov.apply("ssmpatch_window_task", {
+        "window_id": mw["id"], "task_type": "RUN_COMMAND", "task_arn": "AWS-RunPatchBaseline",
+        "targets": [{"key": "WindowTargetIds", "values": [tg["id"]]}], "max_concurrency": "1",
+        "max_errors": "0"})
+    emulator.ssm("DeleteMaintenanceWindow", {"WindowId": mw["id"]})
+    assert prov.refresh("ssmpatch_window_target", tg) is None
+    assert prov.refresh("ssmpatch_window_task", tk) is None
+    prov.destroy("ssmpatch_window_task", tk)
+    prov.destroy("ssmpatch_window_target", tg)
+    prov.destroy("ssmpatch_maintenance_window", mw)
+
+
+@pytest.mark.parametrize("type_name,import_id", [
+    ("ssmpatch_patch_baseline", "pb-0123456789abcdef0"),
+    ("ssmpatch_maintenance_window", "mw-0123456789abcdef0"),
+    ("ssmpatch_window_target", "mw-0123456789abcdef0/e32eecb2-646c-4f4b-8ed1-205fb0123456"),
+    ("ssmpatch_window_task", "mw-0123456789abcdef0/e32eecb2-646c-4f4b-8ed1-205fb0123456"),
+])
+def test_import_nonexistent(prov, type_name, import_id):
+    from harness.errors import ImportFailed
+    with pytest.raises((ImportFailed, OperationFailed)) as ei:
+        prov.import_state(type_name, import_id)
+    if isinstance(ei.value, ImportFailed):
+        assert ei.value.summary == "Cannot import non-existent remote object"

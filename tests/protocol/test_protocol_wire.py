@@ -390,3 +390,21 @@ def test_provider_instance_per_call_sequence(start):
     assert len(addrs) == 3
     for p in ps:
         assert isinstance(p, Provider) and p.get_schema().resources
+
+
+@pytest.mark.parametrize("version", [5, 6])
+def test_identity_schemas_and_metadata_tolerable(start, version):
+    """Terraform >= 1.12 calls GetResourceIdentitySchemas right after the
+    schema: UNIMPLEMENTED or an answer without errors is fine, anything else
+    fails every run. GetMetadata, if implemented, must list the same types."""
+    p = start(protocol=version)
+    resp, code = _rpc_status(lambda: p.rpc("GetResourceIdentitySchemas",
+                                           p.pb.GetResourceIdentitySchemas.Request(), timeout=5))
+    assert code in (None, grpc.StatusCode.UNIMPLEMENTED), code
+    if resp is not None:
+        assert not [d for d in resp.diagnostics if d.severity == 1]
+    resp, code = _rpc_status(lambda: p.rpc("GetMetadata", p.pb.GetMetadata.Request(), timeout=5))
+    assert code in (None, grpc.StatusCode.UNIMPLEMENTED), code
+    if resp is not None:
+        assert not [d for d in resp.diagnostics if d.severity == 1]
+        assert sorted(r.type_name for r in resp.resources) == sorted(p.schema.resources)
