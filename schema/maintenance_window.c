@@ -67,8 +67,12 @@ static const schema_attr window_attrs[] = {
 static void window_check(const tf_value *obj, const tf_path *path, tf_diags *d)
 {
 	int64_t duration, cutoff;
+
+	schema_check_tag_keys(obj, "tags", path, d);
 	if (tf_value_number_as_i64(tf_value_attr(obj, "duration"), &duration) == 0 &&
-	    tf_value_number_as_i64(tf_value_attr(obj, "cutoff"), &cutoff) == 0 && cutoff >= duration)
+	    tf_value_number_as_i64(tf_value_attr(obj, "cutoff"), &cutoff) == 0 &&
+	    duration >= 1 && duration <= 24 && cutoff >= 0 && cutoff <= 23 && /* else a range error says it */
+	    cutoff >= duration)
 		schema_error_at(d, path, "cutoff", "Cutoff not less than duration",
 				"cutoff (%lld) must be less than duration (%lld): it is the number of hours before "
 				"the end of the window when no new task starts.",

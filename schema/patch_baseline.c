@@ -151,6 +151,7 @@ static void baseline_check(const tf_value *obj, const tf_path *path, tf_diags *d
 	bool neither_os = os && (strcmp(os, "UBUNTU") == 0 || strcmp(os, "DEBIAN") == 0);
 	char sub[64];
 
+	schema_check_tag_keys(obj, "tags", path, d);
 	if (!tf_value_is_known(rules))
 		return;
 	for (size_t i = 0; i < tf_value_len(rules); i++) {
@@ -159,6 +160,10 @@ static void baseline_check(const tf_value *obj, const tf_path *path, tf_diags *d
 			continue;
 		bool days = schema_obj_is_set(r, "approve_after_days");
 		bool until = schema_obj_is_set(r, "approve_until_date");
+		/* An unknown may still turn out null: judge only known values. */
+		if (schema_obj_is_unknown(r, "approve_after_days") ||
+		    schema_obj_is_unknown(r, "approve_until_date"))
+			continue;
 		if (days && until) {
 			snprintf(sub, sizeof sub, "approval_rule[%zu].approve_until_date", i);
 			schema_error_at(d, path, sub, "Conflicting approval settings",

@@ -62,9 +62,15 @@ static const schema_attr default_tags_attrs[] = {
 	 .max_len = 256},
 };
 
+static void default_tags_check(const tf_value *obj, const tf_path *path, tf_diags *d)
+{
+	schema_check_tag_keys(obj, "tags", path, d);
+}
+
 static const schema_block default_tags_block = {
 	.attrs = default_tags_attrs, .n_attrs = N(default_tags_attrs),
 	.description = "Tags merged under each taggable resource's `tags`.",
+	.check = default_tags_check,
 };
 
 static const schema_attr provider_attrs[] = {

@@ -8,7 +8,9 @@
  * in the SSM service-linked role).
  *
  * Cross-field rules: a task without targets must leave max_concurrency and
- * max_errors null, a task with targets must set both (the API's rule);
+ * max_errors null (the API refuses them there). With targets they stay optional:
+ * null in config keeps the prior value (optional+computed), and the API says
+ * what is missing on create;
  * task_invocation_parameters holds exactly one sub-block and it matches task_type.
  * Target keys: WindowTargetIds (at most 10 window target IDs) or InstanceIds (at
  * most 50). `parameter` is a SET of blocks: SSM keeps parameters as a map, so
@@ -254,11 +256,11 @@ static const schema_attr task_attrs[] = {
 	 .min_len = 1, .max_len = 1600},
 	{.name = "max_concurrency", .type = SCHEMA_T_STRING, .flags = SCHEMA_OPTIONAL | SCHEMA_COMPUTED,
 	 .description = "How many targets run the task in parallel, as a number (`10`) or a percentage (`50%`); "
-			"required with targets, null without.",
+			"must be null on a task without targets.",
 	 .min_len = 1, .max_len = 7, .pattern = "^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$"},
 	{.name = "max_errors", .type = SCHEMA_T_STRING, .flags = SCHEMA_OPTIONAL | SCHEMA_COMPUTED,
 	 .description = "How many errors stop the task on further targets, as a number (`0`) or a percentage "
-			"(`50%`); required with targets, null without.",
+			"(`50%`); must be null on a task without targets.",
 	 .min_len = 1, .max_len = 7, .pattern = "^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$"},
 	{.name = "priority", .type = SCHEMA_T_NUMBER, .flags = SCHEMA_OPTIONAL | SCHEMA_COMPUTED | SCHEMA_INTEGER,
 	 .description = "Priority within the window: tasks with a lower number run first, equal numbers in "
@@ -342,18 +344,12 @@ static void task_check(const tf_value *obj, const tf_path *path, tf_diags *d)
 	const tf_value *targets = tf_value_attr(obj, "targets");
 	static const char *const limits[] = {"max_concurrency", "max_errors"};
 
-	if (tf_value_is_known(targets)) {
-		bool targetless = tf_value_len(targets) == 0;
+	if (tf_value_is_known(targets) && tf_value_len(targets) == 0) {
 		for (size_t i = 0; i < N(limits); i++) {
-			bool set = schema_obj_is_set(obj, limits[i]);
-			if (targetless && set)
+			if (schema_obj_is_set(obj, limits[i]) && !schema_obj_is_unknown(obj, limits[i]))
 				schema_error_at(d, path, limits[i], "Not allowed on a task without targets",
 						"%s can only be set when the task has targets blocks; a targetless task "
 						"runs once and the API sets a placeholder.", limits[i]);
-			else if (!targetless && !set)
-				schema_error_at(d, path, limits[i], "Missing required argument",
-						"%s is required for a task with targets: a number (e.g. 10) or a "
-						"percentage (e.g. 50%%).", limits[i]);
 		}
 	}
 	task_check_invocation(obj, path, d);

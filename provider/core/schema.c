@@ -163,8 +163,8 @@ tf_value *schema_new_object(const schema_block *b)
 			continue;
 		int k = tf_type_attr_index(t, nb->name);
 		tf_value *e = k >= 0 ? tf_value_empty(t->types[k]) : NULL;
+		/* tf_value_set_attr takes ownership, also when it fails */
 		if (!e || tf_value_set_attr(obj, nb->name, e) < 0) {
-			tf_value_free(e);
 			tf_value_free(obj);
 			return NULL;
 		}
@@ -214,11 +214,23 @@ static void enum_list(const char *const *vals, char *buf, size_t cap)
 	}
 }
 
-/* Validators of one known string (an attribute or a collection element). */
-static void validate_string(const schema_attr *a, const tf_value *v, const tf_path *path, tf_diags *d)
+/*
+ * Validators of one known string: an attribute (elem false) or an element of a
+ * string collection (elem true). The value is quoted in the detail unless the
+ * attribute is sensitive.
+ */
+static void validate_string(const schema_attr *a, const tf_value *v, bool elem, const tf_path *path, tf_diags *d)
 {
 	const char *s = v->u.str.s;
 	size_t n = v->u.str.len;
+	bool secret = a->flags & SCHEMA_SENSITIVE;
+	char label[160], quoted[96];
+
+	snprintf(label, sizeof label, "%s%s", elem ? "each element of " : "", a->name);
+	if (secret)
+		snprintf(quoted, sizeof quoted, "The value");
+	else
+		snprintf(quoted, sizeof quoted, "\"%.80s%s\"", s, n > 80 ? "..." : "");
 
 	if (a->enum_values) {
 		bool ok = false;
@@ -227,22 +239,29 @@ static void validate_string(const schema_attr *a, const tf_value *v, const tf_pa
 		if (!ok) {
 			char list[ENUM_LIST_MAX];
 			enum_list(a->enum_values, list, sizeof list);
-			tf_diags_error(d, path, "Invalid value", "\"%s\" is not a valid %s. Allowed values: %s.", s,
-				       a->name, list);
+			tf_diags_error(d, path, "Invalid value", "%s is not a valid value %s %s. Allowed values: %s.",
+				       quoted, elem ? "in" : "for", a->name, list);
 			return;
 		}
 	}
 	if (a->min_len > 0 || a->max_len > 0) {
 		int64_t len = utf8_len(s, n);
 		if (len < a->min_len || (a->max_len > 0 && len > a->max_len)) {
-			if (a->max_len > 0)
-				tf_diags_error(d, path, "Invalid length",
-					       "%s must be %lld to %lld characters long, got %lld.", a->name,
-					       (long long)a->min_len, (long long)a->max_len, (long long)len);
+			char want[64];
+			if (a->max_len == 0)
+				snprintf(want, sizeof want, a->min_len == 1 ? "must not be empty" :
+					 "must be at least %lld characters long", (long long)a->min_len);
+			else if (a->min_len == 0)
+				snprintf(want, sizeof want, "must be at most %lld characters long", (long long)a->max_len);
 			else
-				tf_diags_error(d, path, "Invalid length",
-					       "%s must be at least %lld characters long, got %lld.", a->name,
-					       (long long)a->min_len, (long long)len);
+				snprintf(want, sizeof want, "must be %lld to %lld characters long", (long long)a->min_len,
+					 (long long)a->max_len);
+			if (len == 0 && a->min_len == 1)
+				tf_diags_error(d, path, "Invalid length", "%c%s must not be empty.", elem ? 'E' : label[0],
+					       label + 1);
+			else
+				tf_diags_error(d, path, "Invalid length", "%c%s %s, got %lld.", elem ? 'E' : label[0],
+					       label + 1, want, (long long)len);
 			return; /* a pattern error on top would say the same thing again */
 		}
 	}
@@ -253,8 +272,8 @@ static void validate_string(const schema_attr *a, const tf_value *v, const tf_pa
 				       "The provider's pattern for %s does not compile: %s. This is a provider bug.",
 				       a->name, a->pattern);
 		} else if (strlen(s) != n || regexec(re, s, 0, NULL, 0) != 0) {
-			tf_diags_error(d, path, "Invalid format", "\"%s\" is not a valid %s: it must match %s.", s,
-				       a->name, a->pattern);
+			tf_diags_error(d, path, "Invalid format", "%s is not a valid %s%s: it must match %s.", quoted,
+				       elem ? "element of " : "", a->name, a->pattern);
 			return;
 		}
 	}
@@ -311,7 +330,7 @@ static void validate_collection(const schema_attr *a, const tf_value *v, const t
 		if (tf_value_is_null(e))
 			tf_diags_error(d, &p, "Null element", "%s must not contain null elements.", a->name);
 		else if (tf_value_is_known(e) && e->type->kind == TF_TYPE_STRING)
-			validate_string(a, e, &p, d);
+			validate_string(a, e, true, &p, d);
 		if (!is_set)
 			tf_path_pop(&p);
 	}
@@ -348,7 +367,13 @@ static void validate_nested(const schema_nested *nb, const tf_value *list, tf_pa
 			validate_block(nb->block, e, path, d);
 			tf_path_pop(path);
 		} else {
+			/* A set element has no address: validate it as if it had one, then cut
+			 * the paths of its diagnostics back to the set's name. */
+			size_t first = d->n;
 			validate_block(nb->block, e, path, d);
+			for (size_t k = first; k < d->n; k++)
+				while (d->items[k].has_path && d->items[k].path.n > path->n)
+					tf_path_pop(&d->items[k].path);
 		}
 	}
 }
@@ -376,7 +401,7 @@ static void validate_block(const schema_block *b, const tf_value *obj, tf_path *
 			switch (a->type) {
 			case SCHEMA_T_STRING:
 				if (v->type->kind == TF_TYPE_STRING)
-					validate_string(a, v, path, d);
+					validate_string(a, v, false, path, d);
 				break;
 			case SCHEMA_T_NUMBER:
 				if (v->type->kind == TF_TYPE_NUMBER)
@@ -474,12 +499,8 @@ int schema_fill_defaults(const schema_block *b, tf_value *planned, const tf_valu
 		if (!a->dflt || !tf_value_is_null(cv))
 			continue;
 		tf_value *dv = default_value(a);
-		if (!dv)
+		if (!dv || tf_value_set_attr(planned, a->name, dv) < 0)
 			return -1;
-		if (tf_value_set_attr(planned, a->name, dv) < 0) {
-			tf_value_free(dv);
-			return -1;
-		}
 	}
 	return each_nested(b, planned, config, schema_fill_defaults);
 }
@@ -496,12 +517,8 @@ int schema_mark_computed_unknown(const schema_block *b, tf_value *planned, const
 			continue;
 		const tf_type *t = schema_attr_tf_type(a->type);
 		tf_value *u = t ? tf_value_unknown(t) : NULL;
-		if (!u)
+		if (!u || tf_value_set_attr(planned, a->name, u) < 0)
 			return -1;
-		if (tf_value_set_attr(planned, a->name, u) < 0) {
-			tf_value_free(u);
-			return -1;
-		}
 	}
 	return each_nested(b, planned, config, schema_mark_computed_unknown);
 }

@@ -800,7 +800,7 @@ fail:
 	return NULL;
 }
 
-/* On failure the item is freed too: ownership is always taken. */
+/* On failure the caller keeps the item. */
 int tf_value_append(tf_value *coll, tf_value *item)
 {
 	tf_value **items;
@@ -819,7 +819,6 @@ int tf_value_append(tf_value *coll, tf_value *item)
 	items[coll->u.coll.n++] = item;
 	return 0;
 fail:
-	tf_value_free(item);
 	return -1;
 }
 
@@ -846,7 +845,7 @@ static size_t key_search(char *const *keys, size_t n, const char *key, bool *fou
 	return lo;
 }
 
-/* On failure the item is freed too: ownership is always taken. */
+/* On failure the caller keeps the item. */
 int tf_value_map_put(tf_value *map, const char *key, tf_value *item)
 {
 	tf_value **items;
@@ -881,11 +880,10 @@ int tf_value_map_put(tf_value *map, const char *key, tf_value *item)
 	return 0;
 fail:
 	free(kcopy);
-	tf_value_free(item);
 	return -1;
 }
 
-/* On failure the item is freed too: ownership is always taken. */
+/* On failure the caller keeps the item. */
 int tf_value_set_attr(tf_value *obj, const char *name, tf_value *item)
 {
 	int i;
@@ -900,7 +898,6 @@ int tf_value_set_attr(tf_value *obj, const char *name, tf_value *item)
 	obj->u.coll.items[i] = item;
 	return 0;
 fail:
-	tf_value_free(item);
 	return -1;
 }
 

@@ -114,7 +114,9 @@ tf_value *tf_value_empty(const tf_type *t);
  * block lists empty rather than null: use schema_new_object() (schema.h) for those. */
 tf_value *tf_value_object(const tf_type *t);
 
-/* Append `item` (ownership taken) to a LIST/SET/TUPLE. Returns 0 or -1 (ENOMEM). */
+/* Append `item` (ownership taken) to a LIST/SET/TUPLE. Returns 0 or -1 (ENOMEM, not a
+ * known LIST/SET/TUPLE, or a full tuple). For these three setters: on -1 the item
+ * is NOT taken; the caller still owns (and frees) it. */
 int tf_value_append(tf_value *coll, tf_value *item);
 /* Put `item` (ownership taken) under `key` in a MAP, replacing an old entry. */
 int tf_value_map_put(tf_value *map, const char *key, tf_value *item);

@@ -60,5 +60,4 @@ def sts(emu):
     return make_client(emu, "sts")
 
 
-def error_code(excinfo):
-    return excinfo.value.response["Error"]["Code"]
+from emu_helpers import error_code  # noqa: E402,F401

@@ -6,7 +6,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import error_code
+from emu_helpers import error_code
 
 AL2_RULES = {"PatchRules": [{
     "PatchFilterGroup": {"PatchFilters": [

@@ -5,7 +5,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import error_code
+from emu_helpers import error_code
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 SLR = ("arn:aws:iam::123456789012:role/aws-service-role/ssm.amazonaws.com/"

@@ -19,7 +19,7 @@ BASE = {
         "targets": [{"key": "tag:Env", "values": ["stg"]}]},
     "ssmpatch_window_task": {
         "window_id": "mw-0123456789abcdef0", "task_type": "RUN_COMMAND", "task_arn": "AWS-RunPatchBaseline",
-        "targets": [{"key": "WindowTargetIds", "values": ["e32eecb2-646c-4f4b-8ed1-205fb0123456"]}],
+        "targets": [{"key": "WindowTargetIds", "values": ["e32eecb2-646c-4f4b-8ed1-205fb0a1b2c3"]}],
         "max_concurrency": "50%", "max_errors": "50%"},
 }
 
@@ -219,6 +219,8 @@ def test_unknown_values_validate_clean(prov, type_name):
             bad.append("%s: %s" % (what, errs))
     # everything unknown at once
     allu = {n: cty.UNKNOWN for n, a in blk.attributes.items() if a.optional or a.required}
+    # Blocks too (a dynamic block over an unknown for_each): an absent required
+    # block is a real error, an unknown block list is not.
     allu.update({n: cty.UNKNOWN for n in blk.block_types})
     errs = [d for d in prov.validate(type_name, allu) if d.is_error]
     if errs:

@@ -45,15 +45,21 @@ class SsmEndpoint:
 
     @staticmethod
     def count(inventory, kind):
-        """Number of customer objects of a kind in the emulator's inventory dump,
-        summed over accounts."""
-        def walk(node):
-            if isinstance(node, dict):
-                if kind in node and isinstance(node[kind], (list, dict)):
-                    return len(node[kind])
-                return sum(walk(v) for v in node.values())
-            return 0
-        return walk(inventory)
+        """Number of customer objects of a kind ("baselines", "windows", "targets",
+        "tasks", "patch_groups") in the emulator's inventory, over all accounts
+        and regions."""
+        n = 0
+        for regions in inventory.values():
+            for st in regions.values():
+                windows = st.get("maintenance_windows", {}).values()
+                n += {
+                    "baselines": lambda: len(st.get("patch_baselines", {})),
+                    "patch_groups": lambda: len(st.get("patch_groups", [])),
+                    "windows": lambda: len(windows),
+                    "targets": lambda: sum(len(w.get("Targets", {})) for w in windows),
+                    "tasks": lambda: sum(len(w.get("Tasks", {})) for w in windows),
+                }[kind]()
+        return n
 
 
 @pytest.fixture(scope="session")
@@ -63,5 +69,5 @@ def ssm_endpoint():
         yield SsmEndpoint(url)
         return
     from emulator import Emulator
-    with Emulator() as emu:
+    with Emulator(region="ap-northeast-1", check_sigv4=True) as emu:
         yield SsmEndpoint(emu.url, emu)

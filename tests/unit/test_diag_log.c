@@ -193,6 +193,17 @@ static void test_log_level__filtering(void)
 	check_level(NULL, "WARN", 2);
 	check_level("WARN", "", 2);             /* empty TF_LOG_PROVIDER falls back */
 	CHECK(!log_enabled(LOG_OFF));
+	{
+		/* below the level the arguments are not even evaluated */
+		int evaluated = 0;
+
+		setenv("TF_LOG", "ERROR", 1);
+		unsetenv("TF_LOG_PROVIDER");
+		log_init();
+		LOG_D("provider", "%d", ++evaluated);
+		CHECK(evaluated == 0);
+		CHECK(log_enabled(LOG_ERROR) && !log_enabled(LOG_WARN));
+	}
 	unsetenv("TF_LOG");
 	unsetenv("TF_LOG_PROVIDER");
 	log_init();

@@ -356,9 +356,17 @@ static void test_value_value__collections(void)
 	CHECK(tf_value_len(tags) == 2);
 	CHECK_STR(tf_value_str(tf_value_map_get(tags, "Env")), "prd");
 	CHECK(tf_value_has_unknown(o));
-	CHECK(tf_value_set_attr(o, "nope", tf_value_string("x")) == -1);
-	CHECK(tf_value_append(tf_value_attr(o, "pair"), tf_value_string("3rd")) == -1); /* tuple is full */
-	CHECK(tf_value_append(tags, tf_value_string("x")) == -1);               /* not a list */
+	{
+		/* refused items stay with the caller */
+		tf_value *x = tf_value_string("x");
+
+		CHECK(tf_value_set_attr(o, "nope", x) == -1);
+		CHECK(tf_value_append(tf_value_attr(o, "pair"), x) == -1); /* tuple is full */
+		CHECK(tf_value_append(tags, x) == -1);                     /* not a list */
+		CHECK(tf_value_map_put(tf_value_attr(o, "ids"), "k", x) == -1); /* not a map */
+		CHECK_STR(tf_value_str(x), "x");
+		tf_value_free(x);
+	}
 	CHECK(tf_value_index(tf_value_attr(o, "ids"), 5) == NULL);
 
 	c = tf_value_clone(o);
@@ -512,12 +520,48 @@ static void test_value_path__malformed(void)
 	CHECK(tf_path_parse(&p, NULL) == -1);
 }
 
+/* Random changes to a valid type JSON never crash, and whatever parses prints
+ * back to JSON that parses to the same type. */
+static void test_value_type__json_mutations(void)
+{
+	static const char base[] = "[\"object\",{\"a\":[\"list\",[\"object\",{\"k\":\"string\",\"v\":[\"set\",\"number\"]}]],"
+				   "\"b\":[\"tuple\",[\"bool\",\"dynamic\"]],\"c\":[\"map\",\"string\"]}]";
+	static const char alphabet[] = "[]{}\",:abjlmnpstuxy ";
+	size_t n = sizeof(base) - 1;
+	unsigned seed = 99;
+	int round, parsed = 0;
+
+	CHECK(tf_type_from_json(base, n) != NULL);
+	for (round = 0; round < 20000; round++) {
+		char *p = malloc(n);
+		const tf_type *t;
+		int k;
+
+		memcpy(p, base, n);
+		for (k = 0; k < 1 + round % 2; k++) {
+			seed = seed * 1103515245u + 12345u;
+			p[(seed >> 8) % n] = alphabet[(seed >> 20) % (sizeof(alphabet) - 1)];
+		}
+		t = tf_type_from_json(p, n);
+		if (t) {
+			char *back = tf_type_to_json(t);
+
+			parsed++;
+			CHECK(back && tf_type_from_json(back, strlen(back)) == t);
+			free(back);
+		}
+		free(p);
+	}
+	CHECK(parsed > 0);
+}
+
 int main(void)
 {
 	RUN(test_value_type__interned);
 	RUN(test_value_type__intern_threads);
 	RUN(test_value_type__json);
 	RUN(test_value_type__json_malformed);
+	RUN(test_value_type__json_mutations);
 	RUN(test_value_value__primitives);
 	RUN(test_value_number__text);
 	RUN(test_value_number__compare);

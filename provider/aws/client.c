@@ -1,0 +1,410 @@
+/*
+ * client.c - the aws_client: provider settings, region, partition, endpoints,
+ * shared-file discovery and the account ID.
+ *
+ * aws_client_new does no network I/O: it copies the settings, reads the shared
+ * config/credentials files (local files, needed for the profile's region),
+ * decides the region (provider region, AWS_REGION, AWS_DEFAULT_REGION, the
+ * profile's region, else AWS_ERR_CONFIG) and the endpoints (`endpoints`,
+ * else AWS_ENDPOINT_URL_SSM / _STS, else AWS_ENDPOINT_URL, else
+ * https://<svc>.<region>.amazonaws.com, ".amazonaws.com.cn" for cn-* regions). Credentials are resolved lazily by
+ * creds.c at the first call that needs them.
+ */
+#include "aws_internal.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+
+/* ---- config ---- */
+
+void aws_config_init(aws_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->max_retries = 10;
+}
+
+static void free_list(char **l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+static void free_secret(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+void aws_config_free(aws_config *c)
+{
+	if (!c)
+		return;
+	free(c->region);
+	free(c->profile);
+	free(c->access_key);
+	free_secret(c->secret_key);
+	free_secret(c->token);
+	free_list(c->shared_config_files, c->n_shared_config_files);
+	free_list(c->shared_credentials_files, c->n_shared_credentials_files);
+	free(c->role_arn);
+	free(c->session_name);
+	free(c->external_id);
+	free(c->endpoint_ssm);
+	free(c->endpoint_sts);
+	aws_config_init(c);
+}
+
+static int dup_opt(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (!src)
+		return 0;
+	*dst = strdup(src);
+	return *dst ? 0 : -1;
+}
+
+static int dup_list(char ***dst, size_t *dn, char *const *src, size_t n)
+{
+	size_t i;
+
+	*dst = NULL;
+	*dn = 0;
+	if (!n)
+		return 0;
+	if (!(*dst = calloc(n, sizeof(char *))))
+		return -1;
+	*dn = n;
+	for (i = 0; i < n; i++)
+		if (dup_opt(&(*dst)[i], src[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static int config_copy(aws_config *d, const aws_config *s)
+{
+	aws_config_init(d);
+	d->has_assume_role = s->has_assume_role;
+	d->duration_seconds = s->duration_seconds;
+	d->max_retries = s->max_retries;
+	if (dup_opt(&d->region, s->region) || dup_opt(&d->profile, s->profile) ||
+	    dup_opt(&d->access_key, s->access_key) || dup_opt(&d->secret_key, s->secret_key) ||
+	    dup_opt(&d->token, s->token) || dup_opt(&d->role_arn, s->role_arn) ||
+	    dup_opt(&d->session_name, s->session_name) || dup_opt(&d->external_id, s->external_id) ||
+	    dup_opt(&d->endpoint_ssm, s->endpoint_ssm) || dup_opt(&d->endpoint_sts, s->endpoint_sts) ||
+	    dup_list(&d->shared_config_files, &d->n_shared_config_files, s->shared_config_files,
+		     s->n_shared_config_files) ||
+	    dup_list(&d->shared_credentials_files, &d->n_shared_credentials_files,
+		     s->shared_credentials_files, s->n_shared_credentials_files))
+		return -1;
+	return 0;
+}
+
+/* ---- region, partition, endpoints ---- */
+
+const char *aws_partition_for_region(const char *region)
+{
+	if (region && strncmp(region, "cn-", 3) == 0)
+		return "aws-cn";
+	if (region && strncmp(region, "us-gov-", 7) == 0)
+		return "aws-us-gov";
+	return "aws";
+}
+
+int aws_default_endpoint(char *out, size_t n, const char *service, const char *region)
+{
+	bool cn = strncmp(region, "cn-", 3) == 0;
+	int w = snprintf(out, n, "https://%s.%s.amazonaws.com%s/", service, region, cn ? ".cn" : "");
+
+	return (w < 0 || (size_t)w >= n) ? -1 : 0;
+}
+
+static bool valid_region(const char *r)
+{
+	size_t n = strlen(r);
+
+	return n >= 1 && n <= 64 && strspn(r, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+static bool valid_endpoint(const char *u)
+{
+	const char *host;
+
+	if (strncmp(u, "https://", 8) == 0)
+		host = u + 8;
+	else if (strncmp(u, "http://", 7) == 0)
+		host = u + 7;
+	else
+		return false;
+	return *host && *host != '/' && *host != ':' && !strpbrk(u, " \t\r\n@#");
+}
+
+/*
+ * Endpoint for `svc`: the provider's endpoints block, else AWS_ENDPOINT_URL_<SVC>,
+ * else AWS_ENDPOINT_URL (the AWS SDKs' service-specific endpoint variables,
+ * which terraform-provider-aws honours too), else AWS's regional endpoint.
+ */
+static int pick_endpoint(char **out, const char *configured, const char *svc, const char *region,
+			 aws_error *err)
+{
+	char var[64], url[512];
+	const char *v = configured, *from = "endpoints.";
+	size_t i;
+
+	*out = NULL;
+	snprintf(var, sizeof(var), "AWS_ENDPOINT_URL_%s", svc);
+	for (i = 17; var[i]; i++)
+		var[i] = (char)(var[i] >= 'a' && var[i] <= 'z' ? var[i] - 'a' + 'A' : var[i]);
+	if (!v || !*v) {
+		v = getenv(var);
+		from = var;
+	}
+	if (!v || !*v) {
+		v = getenv("AWS_ENDPOINT_URL");
+		from = "AWS_ENDPOINT_URL";
+	}
+	if (v && *v) {
+		if (!valid_endpoint(v)) {
+			aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
+				      "%s%s must be an http:// or https:// URL, got \"%s\"", from,
+				      from[strlen(from) - 1] == '.' ? svc : "", v);
+			return AWS_ERR_CONFIG;
+		}
+	} else {
+		if (aws_default_endpoint(url, sizeof(url), svc, region) < 0) {
+			aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL, "region name too long");
+			return AWS_ERR_CONFIG;
+		}
+		v = url;
+	}
+	if (!(*out = strdup(v))) {
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
+		return AWS_ERR_OTHER;
+	}
+	return 0;
+}
+
+/* ---- shared files ---- */
+
+static char *home_dir(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (h && *h)
+		return strdup(h);
+	if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) == 0 && res && res->pw_dir)
+		return strdup(res->pw_dir);
+	return strdup("/");
+}
+
+/* "~/x" -> "$HOME/x"; anything else copied. */
+static char *expand_path(const char *p)
+{
+	char *home, *out;
+	size_t n;
+
+	if (strncmp(p, "~/", 2) != 0 && strcmp(p, "~") != 0)
+		return strdup(p);
+	if (!(home = home_dir()))
+		return NULL;
+	n = strlen(home) + strlen(p) + 1;
+	if ((out = malloc(n)))
+		snprintf(out, n, "%s%s", home, p + 1);
+	free(home);
+	return out;
+}
+
+/* Files to read: the provider list, else the environment variable, else dflt. */
+static int load_files(aws_ini **out, char *const *list, size_t n, const char *env,
+		      const char *dflt, aws_error *err)
+{
+	char **paths = NULL;
+	size_t np = 0, i;
+	const char *e = getenv(env);
+	int rc = AWS_ERR_OTHER;
+
+	paths = calloc(n ? n : 1, sizeof(char *));
+	if (!paths)
+		goto oom;
+	if (n) {
+		for (i = 0; i < n; i++, np++)
+			if (!(paths[i] = expand_path(list[i])))
+				goto oom;
+	} else {
+		if (!(paths[0] = expand_path(e && *e ? e : dflt)))
+			goto oom;
+		np = 1;
+	}
+	rc = aws_ini_load(out, paths, np, err);
+	goto done;
+oom:
+	aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
+done:
+	free_list(paths, np);
+	return rc;
+}
+
+/* ---- the client ---- */
+
+aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
+{
+	aws_client *c = calloc(1, sizeof(*c));
+	const char *v, *region = NULL, *region_from = NULL;
+
+	if (!c) {
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&c->creds_mu, NULL);
+	pthread_mutex_init(&c->account_mu, NULL);
+	if (config_copy(&c->cfg, cfg) < 0)
+		goto oom;
+	if (c->cfg.max_retries < 0 || c->cfg.max_retries > 100) {
+		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
+			      "max_retries must be between 0 and 100, got %d", c->cfg.max_retries);
+		goto fail;
+	}
+	if (c->cfg.has_assume_role && (!c->cfg.role_arn || !*c->cfg.role_arn)) {
+		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL, "assume_role needs role_arn");
+		goto fail;
+	}
+
+	/* profile */
+	v = c->cfg.profile && *c->cfg.profile ? c->cfg.profile : getenv("AWS_PROFILE");
+	c->profile_explicit = v && *v;
+	if (!(c->profile = strdup(c->profile_explicit ? v : "default")))
+		goto oom;
+
+	/* shared files */
+	if (load_files(&c->config_ini, c->cfg.shared_config_files, c->cfg.n_shared_config_files,
+		       "AWS_CONFIG_FILE", "~/.aws/config", err) != 0 ||
+	    load_files(&c->credentials_ini, c->cfg.shared_credentials_files,
+		       c->cfg.n_shared_credentials_files, "AWS_SHARED_CREDENTIALS_FILE",
+		       "~/.aws/credentials", err) != 0)
+		goto fail;
+
+	/* region */
+	if (c->cfg.region && *c->cfg.region) {
+		region = c->cfg.region;
+		region_from = "provider region";
+	} else if ((v = getenv("AWS_REGION")) && *v) {
+		region = v;
+		region_from = "AWS_REGION";
+	} else if ((v = getenv("AWS_DEFAULT_REGION")) && *v) {
+		region = v;
+		region_from = "AWS_DEFAULT_REGION";
+	} else if ((v = aws_profile_config_get(c, c->profile, "region")) && *v) {
+		region = v;
+		region_from = "profile region";
+	}
+	if (!region) {
+		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
+			      "no AWS region: set the provider's region, AWS_REGION or "
+			      "AWS_DEFAULT_REGION, or region in the \"%s\" profile of the shared config file",
+			      c->profile);
+		goto fail;
+	}
+	if (!valid_region(region)) {
+		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL, "invalid AWS region \"%s\" (from %s)",
+			      region, region_from);
+		goto fail;
+	}
+	if (!(c->region = strdup(region)))
+		goto oom;
+	c->partition = aws_partition_for_region(c->region);
+
+	/* endpoints */
+	if (pick_endpoint(&c->ssm_url, c->cfg.endpoint_ssm, "ssm", c->region, err) != 0 ||
+	    pick_endpoint(&c->sts_url, c->cfg.endpoint_sts, "sts", c->region, err) != 0)
+		goto fail;
+	if (!(c->http = aws_http_new())) {
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "cannot initialise libcurl");
+		goto fail;
+	}
+	LOG_D(AWS_LOG_MODULE, "AWS client: region %s (%s), partition %s, profile %s, ssm %s, sts %s",
+	      c->region, region_from, c->partition, c->profile, c->ssm_url, c->sts_url);
+	return c;
+oom:
+	aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
+fail:
+	aws_client_free(c);
+	return NULL;
+}
+
+void aws_client_free(aws_client *c)
+{
+	if (!c)
+		return;
+	aws_http_free(c->http);
+	aws_credentials_clear(&c->creds);
+	aws_ini_free(c->config_ini);
+	aws_ini_free(c->credentials_ini);
+	free(c->ssm_url);
+	free(c->sts_url);
+	free(c->region);
+	free(c->profile);
+	aws_config_free(&c->cfg);
+	pthread_mutex_destroy(&c->creds_mu);
+	pthread_mutex_destroy(&c->account_mu);
+	free(c);
+}
+
+const char *aws_client_region(const aws_client *c)
+{
+	return c->region;
+}
+
+const char *aws_client_partition(const aws_client *c)
+{
+	return c->partition;
+}
+
+int aws_client_account_id(aws_client *c, const char **out, aws_error *err)
+{
+	aws_credentials cr = {0};
+	char *xml = NULL, *acct = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	pthread_mutex_lock(&c->account_mu);
+	if (c->account_id[0])
+		goto found;
+	/* Resolving credentials through assume_role yields the account for free. */
+	if ((rc = aws_creds_get(c, &cr, err)) != 0)
+		goto done;
+	pthread_mutex_lock(&c->creds_mu);
+	memcpy(c->account_id, c->role_account, sizeof(c->account_id));
+	pthread_mutex_unlock(&c->creds_mu);
+	if (c->account_id[0])
+		goto found;
+	if ((rc = aws_sts_call(c, NULL, "GetCallerIdentity",
+			       "Action=GetCallerIdentity&Version=2011-06-15", &xml, err)) != 0)
+		goto done;
+	acct = aws_xml_text(xml, "Account");
+	if (!acct || strlen(acct) != 12 || strspn(acct, "0123456789") != 12) {
+		aws_error_set(err, AWS_ERR_OTHER, 200, NULL, "GetCallerIdentity",
+			      "GetCallerIdentity returned no valid Account");
+		rc = AWS_ERR_OTHER;
+		goto done;
+	}
+	memcpy(c->account_id, acct, 13);
+found:
+	*out = c->account_id;
+done:
+	pthread_mutex_unlock(&c->account_mu);
+	aws_credentials_clear(&cr);
+	free(xml);
+	free(acct);
+	return rc;
+}

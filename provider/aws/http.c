@@ -1,0 +1,396 @@
+/*
+ * http.c - the provider's HTTP client on libcurl, shared by every thread.
+ *
+ * One aws_http per client holds a curl share handle (connection cache, DNS
+ * cache and TLS session IDs, each guarded by its own pthread mutex) and a small
+ * pool of idle easy handles. A request borrows an easy handle, resets it, runs
+ * it with curl_easy_perform and gives it back; since connections live in the
+ * share, a connection opened by one thread is reused by the next request on any
+ * thread, without a new TLS handshake.
+ *
+ * Limits and policy: connect timeout 10 s and total 60 s unless the request
+ * asks for less (IMDS uses ~1 s); response bodies over AWS_HTTP_MAX_BODY (16 MiB)
+ * fail; TLS peer and host verification always on; proxies from the environment
+ * as curl does by default (http_proxy, https_proxy, no_proxy); only http and
+ * https; no redirects followed. AWS_CA_BUNDLE (as in the AWS SDKs) names a PEM
+ * file of extra trusted CAs, replacing the system bundle (private endpoints). A progress callback aborts the transfer when
+ * aws_cancel_all() is called (Stop RPC): curl calls it at least about once a
+ * second even while idle, so a hung request ends within ~1 s.
+ *
+ * This file also owns the process-wide cancellation flag and the interruptible
+ * sleep used between retries.
+ */
+#include "aws_internal.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "core/log.h"
+
+struct aws_http {
+	char *ca_bundle;                               /* AWS_CA_BUNDLE or NULL */
+	CURLSH *share;
+	pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST]; /* one per curl_lock_data */
+	pthread_mutex_t pool_mu;                       /* guards pool, n_pool */
+	CURL *pool[AWS_HTTP_POOL_MAX];
+	size_t n_pool;
+};
+
+/* ---- cancellation ---- */
+
+static atomic_bool g_cancelled;
+static pthread_mutex_t g_cancel_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cancel_cv;
+static pthread_once_t g_cancel_once = PTHREAD_ONCE_INIT;
+
+static void cancel_init(void)
+{
+	pthread_condattr_t a;
+
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(&g_cancel_cv, &a);
+	pthread_condattr_destroy(&a);
+}
+
+void aws_cancel_all(void)
+{
+	pthread_once(&g_cancel_once, cancel_init);
+	pthread_mutex_lock(&g_cancel_mu);
+	atomic_store(&g_cancelled, true);
+	pthread_cond_broadcast(&g_cancel_cv);
+	pthread_mutex_unlock(&g_cancel_mu);
+}
+
+bool aws_cancelled(void)
+{
+	return atomic_load(&g_cancelled);
+}
+
+void aws_cancel_reset(void)
+{
+	atomic_store(&g_cancelled, false);
+}
+
+int aws_sleep_ms(long ms)
+{
+	struct timespec deadline;
+	int rc = 0;
+
+	pthread_once(&g_cancel_once, cancel_init);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += ms / 1000;
+	deadline.tv_nsec += (ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&g_cancel_mu);
+	while (!atomic_load(&g_cancelled)) {
+		if (pthread_cond_timedwait(&g_cancel_cv, &g_cancel_mu, &deadline) == ETIMEDOUT)
+			break;
+	}
+	if (atomic_load(&g_cancelled))
+		rc = AWS_ERR_CANCELLED;
+	pthread_mutex_unlock(&g_cancel_mu);
+	return rc;
+}
+
+/* ---- the shared handle ---- */
+
+static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
+static CURLcode g_curl_init_rc;
+
+static void curl_init_once(void)
+{
+	/* curl_global_init is not thread-safe in curl 7.88: run it exactly once. */
+	g_curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void share_lock(CURL *e, curl_lock_data data, curl_lock_access acc, void *userp)
+{
+	aws_http *h = userp;
+
+	(void)e;
+	(void)acc;
+	if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_lock(&h->share_mu[data]);
+}
+
+static void share_unlock(CURL *e, curl_lock_data data, void *userp)
+{
+	aws_http *h = userp;
+
+	(void)e;
+	if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_unlock(&h->share_mu[data]);
+}
+
+aws_http *aws_http_new(void)
+{
+	const char *ca;
+	aws_http *h;
+	int i;
+
+	pthread_once(&g_curl_once, curl_init_once);
+	if (g_curl_init_rc != CURLE_OK)
+		return NULL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&h->share_mu[i], NULL);
+	pthread_mutex_init(&h->pool_mu, NULL);
+	if ((ca = getenv("AWS_CA_BUNDLE")) && *ca && !(h->ca_bundle = strdup(ca))) {
+		aws_http_free(h);
+		return NULL;
+	}
+	h->share = curl_share_init();
+	if (!h->share ||
+	    curl_share_setopt(h->share, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
+	    curl_share_setopt(h->share, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
+	    curl_share_setopt(h->share, CURLSHOPT_USERDATA, h) != CURLSHE_OK ||
+	    curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK ||
+	    curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
+	    curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+		aws_http_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void aws_http_free(aws_http *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	/* Easy handles first: they reference the share. */
+	for (i = 0; i < h->n_pool; i++)
+		curl_easy_cleanup(h->pool[i]);
+	if (h->share)
+		curl_share_cleanup(h->share);
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&h->share_mu[i]);
+	pthread_mutex_destroy(&h->pool_mu);
+	free(h->ca_bundle);
+	free(h);
+}
+
+static CURL *pool_get(aws_http *h)
+{
+	CURL *e = NULL;
+
+	pthread_mutex_lock(&h->pool_mu);
+	if (h->n_pool)
+		e = h->pool[--h->n_pool];
+	pthread_mutex_unlock(&h->pool_mu);
+	if (e)
+		curl_easy_reset(e);
+	else
+		e = curl_easy_init();
+	return e;
+}
+
+static void pool_put(aws_http *h, CURL *e)
+{
+	pthread_mutex_lock(&h->pool_mu);
+	if (h->n_pool < AWS_HTTP_POOL_MAX) {
+		h->pool[h->n_pool++] = e;
+		e = NULL;
+	}
+	pthread_mutex_unlock(&h->pool_mu);
+	if (e)
+		curl_easy_cleanup(e);
+}
+
+/* ---- one request ---- */
+
+void aws_http_response_init(aws_http_response *r)
+{
+	memset(r, 0, sizeof(*r));
+	aws_buf_init(&r->body, AWS_HTTP_MAX_BODY);
+}
+
+void aws_http_response_free(aws_http_response *r)
+{
+	if (r)
+		aws_buf_free(&r->body);
+}
+
+typedef struct {
+	aws_http_response *resp;
+	bool too_large;
+} xfer_state;
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+	xfer_state *st = userp;
+	size_t n = size * nmemb;
+
+	if (aws_buf_put(&st->resp->body, data, n) < 0) {
+		st->too_large = true;
+		return 0; /* CURLE_WRITE_ERROR */
+	}
+	return n;
+}
+
+/* Copy a header's value (trimmed) into out if the line is "name: value". */
+static void header_value(const char *line, size_t len, const char *name, char *out, size_t outsz)
+{
+	size_t nl = strlen(name), vl;
+	const char *v;
+
+	if (len <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+		return;
+	v = line + nl + 1;
+	vl = len - nl - 1;
+	while (vl && (*v == ' ' || *v == '\t')) {
+		v++;
+		vl--;
+	}
+	while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+		vl--;
+	if (vl >= outsz)
+		vl = outsz - 1;
+	memcpy(out, v, vl);
+	out[vl] = '\0';
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
+{
+	xfer_state *st = userp;
+	size_t n = size * nmemb;
+
+	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		/* A new response (after 100 Continue or a proxy CONNECT): start over. */
+		st->resp->error_type[0] = '\0';
+		st->resp->request_id[0] = '\0';
+		return n;
+	}
+	header_value(data, n, "x-amzn-ErrorType", st->resp->error_type, sizeof(st->resp->error_type));
+	header_value(data, n, "x-amzn-RequestId", st->resp->request_id, sizeof(st->resp->request_id));
+	return n;
+}
+
+static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)userp;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return aws_cancelled() ? 1 : 0;
+}
+
+int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *resp,
+		aws_error *err)
+{
+	struct curl_slist *hl = NULL, *tmp;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	xfer_state st = {resp, false};
+	CURL *e = NULL;
+	CURLcode cc;
+	size_t i;
+	int rc = AWS_ERR_OTHER;
+
+	aws_buf_clear(&resp->body);
+	resp->status = 0;
+	resp->error_type[0] = resp->request_id[0] = '\0';
+	if (aws_cancelled()) {
+		aws_error_set(err, AWS_ERR_CANCELLED, 0, NULL, NULL, "request cancelled (Stop)");
+		return AWS_ERR_CANCELLED;
+	}
+	if (!(e = pool_get(h))) {
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "curl_easy_init failed");
+		goto done;
+	}
+	for (i = 0; i < req->n_headers; i++) {
+		if (!(tmp = curl_slist_append(hl, req->headers[i])))
+			goto oom;
+		hl = tmp;
+	}
+	/* No "Expect: 100-continue" round trip for large bodies. */
+	if (!(tmp = curl_slist_append(hl, "Expect:")))
+		goto oom;
+	hl = tmp;
+
+	curl_easy_setopt(e, CURLOPT_SHARE, h->share);
+	/* curl_easy_perform keeps at most MAXCONNECTS idle connections in the
+	 * (shared) cache, default 4 * one handle: too few for `parallelism` threads. */
+	curl_easy_setopt(e, CURLOPT_MAXCONNECTS, (long)AWS_HTTP_MAX_IDLE_CONNS);
+	curl_easy_setopt(e, CURLOPT_URL, req->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* AWS's JSON and query endpoints speak HTTP/1.1; with the easy interface an
+	 * HTTP/2 connection would not be multiplexed anyway, and 1.1 keeps the
+	 * shared connection cache simple. */
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+			 req->connect_timeout_ms ? req->connect_timeout_ms : AWS_HTTP_CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : AWS_HTTP_TIMEOUT_MS);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (h->ca_bundle)
+		curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_bundle);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, AWS_USER_AGENT);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &st);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, &st);
+	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+	if (strcmp(req->method, "GET") == 0) {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		if (strcmp(req->method, "POST") != 0)
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+	}
+
+	cc = curl_easy_perform(e);
+	if (cc == CURLE_OK) {
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
+		rc = 0;
+	} else if (cc == CURLE_ABORTED_BY_CALLBACK || aws_cancelled()) {
+		rc = AWS_ERR_CANCELLED;
+		aws_error_set(err, rc, 0, NULL, NULL, "request cancelled (Stop)");
+	} else if (cc == CURLE_WRITE_ERROR && st.too_large) {
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL,
+			      "response body larger than %u bytes", AWS_HTTP_MAX_BODY);
+	} else if (cc == CURLE_URL_MALFORMAT || cc == CURLE_UNSUPPORTED_PROTOCOL ||
+		   cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
+		   cc == CURLE_SSL_CERTPROBLEM) {
+		/* Retrying cannot fix these. */
+		rc = AWS_ERR_CONFIG;
+		aws_error_set(err, rc, 0, NULL, NULL, "%s: %s", curl_easy_strerror(cc),
+			      errbuf[0] ? errbuf : req->url);
+	} else {
+		rc = AWS_ERR_NETWORK;
+		aws_error_set(err, rc, 0, NULL, NULL, "%s: %s", curl_easy_strerror(cc),
+			      errbuf[0] ? errbuf : req->url);
+	}
+	goto done;
+oom:
+	aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
+done:
+	curl_slist_free_all(hl);
+	if (e) {
+		/* The handle must not keep pointers into this stack frame. */
+		curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
+		pool_put(h, e);
+	}
+	return rc;
+}

@@ -1,0 +1,87 @@
+/*
+ * rpc_ops.h - the protocol-neutral middle of every Provider RPC, shared by
+ * tfplugin5 and tfplugin6 (v5.c, v6.c).
+ *
+ * The version adapters unpack protobuf-c messages and hand plain C values to
+ * these functions: DynamicValues as borrowed byte ranges (rpc_dv), names as C
+ * strings. Each function looks up the schema type, decodes the values
+ * (msgpack, or JSON when msgpack is empty), calls the engine, and encodes
+ * every value it returns as msgpack of the schema type (rpc_bytes; a null or
+ * absent object is the msgpack nil byte). Problems become diagnostics: the
+ * adapters only translate tf_diags to Diagnostic messages.
+ *
+ * Also here: rpc_arena, the per-call allocator the adapters build response
+ * messages in (one rpc_arena_free releases the whole tree).
+ */
+#ifndef SSMPATCH_RPC_OPS_H
+#define SSMPATCH_RPC_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/diag.h"
+#include "core/schema.h"
+#include "core/value.h"
+
+/* A DynamicValue as received (borrowed; both empty means null). */
+typedef struct {
+	const uint8_t *msgpack;
+	size_t msgpack_len;
+	const uint8_t *json;
+	size_t json_len;
+} rpc_dv;
+
+/* An encoded value (malloc'd msgpack); data NULL means "no value to send". */
+typedef struct {
+	uint8_t *data;
+	size_t len;
+} rpc_bytes;
+
+/* v5 PrepareProviderConfig / v6 ValidateProviderConfig. When `prepared` is
+ * non-NULL it receives the configuration re-encoded as msgpack (echoed). */
+void rpc_op_validate_provider(const rpc_dv *config, rpc_bytes *prepared, tf_diags *d);
+void rpc_op_validate_resource(const char *type_name, const rpc_dv *config, tf_diags *d);
+/* Data sources: this provider has none; always an error diagnostic. */
+void rpc_op_no_data_source(const char *type_name, tf_diags *d);
+void rpc_op_configure(const char *terraform_version, const rpc_dv *config, tf_diags *d);
+/* raw_state.json → current schema; has_flatmap (Terraform <= 0.11 state) is refused. */
+void rpc_op_upgrade(const char *type_name, int64_t version, const uint8_t *json, size_t json_len,
+		    bool has_flatmap, rpc_bytes *out, tf_diags *d);
+void rpc_op_read(const char *type_name, const rpc_dv *current, rpc_bytes *out, tf_diags *d);
+/* *rr / *n_rr: requires_replace paths (free with rpc_paths_free). */
+void rpc_op_plan(const char *type_name, const rpc_dv *prior, const rpc_dv *proposed,
+		 const rpc_dv *config, rpc_bytes *planned, tf_path **rr, size_t *n_rr, tf_diags *d);
+void rpc_op_apply(const char *type_name, const rpc_dv *prior, const rpc_dv *planned,
+		  const rpc_dv *config, rpc_bytes *out, tf_diags *d);
+/* out->data NULL when nothing was imported (then d has an error). */
+void rpc_op_import(const char *type_name, const char *id, rpc_bytes *out, tf_diags *d);
+void rpc_op_stop(void);
+
+void rpc_paths_free(tf_path *paths, size_t n);
+
+/*
+ * Per-call bump allocator. Limits: none besides memory; chunks of at least
+ * RPC_ARENA_CHUNK bytes. Allocation failure returns NULL and sets a->failed.
+ */
+#define RPC_ARENA_CHUNK 16384
+
+typedef struct rpc_arena_chunk rpc_arena_chunk;
+typedef struct rpc_arena_owned rpc_arena_owned;
+typedef struct {
+	rpc_arena_chunk *chunks;
+	rpc_arena_owned *owned; /* malloc'd blocks freed with the arena */
+	bool failed;
+} rpc_arena;
+
+void rpc_arena_init(rpc_arena *a);
+/* Zeroed memory, or NULL. */
+void *rpc_arena_alloc(rpc_arena *a, size_t n);
+/* Copy of s (NULL stays NULL... returns NULL only on failure when s != NULL). */
+char *rpc_arena_strdup(rpc_arena *a, const char *s);
+/* Take ownership of a malloc'd block (freed by rpc_arena_free). Returns p;
+ * on failure frees p, sets a->failed and returns NULL. */
+void *rpc_arena_adopt(rpc_arena *a, void *p);
+void rpc_arena_free(rpc_arena *a);
+
+#endif

@@ -1,0 +1,794 @@
+/*
+ * server.c - gRPC core server: method registry, worker pool, call lifecycle,
+ * graceful shutdown. See server.h for the contract.
+ *
+ * Every completion-queue tag is a struct that starts with (or embeds) an
+ * rpc_tag naming the function that handles its completion, so the workers are
+ * a plain "next event → tag->fn(tag, ok)" loop.
+ *
+ * Three kinds of tags:
+ *  - request slots (one per registered method, plus one for unregistered
+ *    paths) waiting for a new call; on arrival the slot hands the call over,
+ *    re-arms itself (unless stopping) and the worker handles the call;
+ *  - rpc_call contexts for the final batch of a call (reply + status + close);
+ *  - the server shutdown tag.
+ *
+ * Re-arming and the start of shutdown are serialized by s->mu so that no
+ * request is queued after the completion queue is shut down.
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <grpc/byte_buffer.h>
+#include <grpc/byte_buffer_reader.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/slice.h>
+#include <grpc/support/alloc.h>
+#include <grpc/support/time.h>
+
+#include "core/log.h"
+
+#define MOD "provider.rpc"
+
+/* Grace periods of rpc_server_wait, in milliseconds. */
+#define RPC_DRAIN_MS 1000   /* running calls may finish before being cancelled */
+#define RPC_CANCEL_MS 1500  /* cancelled calls / exiting workers */
+
+typedef struct rpc_tag rpc_tag;
+struct rpc_tag {
+	void (*fn)(rpc_tag *t, bool ok);
+};
+
+#define CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+typedef struct {
+	const char *path;
+	rpc_method_kind kind;
+	rpc_unary_fn fn;
+	void *handle; /* gRPC registered-method handle */
+} rpc_method;
+
+/* One call after it arrived: the final batch, and for held streams the list link. */
+typedef struct rpc_call {
+	rpc_tag close_tag;   /* final batch (unary) or recv-close (held stream) */
+	rpc_tag status_tag;  /* held stream: status sent at shutdown */
+	struct rpc_server *s;
+	grpc_call *call;
+	int cancelled;
+	grpc_byte_buffer *resp;
+	grpc_slice status_details;
+	atomic_int refs;
+	bool held;           /* in s->held list (under s->mu) */
+	struct rpc_call *next;
+} rpc_call;
+
+/* Waiting request for one registered method. */
+typedef struct {
+	rpc_tag tag;
+	struct rpc_server *s;
+	size_t method;
+	grpc_call *call;
+	gpr_timespec deadline;
+	grpc_metadata_array md;
+	grpc_byte_buffer *payload;
+} rpc_reg_slot;
+
+/* Waiting request for any unregistered method path. */
+typedef struct {
+	rpc_tag tag;
+	struct rpc_server *s;
+	grpc_call *call;
+	grpc_call_details details;
+	grpc_metadata_array md;
+} rpc_any_slot;
+
+struct rpc_server {
+	grpc_server *server;
+	grpc_completion_queue *cq;
+	grpc_server_credentials *creds;
+	rpc_method methods[RPC_SERVER_MAX_METHODS];
+	size_t n_methods;
+	pthread_t threads[RPC_SERVER_THREADS];
+	size_t n_threads;
+	int wake[2];               /* shutdown request pipe */
+	void (*on_stop)(void);
+	char *unix_path;           /* chmod'ed after start */
+	unsigned unix_mode;
+	long unix_gid;
+
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool started;
+	bool stopping;             /* no more re-arming */
+	bool shutdown_done;        /* shutdown tag received */
+	size_t live_workers;
+	size_t active_calls;       /* arrived and not yet finished (handlers included) */
+	rpc_call *held;
+	rpc_tag shutdown_tag;
+};
+
+/* ---------- call contexts ---------- */
+
+static void active_add(rpc_server *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->active_calls++;
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void active_done(rpc_server *s)
+{
+	pthread_mutex_lock(&s->mu);
+	if (--s->active_calls == 0)
+		pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void call_unref(rpc_call *c)
+{
+	rpc_server *s = c->s;
+
+	if (atomic_fetch_sub(&c->refs, 1) != 1)
+		return;
+	if (c->resp)
+		grpc_byte_buffer_destroy(c->resp);
+	grpc_slice_unref(c->status_details);
+	if (c->call)
+		grpc_call_unref(c->call);
+	free(c);
+	active_done(s);
+}
+
+static void call_final_done(rpc_tag *t, bool ok)
+{
+	rpc_call *c = CONTAINER_OF(t, rpc_call, close_tag);
+	(void)ok;
+	call_unref(c);
+}
+
+/* Send the reply (message when OK) and the status, and wait for the close.
+ * Takes over `call` and reply->body. */
+static void send_reply(rpc_server *s, grpc_call *call, rpc_reply *reply)
+{
+	grpc_op ops[4];
+	size_t n = 0;
+	rpc_call *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		free(reply->body);
+		grpc_call_cancel_with_status(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
+		grpc_call_unref(call);
+		active_done(s);
+		return;
+	}
+	c->close_tag.fn = call_final_done;
+	c->s = s;
+	c->call = call;
+	atomic_init(&c->refs, 1);
+	c->status_details = grpc_slice_from_static_string(reply->message ? reply->message : "");
+
+	memset(ops, 0, sizeof(ops));
+	ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
+	if (reply->status == GRPC_STATUS_OK) {
+		grpc_slice sl;
+		if (reply->body)
+			sl = grpc_slice_new(reply->body, reply->len, free);
+		else if (reply->borrowed_body && reply->len)
+			sl = grpc_slice_from_static_buffer(reply->borrowed_body, reply->len);
+		else
+			sl = grpc_empty_slice();
+		reply->body = NULL;
+		c->resp = grpc_raw_byte_buffer_create(&sl, 1);
+		grpc_slice_unref(sl);
+		ops[n].op = GRPC_OP_SEND_MESSAGE;
+		ops[n++].data.send_message.send_message = c->resp;
+	} else {
+		free(reply->body);
+		reply->body = NULL;
+	}
+	ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+	ops[n].data.send_status_from_server.status = reply->status;
+	ops[n++].data.send_status_from_server.status_details = &c->status_details;
+	ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+	ops[n++].data.recv_close_on_server.cancelled = &c->cancelled;
+
+	if (grpc_call_start_batch(call, ops, n, &c->close_tag, NULL) != GRPC_CALL_OK) {
+		LOG_E(MOD, "cannot start reply batch");
+		call_unref(c);
+	}
+}
+
+static void run_unary(rpc_server *s, const rpc_method *m, grpc_call *call, grpc_byte_buffer *payload)
+{
+	rpc_reply reply;
+	grpc_byte_buffer_reader rd;
+
+	memset(&reply, 0, sizeof(reply));
+	reply.status = GRPC_STATUS_OK;
+	if (!payload) {
+		reply.status = GRPC_STATUS_INVALID_ARGUMENT;
+		reply.message = "request message missing";
+	} else if (!grpc_byte_buffer_reader_init(&rd, payload)) {
+		reply.status = GRPC_STATUS_INVALID_ARGUMENT;
+		reply.message = "request message cannot be read";
+	} else {
+		grpc_slice sl = grpc_byte_buffer_reader_readall(&rd);
+		grpc_byte_buffer_reader_destroy(&rd);
+		LOG_T(MOD, "call %s (%zu bytes)", m->path, (size_t)GRPC_SLICE_LENGTH(sl));
+		m->fn(GRPC_SLICE_START_PTR(sl), GRPC_SLICE_LENGTH(sl), &reply);
+		grpc_slice_unref(sl);
+		if (reply.status != GRPC_STATUS_OK)
+			LOG_D(MOD, "call %s failed: status %d: %s", m->path, (int)reply.status,
+			      reply.message ? reply.message : "");
+	}
+	if (payload)
+		grpc_byte_buffer_destroy(payload);
+	send_reply(s, call, &reply);
+}
+
+static void held_close_done(rpc_tag *t, bool ok)
+{
+	rpc_call *c = CONTAINER_OF(t, rpc_call, close_tag);
+	rpc_server *s = c->s;
+	(void)ok;
+
+	pthread_mutex_lock(&s->mu);
+	if (c->held) {
+		rpc_call **pp = &s->held;
+		while (*pp && *pp != c)
+			pp = &(*pp)->next;
+		if (*pp)
+			*pp = c->next;
+		c->held = false;
+	}
+	pthread_mutex_unlock(&s->mu);
+	call_unref(c);
+}
+
+static void held_status_done(rpc_tag *t, bool ok)
+{
+	(void)ok;
+	call_unref(CONTAINER_OF(t, rpc_call, status_tag));
+}
+
+/* Send OK to a held stream. Called with s->mu held, c already unlinked. */
+static void held_finish_locked(rpc_call *c)
+{
+	grpc_op op;
+
+	memset(&op, 0, sizeof(op));
+	atomic_fetch_add(&c->refs, 1);
+	op.op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+	op.data.send_status_from_server.status = GRPC_STATUS_OK;
+	op.data.send_status_from_server.status_details = &c->status_details;
+	if (grpc_call_start_batch(c->call, &op, 1, &c->status_tag, NULL) != GRPC_CALL_OK)
+		call_unref(c);
+}
+
+static void run_hold(rpc_server *s, const rpc_method *m, grpc_call *call, grpc_byte_buffer *payload)
+{
+	grpc_op ops[2];
+	rpc_call *c = calloc(1, sizeof(*c));
+
+	if (payload)
+		grpc_byte_buffer_destroy(payload);
+	if (!c) {
+		grpc_call_cancel_with_status(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
+		grpc_call_unref(call);
+		active_done(s);
+		return;
+	}
+	LOG_T(MOD, "stream %s held open", m->path);
+	c->close_tag.fn = held_close_done;
+	c->status_tag.fn = held_status_done;
+	c->s = s;
+	c->call = call;
+	c->status_details = grpc_empty_slice();
+	atomic_init(&c->refs, 1);
+
+	memset(ops, 0, sizeof(ops));
+	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+	ops[1].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+	ops[1].data.recv_close_on_server.cancelled = &c->cancelled;
+
+	pthread_mutex_lock(&s->mu);
+	if (grpc_call_start_batch(call, ops, 2, &c->close_tag, NULL) != GRPC_CALL_OK) {
+		pthread_mutex_unlock(&s->mu);
+		call_unref(c);
+		return;
+	}
+	if (s->stopping) {
+		held_finish_locked(c);
+	} else {
+		c->held = true;
+		c->next = s->held;
+		s->held = c;
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* ---------- request slots ---------- */
+
+static void reg_slot_done(rpc_tag *t, bool ok);
+static void any_slot_done(rpc_tag *t, bool ok);
+
+static void reg_slot_free(rpc_reg_slot *slot)
+{
+	grpc_metadata_array_destroy(&slot->md);
+	if (slot->payload)
+		grpc_byte_buffer_destroy(slot->payload);
+	if (slot->call)
+		grpc_call_unref(slot->call);
+	free(slot);
+}
+
+/* Queue the slot's request unless the server is stopping. false: not queued. */
+static bool reg_slot_arm(rpc_reg_slot *slot)
+{
+	rpc_server *s = slot->s;
+	bool armed = false;
+
+	pthread_mutex_lock(&s->mu);
+	if (!s->stopping) {
+		slot->call = NULL;
+		slot->payload = NULL;
+		armed = grpc_server_request_registered_call(
+				s->server, s->methods[slot->method].handle, &slot->call, &slot->deadline,
+				&slot->md, &slot->payload, s->cq, s->cq, &slot->tag) == GRPC_CALL_OK;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return armed;
+}
+
+static void reg_slot_done(rpc_tag *t, bool ok)
+{
+	rpc_reg_slot *slot = (rpc_reg_slot *)(void *)t;
+	rpc_server *s = slot->s;
+	const rpc_method *m = &s->methods[slot->method];
+	grpc_call *call = slot->call;
+	grpc_byte_buffer *payload = slot->payload;
+
+	if (!ok) { /* server shutting down: the request was cancelled */
+		reg_slot_free(slot);
+		return;
+	}
+	active_add(s);
+	slot->call = NULL;
+	slot->payload = NULL;
+	grpc_metadata_array_destroy(&slot->md);
+	grpc_metadata_array_init(&slot->md);
+	if (!reg_slot_arm(slot))
+		reg_slot_free(slot);
+	/* slot may be reused by another worker from here on */
+	if (m->kind == RPC_METHOD_HOLD_STREAM)
+		run_hold(s, m, call, payload);
+	else
+		run_unary(s, m, call, payload);
+}
+
+static void any_slot_free(rpc_any_slot *slot)
+{
+	grpc_metadata_array_destroy(&slot->md);
+	grpc_call_details_destroy(&slot->details);
+	if (slot->call)
+		grpc_call_unref(slot->call);
+	free(slot);
+}
+
+static bool any_slot_arm(rpc_any_slot *slot)
+{
+	rpc_server *s = slot->s;
+	bool armed = false;
+
+	pthread_mutex_lock(&s->mu);
+	if (!s->stopping) {
+		slot->call = NULL;
+		armed = grpc_server_request_call(s->server, &slot->call, &slot->details, &slot->md,
+						 s->cq, s->cq, &slot->tag) == GRPC_CALL_OK;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return armed;
+}
+
+static void any_slot_done(rpc_tag *t, bool ok)
+{
+	rpc_any_slot *slot = (rpc_any_slot *)(void *)t;
+	rpc_server *s = slot->s;
+	grpc_call *call = slot->call;
+	rpc_reply reply;
+
+	if (!ok) {
+		any_slot_free(slot);
+		return;
+	}
+	active_add(s);
+	if (log_enabled(LOG_DEBUG)) {
+		char *path = grpc_slice_to_c_string(slot->details.method);
+		log_msg(LOG_DEBUG, MOD, "unimplemented method %s", path ? path : "?");
+		gpr_free(path);
+	}
+	slot->call = NULL;
+	grpc_metadata_array_destroy(&slot->md);
+	grpc_metadata_array_init(&slot->md);
+	grpc_call_details_destroy(&slot->details);
+	grpc_call_details_init(&slot->details);
+	if (!any_slot_arm(slot))
+		any_slot_free(slot);
+
+	memset(&reply, 0, sizeof(reply));
+	reply.status = GRPC_STATUS_UNIMPLEMENTED;
+	reply.message = "method not implemented by this provider";
+	send_reply(s, call, &reply);
+}
+
+/* ---------- workers and shutdown ---------- */
+
+static void shutdown_tag_done(rpc_tag *t, bool ok)
+{
+	rpc_server *s = CONTAINER_OF(t, rpc_server, shutdown_tag);
+	(void)ok;
+	pthread_mutex_lock(&s->mu);
+	s->shutdown_done = true;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void *worker_main(void *arg)
+{
+	rpc_server *s = arg;
+
+	for (;;) {
+		grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+		if (ev.type == GRPC_QUEUE_SHUTDOWN)
+			break;
+		if (ev.type == GRPC_OP_COMPLETE) {
+			rpc_tag *t = ev.tag;
+			t->fn(t, ev.success != 0);
+		}
+	}
+	pthread_mutex_lock(&s->mu);
+	s->live_workers--;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+static struct timespec deadline_in(int ms)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	return until;
+}
+
+/* Wait on s->cv (s->mu held) until *flag is true or ms elapse. */
+static bool wait_flag(rpc_server *s, const bool *flag, int ms)
+{
+	struct timespec until = deadline_in(ms);
+
+	while (!*flag)
+		if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)
+			break;
+	return *flag;
+}
+
+/* Wait on s->cv (s->mu held) until *count is 0 or ms elapse. */
+static bool wait_zero(rpc_server *s, const size_t *count, int ms)
+{
+	struct timespec until = deadline_in(ms);
+
+	while (*count > 0)
+		if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)
+			break;
+	return *count == 0;
+}
+
+/* ---------- public API ---------- */
+
+int rpc_server_new(rpc_server **out, const rpc_server_opts *opts)
+{
+	rpc_server *s = NULL;
+	grpc_arg args[3];
+	grpc_channel_args ch_args;
+	int rc = -1;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		goto done;
+	s->wake[0] = s->wake[1] = -1;
+	s->unix_gid = -1;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	s->shutdown_tag.fn = shutdown_tag_done;
+	s->on_stop = opts ? opts->on_stop : NULL;
+	if (pipe(s->wake) != 0)
+		goto done;
+
+	memset(args, 0, sizeof(args));
+	args[0].type = GRPC_ARG_INTEGER;
+	args[0].key = GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH;
+	args[0].value.integer = RPC_SERVER_MAX_MESSAGE;
+	args[1].type = GRPC_ARG_INTEGER;
+	args[1].key = GRPC_ARG_MAX_SEND_MESSAGE_LENGTH;
+	args[1].value.integer = RPC_SERVER_MAX_MESSAGE;
+	args[2].type = GRPC_ARG_INTEGER;
+	args[2].key = GRPC_ARG_ALLOW_REUSEPORT; /* a busy TCP port must fail, not be shared */
+	args[2].value.integer = 0;
+	ch_args.num_args = 3;
+	ch_args.args = args;
+
+	s->server = grpc_server_create(&ch_args, NULL);
+	s->cq = grpc_completion_queue_create_for_next(NULL);
+	if (!s->server || !s->cq)
+		goto done;
+	grpc_server_register_completion_queue(s->server, s->cq, NULL);
+
+	if (opts && opts->client_ca_pem && opts->cert_pem && opts->key_pem) {
+		grpc_ssl_pem_key_cert_pair pair = { opts->key_pem, opts->cert_pem };
+		s->creds = grpc_ssl_server_credentials_create_ex(
+				opts->client_ca_pem, &pair, 1,
+				GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY, NULL);
+	} else {
+		s->creds = grpc_insecure_server_credentials_create();
+	}
+	if (!s->creds)
+		goto done;
+	rc = 0;
+done:
+	if (rc == 0)
+		*out = s;
+	else
+		rpc_server_free(s);
+	return rc;
+}
+
+int rpc_server_add_method(rpc_server *s, const char *path, rpc_method_kind kind, rpc_unary_fn fn)
+{
+	rpc_method *m;
+
+	if (s->started || s->n_methods >= RPC_SERVER_MAX_METHODS || !path || path[0] != '/' ||
+	    (kind == RPC_METHOD_UNARY && !fn))
+		return -1;
+	m = &s->methods[s->n_methods];
+	m->path = path;
+	m->kind = kind;
+	m->fn = fn;
+	m->handle = grpc_server_register_method(s->server, path, NULL,
+						GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+	if (!m->handle)
+		return -1;
+	s->n_methods++;
+	return 0;
+}
+
+int rpc_server_listen_unix(rpc_server *s, const char *path, unsigned mode, long gid)
+{
+	char addr[4096];
+	mode_t old;
+	int port, n;
+
+	n = snprintf(addr, sizeof(addr), "unix:%s", path);
+	if (n < 0 || (size_t)n >= sizeof(addr))
+		return -1;
+	free(s->unix_path);
+	s->unix_path = strdup(path);
+	if (!s->unix_path)
+		return -1;
+	s->unix_mode = mode;
+	s->unix_gid = gid;
+	/* Never let the socket exist with looser permissions, even briefly. */
+	old = umask(0177);
+	port = grpc_server_add_http2_port(s->server, addr, s->creds);
+	umask(old);
+	return port > 0 ? 0 : -1;
+}
+
+int rpc_server_listen_tcp(rpc_server *s, int min_port, int max_port, int *port_out)
+{
+	char addr[64];
+	int p, got;
+
+	*port_out = 0;
+	if (min_port == 0 && max_port == 0) {
+		got = grpc_server_add_http2_port(s->server, "127.0.0.1:0", s->creds);
+		if (got <= 0)
+			return -1;
+		*port_out = got;
+		return 0;
+	}
+	if (min_port <= 0 || max_port < min_port || max_port > 65535)
+		return -1;
+	for (p = min_port; p <= max_port; p++) {
+		snprintf(addr, sizeof(addr), "127.0.0.1:%d", p);
+		got = grpc_server_add_http2_port(s->server, addr, s->creds);
+		if (got > 0) {
+			*port_out = got;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int rpc_server_start(rpc_server *s)
+{
+	size_t i;
+
+	grpc_server_start(s->server);
+	pthread_mutex_lock(&s->mu);
+	s->started = true;
+	pthread_mutex_unlock(&s->mu);
+
+	if (s->unix_path) {
+		if (chmod(s->unix_path, s->unix_mode) != 0)
+			LOG_W(MOD, "chmod %s: %s", s->unix_path, strerror(errno));
+		if (s->unix_gid >= 0 && chown(s->unix_path, (uid_t)-1, (gid_t)s->unix_gid) != 0)
+			LOG_W(MOD, "chown %s: %s", s->unix_path, strerror(errno));
+	}
+
+	for (i = 0; i < s->n_methods; i++) {
+		rpc_reg_slot *slot = calloc(1, sizeof(*slot));
+		if (!slot)
+			return -1;
+		slot->tag.fn = reg_slot_done;
+		slot->s = s;
+		slot->method = i;
+		grpc_metadata_array_init(&slot->md);
+		if (!reg_slot_arm(slot)) {
+			reg_slot_free(slot);
+			return -1;
+		}
+	}
+	{
+		rpc_any_slot *slot = calloc(1, sizeof(*slot));
+		if (!slot)
+			return -1;
+		slot->tag.fn = any_slot_done;
+		slot->s = s;
+		grpc_metadata_array_init(&slot->md);
+		grpc_call_details_init(&slot->details);
+		if (!any_slot_arm(slot)) {
+			any_slot_free(slot);
+			return -1;
+		}
+	}
+
+	for (i = 0; i < RPC_SERVER_THREADS; i++) {
+		pthread_mutex_lock(&s->mu);
+		s->live_workers++;
+		pthread_mutex_unlock(&s->mu);
+		if (pthread_create(&s->threads[i], NULL, worker_main, s) != 0) {
+			pthread_mutex_lock(&s->mu);
+			s->live_workers--;
+			pthread_mutex_unlock(&s->mu);
+			LOG_E(MOD, "cannot start worker thread %zu", i);
+			return i > 0 ? 0 : -1;
+		}
+		s->n_threads++;
+	}
+	return 0;
+}
+
+void rpc_server_request_shutdown(rpc_server *s)
+{
+	char b = 'x';
+	ssize_t n;
+
+	do
+		n = write(s->wake[1], &b, 1);
+	while (n < 0 && errno == EINTR);
+}
+
+int rpc_server_wait(rpc_server *s)
+{
+	char b;
+	ssize_t n;
+	size_t i;
+	bool done;
+
+	do
+		n = read(s->wake[0], &b, 1);
+	while (n < 0 && errno == EINTR);
+
+	LOG_D(MOD, "server shutting down");
+	if (s->on_stop)
+		s->on_stop();
+
+	pthread_mutex_lock(&s->mu);
+	s->stopping = true;
+	while (s->held) {
+		rpc_call *c = s->held;
+		s->held = c->next;
+		c->held = false;
+		held_finish_locked(c);
+	}
+	pthread_mutex_unlock(&s->mu);
+
+	/* gRPC's shutdown notification waits for the clients to close their
+	 * connections too. Let our own calls finish, then cut the connections. */
+	grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
+	pthread_mutex_lock(&s->mu);
+	done = wait_zero(s, &s->active_calls, RPC_DRAIN_MS);
+	pthread_mutex_unlock(&s->mu);
+	if (!done)
+		LOG_W(MOD, "calls still running after %d ms; cancelling them", RPC_DRAIN_MS);
+	grpc_server_cancel_all_calls(s->server);
+	pthread_mutex_lock(&s->mu);
+	done = wait_flag(s, &s->shutdown_done, RPC_CANCEL_MS);
+	pthread_mutex_unlock(&s->mu);
+	if (!done) {
+		LOG_W(MOD, "a handler is still running; exiting without cleanup");
+		return RPC_SERVER_EDIRTY;
+	}
+
+	grpc_completion_queue_shutdown(s->cq);
+	pthread_mutex_lock(&s->mu);
+	done = wait_zero(s, &s->live_workers, RPC_CANCEL_MS);
+	pthread_mutex_unlock(&s->mu);
+	if (!done)
+		return RPC_SERVER_EDIRTY;
+	for (i = 0; i < s->n_threads; i++)
+		pthread_join(s->threads[i], NULL);
+	s->n_threads = 0;
+	return 0;
+}
+
+void rpc_server_free(rpc_server *s)
+{
+	if (!s)
+		return;
+	if (s->server) {
+		if (!s->shutdown_done) {
+			/* Never started or never waited for: shut down and drain here,
+			 * with no worker threads running. */
+			grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
+			grpc_server_cancel_all_calls(s->server);
+			while (!s->shutdown_done) {
+				grpc_event ev = grpc_completion_queue_next(
+						s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+				if (ev.type != GRPC_OP_COMPLETE)
+					break;
+				((rpc_tag *)ev.tag)->fn(ev.tag, ev.success != 0);
+			}
+			grpc_completion_queue_shutdown(s->cq);
+			for (;;) {
+				grpc_event ev = grpc_completion_queue_next(
+						s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+				if (ev.type == GRPC_QUEUE_SHUTDOWN)
+					break;
+				if (ev.type == GRPC_OP_COMPLETE)
+					((rpc_tag *)ev.tag)->fn(ev.tag, ev.success != 0);
+			}
+		}
+		grpc_server_destroy(s->server);
+	}
+	if (s->cq)
+		grpc_completion_queue_destroy(s->cq);
+	if (s->creds)
+		grpc_server_credentials_release(s->creds);
+	if (s->wake[0] >= 0)
+		close(s->wake[0]);
+	if (s->wake[1] >= 0)
+		close(s->wake[1]);
+	free(s->unix_path);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	free(s);
+}

@@ -1,0 +1,107 @@
+/*
+ * server.h - the plugin's gRPC server on gRPC core's C API.
+ *
+ * gRPC core has no C code generation: methods are plain path strings
+ * ("/tfplugin5.Provider/GetSchema") registered with a handler that receives the
+ * serialized request and produces the serialized response (protobuf-c lives in
+ * the handlers, not here). Every method path that was not registered - the
+ * unimplemented RPCs of the Provider services, unknown services, go-plugin's
+ * broker - is answered UNIMPLEMENTED at once.
+ *
+ * Concurrency: one completion queue polled by RPC_SERVER_THREADS worker
+ * threads. A worker that receives a new call re-arms the request for that
+ * method first, then runs the handler synchronously and queues the reply, so
+ * slow handlers (AWS I/O inside the engine) run in parallel with each other and
+ * with Stop. Limits: request and response messages up to RPC_SERVER_MAX_MESSAGE
+ * bytes; at most RPC_SERVER_MAX_METHODS registered methods.
+ *
+ * Lifetime: rpc_server_new → rpc_server_add_method... → rpc_server_listen_* →
+ * rpc_server_start → rpc_server_wait (returns after rpc_server_request_shutdown
+ * and a graceful stop) → rpc_server_free.
+ */
+#ifndef SSMPATCH_RPC_SERVER_H
+#define SSMPATCH_RPC_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <grpc/status.h>
+
+#define RPC_SERVER_THREADS 24
+#define RPC_SERVER_MAX_METHODS 64
+#define RPC_SERVER_MAX_MESSAGE (256 * 1024 * 1024)
+
+/* rpc_server_wait() result when a handler did not return within the grace
+ * period: the caller should exit the process without freeing the server. */
+#define RPC_SERVER_EDIRTY (-2)
+
+/*
+ * What a unary handler answers. On entry status is GRPC_STATUS_OK and the rest
+ * zero. Either leave status OK and set body/len (malloc'd, taken over by the
+ * server; body NULL means an empty message), or set borrowed_body (bytes that
+ * outlive the process's server, e.g. a cached schema), or set an error status
+ * and a static message.
+ */
+typedef struct {
+	grpc_status_code status;
+	const char *message;        /* static text sent with an error status */
+	uint8_t *body;              /* owned: freed by the server */
+	const uint8_t *borrowed_body; /* not freed; used when body is NULL */
+	size_t len;
+} rpc_reply;
+
+typedef void (*rpc_unary_fn)(const uint8_t *req, size_t req_len, rpc_reply *reply);
+
+typedef enum {
+	RPC_METHOD_UNARY = 0,
+	/* Server stream kept open without sending anything until shutdown
+	 * (go-plugin's GRPCStdio/StreamStdio). The handler is not called. */
+	RPC_METHOD_HOLD_STREAM,
+} rpc_method_kind;
+
+typedef struct rpc_server rpc_server;
+
+typedef struct {
+	/* AutoMTLS: all three set ⇒ TLS requiring a client certificate signed by
+	 * client_ca_pem; all NULL ⇒ insecure. */
+	const char *client_ca_pem;
+	const char *cert_pem;
+	const char *key_pem;
+	/* Called once, on the thread running rpc_server_wait, when shutdown starts
+	 * (before draining), so in-flight handlers can be told to give up. May be NULL. */
+	void (*on_stop)(void);
+} rpc_server_opts;
+
+/* 0, or -1 (allocation failure or bad credentials). */
+int rpc_server_new(rpc_server **out, const rpc_server_opts *opts);
+
+/* Register a method path (must start with '/'). Before rpc_server_start only.
+ * The path string is borrowed and must outlive the server. 0 or -1. */
+int rpc_server_add_method(rpc_server *s, const char *path, rpc_method_kind kind, rpc_unary_fn fn);
+
+/* Listen on a unix socket at `path` (created by gRPC; mode set to `mode`,
+ * group to `gid` unless gid is -1). 0 or -1. */
+int rpc_server_listen_unix(rpc_server *s, const char *path, unsigned mode, long gid);
+
+/* Listen on 127.0.0.1, trying ports min..max in order (both 0: kernel picks).
+ * 0 and *port_out, or -1. */
+int rpc_server_listen_tcp(rpc_server *s, int min_port, int max_port, int *port_out);
+
+/* Start serving (worker threads begin). 0 or -1. */
+int rpc_server_start(rpc_server *s);
+
+/* Ask the server to stop; callable from any thread, including handlers (the
+ * reply of the calling handler is still sent). Not async-signal-safe: signal
+ * handling belongs in a thread that calls this. */
+void rpc_server_request_shutdown(rpc_server *s);
+
+/* Block until a shutdown is requested, then stop gracefully: finish held
+ * streams, stop accepting calls, let running calls finish (cancelled after a
+ * short grace period) and join the workers. 0, or RPC_SERVER_EDIRTY when a
+ * handler is still stuck (then do not call rpc_server_free). */
+int rpc_server_wait(rpc_server *s);
+
+void rpc_server_free(rpc_server *s);
+
+#endif

@@ -1,0 +1,309 @@
+/*
+ * test_aws_config.c - what aws_client_new decides without any network: shared
+ * config/credentials file parsing (temp files), profile sections, region
+ * precedence, partitions and default endpoints, config errors; plus the small
+ * XML and ISO-8601 helpers used for STS and IMDS answers.
+ */
+#include "unit.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aws/aws_internal.h"
+
+static char tmpdir[64];
+
+static char *write_tmp(const char *name, const char *text)
+{
+	static char paths[8][128];
+	static int n;
+	char *p = paths[n++ % 8];
+	FILE *f;
+
+	snprintf(p, 128, "%s/%s", tmpdir, name);
+	f = fopen(p, "w");
+	fputs(text, f);
+	fclose(f);
+	return p;
+}
+
+static void clear_env(void)
+{
+	unsetenv("AWS_REGION");
+	unsetenv("AWS_DEFAULT_REGION");
+	unsetenv("AWS_PROFILE");
+	unsetenv("AWS_CONFIG_FILE");
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_ENDPOINT_URL_SSM");
+	unsetenv("AWS_ENDPOINT_URL_STS");
+	setenv("HOME", tmpdir, 1);
+}
+
+static void test_aws_ini__parse_and_override(void)
+{
+	char *files[3];
+	aws_ini *ini = NULL;
+	aws_error e;
+
+	files[0] = write_tmp("a.ini", "# comment\n; other comment\n[default]\n"
+				      "aws_access_key_id = AKIA1  \r\nAWS_Secret_Access_Key=s1\n"
+				      "[profile stg]\nregion=ap-northeast-1\ns3 =\n"
+				      "  max_concurrency = 10\nrole_arn = a=b\n[empty]\n");
+	files[1] = write_tmp("missing-does-not-exist", "");
+	unlink(files[1]);
+	files[2] = write_tmp("b.ini", "[default]\naws_access_key_id = AKIA2\n");
+	CHECK(aws_ini_load(&ini, files, 3, &e) == 0);
+	CHECK_STR(aws_ini_get(ini, "default", "aws_access_key_id"), "AKIA2");
+	CHECK_STR(aws_ini_get(ini, "default", "aws_secret_access_key"), "s1");
+	CHECK_STR(aws_ini_get(ini, "profile stg", "region"), "ap-northeast-1");
+	CHECK_STR(aws_ini_get(ini, "profile stg", "s3"), "");
+	CHECK(aws_ini_get(ini, "profile stg", "max_concurrency") == NULL);
+	CHECK_STR(aws_ini_get(ini, "profile stg", "role_arn"), "a=b");
+	CHECK(aws_ini_has_section(ini, "empty"));
+	CHECK(!aws_ini_has_section(ini, "stg"));
+	CHECK(aws_ini_get(ini, "nope", "region") == NULL);
+	aws_ini_free(ini);
+}
+
+static void test_aws_ini__unreadable_is_config_error(void)
+{
+	char *files[1] = {tmpdir}; /* a directory: fopen works, reading fails */
+	aws_ini *ini = NULL;
+	aws_error e;
+
+	CHECK(aws_ini_load(&ini, files, 1, &e) == AWS_ERR_CONFIG);
+	CHECK(ini == NULL);
+	CHECK(strstr(e.message, tmpdir) != NULL);
+}
+
+static void test_aws_endpoints__partition_and_urls(void)
+{
+	char u[128];
+
+	CHECK_STR(aws_partition_for_region("us-east-1"), "aws");
+	CHECK_STR(aws_partition_for_region("ap-northeast-1"), "aws");
+	CHECK_STR(aws_partition_for_region("cn-north-1"), "aws-cn");
+	CHECK_STR(aws_partition_for_region("cn-northwest-1"), "aws-cn");
+	CHECK_STR(aws_partition_for_region("us-gov-west-1"), "aws-us-gov");
+	CHECK(aws_default_endpoint(u, sizeof(u), "ssm", "ap-northeast-1") == 0);
+	CHECK_STR(u, "https://ssm.ap-northeast-1.amazonaws.com/");
+	CHECK(aws_default_endpoint(u, sizeof(u), "sts", "cn-north-1") == 0);
+	CHECK_STR(u, "https://sts.cn-north-1.amazonaws.com.cn/");
+	CHECK(aws_default_endpoint(u, sizeof(u), "ssm", "us-gov-west-1") == 0);
+	CHECK_STR(u, "https://ssm.us-gov-west-1.amazonaws.com/");
+	CHECK(aws_default_endpoint(u, 10, "ssm", "us-east-1") < 0);
+}
+
+static aws_client *client(const char *region, const char *profile, char *conf, aws_error *e)
+{
+	aws_config c;
+	aws_client *cl;
+
+	aws_config_init(&c);
+	CHECK(c.max_retries == 10);
+	c.region = region ? strdup(region) : NULL;
+	c.profile = profile ? strdup(profile) : NULL;
+	if (conf) {
+		c.shared_config_files = calloc(1, sizeof(char *));
+		c.shared_config_files[0] = strdup(conf);
+		c.n_shared_config_files = 1;
+	}
+	cl = aws_client_new(&c, e);
+	aws_config_free(&c);
+	return cl;
+}
+
+static void test_aws_client_new__region_precedence(void)
+{
+	char *conf = write_tmp("config", "[default]\nregion = eu-west-1\n"
+					 "[profile prd]\nregion = cn-north-1\n");
+	aws_client *c;
+	aws_error e;
+
+	clear_env();
+	c = client("us-west-2", NULL, conf, &e);
+	CHECK(c && strcmp(aws_client_region(c), "us-west-2") == 0);
+	aws_client_free(c);
+
+	setenv("AWS_DEFAULT_REGION", "eu-south-1", 1);
+	c = client(NULL, NULL, conf, &e);
+	CHECK(c && strcmp(aws_client_region(c), "eu-south-1") == 0);
+	aws_client_free(c);
+
+	setenv("AWS_REGION", "eu-north-1", 1);
+	c = client(NULL, NULL, conf, &e);
+	CHECK(c && strcmp(aws_client_region(c), "eu-north-1") == 0);
+	aws_client_free(c);
+
+	clear_env();
+	c = client(NULL, NULL, conf, &e);
+	CHECK(c && strcmp(aws_client_region(c), "eu-west-1") == 0);
+	CHECK(c && strcmp(aws_client_partition(c), "aws") == 0);
+	aws_client_free(c);
+
+	c = client(NULL, "prd", conf, &e);
+	CHECK(c && strcmp(aws_client_region(c), "cn-north-1") == 0);
+	CHECK(c && strcmp(aws_client_partition(c), "aws-cn") == 0);
+	CHECK(c && strcmp(c->ssm_url, "https://ssm.cn-north-1.amazonaws.com.cn/") == 0);
+	aws_client_free(c);
+
+	setenv("AWS_PROFILE", "prd", 1);
+	c = client(NULL, NULL, conf, &e);
+	CHECK(c && strcmp(aws_client_region(c), "cn-north-1") == 0);
+	CHECK(c && c->profile_explicit);
+	aws_client_free(c);
+
+	/* AWS_CONFIG_FILE when the provider gives no list */
+	clear_env();
+	setenv("AWS_CONFIG_FILE", conf, 1);
+	c = client(NULL, NULL, NULL, &e);
+	CHECK(c && strcmp(aws_client_region(c), "eu-west-1") == 0);
+	aws_client_free(c);
+	clear_env();
+}
+
+static void test_aws_client_new__home_default_files(void)
+{
+	char dir[128], path[160];
+	aws_client *c;
+	aws_error e;
+	FILE *f;
+
+	clear_env();
+	snprintf(dir, sizeof(dir), "%s/.aws", tmpdir);
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/config", dir);
+	f = fopen(path, "w");
+	fputs("[default]\nregion = sa-east-1\n", f);
+	fclose(f);
+	c = client(NULL, NULL, NULL, &e);
+	CHECK(c && strcmp(aws_client_region(c), "sa-east-1") == 0);
+	aws_client_free(c);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_aws_client_new__config_errors(void)
+{
+	aws_config c;
+	aws_client *cl;
+	aws_error e;
+
+	clear_env();
+	cl = client(NULL, NULL, NULL, &e);
+	CHECK(cl == NULL);
+	CHECK(e.code == AWS_ERR_CONFIG);
+	CHECK(strstr(e.message, "no AWS region") != NULL);
+
+	cl = client("US East 1", NULL, NULL, &e);
+	CHECK(cl == NULL && e.code == AWS_ERR_CONFIG);
+
+	aws_config_init(&c);
+	c.region = strdup("us-east-1");
+	c.endpoint_ssm = strdup("localhost:4566");
+	CHECK(aws_client_new(&c, &e) == NULL);
+	CHECK(e.code == AWS_ERR_CONFIG && strstr(e.message, "endpoints.ssm") != NULL);
+	free(c.endpoint_ssm);
+	c.endpoint_ssm = strdup("http://127.0.0.1:4566");
+	c.has_assume_role = true;
+	CHECK(aws_client_new(&c, &e) == NULL);
+	CHECK(e.code == AWS_ERR_CONFIG && strstr(e.message, "role_arn") != NULL);
+	c.has_assume_role = false;
+	c.max_retries = -1;
+	CHECK(aws_client_new(&c, &e) == NULL && e.code == AWS_ERR_CONFIG);
+	c.max_retries = 0;
+	cl = aws_client_new(&c, &e);
+	CHECK(cl != NULL);
+	CHECK(cl && strcmp(cl->ssm_url, "http://127.0.0.1:4566") == 0);
+	CHECK(cl && strcmp(cl->sts_url, "https://sts.us-east-1.amazonaws.com/") == 0);
+	aws_client_free(cl);
+	aws_config_free(&c);
+}
+
+static void test_aws_client_new__endpoint_environment(void)
+{
+	aws_config c;
+	aws_client *cl;
+	aws_error e;
+
+	clear_env();
+	aws_config_init(&c);
+	c.region = strdup("us-east-1");
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1111", 1);
+	setenv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:2222/", 1);
+	cl = aws_client_new(&c, &e);
+	CHECK(cl && strcmp(cl->ssm_url, "http://127.0.0.1:2222/") == 0);
+	CHECK(cl && strcmp(cl->sts_url, "http://127.0.0.1:1111") == 0);
+	aws_client_free(cl);
+
+	c.endpoint_ssm = strdup("https://vpce.example.com");
+	cl = aws_client_new(&c, &e);
+	CHECK(cl && strcmp(cl->ssm_url, "https://vpce.example.com") == 0);
+	aws_client_free(cl);
+
+	setenv("AWS_ENDPOINT_URL_STS", "sts.example.com", 1);
+	CHECK(aws_client_new(&c, &e) == NULL);
+	CHECK(e.code == AWS_ERR_CONFIG && strstr(e.message, "AWS_ENDPOINT_URL_STS") != NULL);
+	aws_config_free(&c);
+	clear_env();
+}
+
+static void test_aws_xml_text__elements_and_entities(void)
+{
+	const char *x = "<R xmlns=\"x\">\n <Credentials>\n  <AccessKeyId>ASIA1</AccessKeyId>\n"
+			"  <SecretAccessKey>a&amp;b&lt;c&gt;&quot;&apos;&#65;&#x42;&#x3042;</SecretAccessKey>\n"
+			"  <SessionToken>\n   tok\n  </SessionToken><Empty/>\n"
+			" </Credentials><Arn attr=\"1\">arn:aws:sts::1:x</Arn></R>";
+	char *s;
+
+	CHECK_STR((s = aws_xml_text(x, "AccessKeyId")), "ASIA1");
+	free(s);
+	CHECK_STR((s = aws_xml_text(x, "SecretAccessKey")), "a&b<c>\"'AB\xe3\x81\x82");
+	free(s);
+	CHECK_STR((s = aws_xml_text(x, "SessionToken")), "tok");
+	free(s);
+	CHECK_STR((s = aws_xml_text(x, "Arn")), "arn:aws:sts::1:x");
+	free(s);
+	CHECK_STR((s = aws_xml_text(x, "Empty")), "");
+	free(s);
+	CHECK(aws_xml_text(x, "Access") == NULL);
+	CHECK(aws_xml_text(x, "Expiration") == NULL);
+	CHECK(aws_xml_text("<A>unterminated", "A") == NULL);
+}
+
+static void test_aws_parse_iso8601__forms(void)
+{
+	CHECK(aws_parse_iso8601("1970-01-01T00:00:00Z") == 0);
+	CHECK(aws_parse_iso8601("2026-11-29T19:00:00Z") == 1795978800);
+	CHECK(aws_parse_iso8601("2026-11-29T19:00:00.123Z") == 1795978800);
+	CHECK(aws_parse_iso8601("2026-11-30T04:00:00+09:00") == 1795978800);
+	CHECK(aws_parse_iso8601("2026-11-29T14:00:00-05:00") == 1795978800);
+	CHECK(aws_parse_iso8601("2026-11-29") == -1);
+	CHECK(aws_parse_iso8601("2026-13-29T19:00:00Z") == -1);
+	CHECK(aws_parse_iso8601("2026-11-29T19:00:00Zjunk") == -1);
+	CHECK(aws_parse_iso8601(NULL) == -1);
+}
+
+int main(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_aws_config.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return 2;
+	RUN(test_aws_ini__parse_and_override);
+	RUN(test_aws_ini__unreadable_is_config_error);
+	RUN(test_aws_endpoints__partition_and_urls);
+	RUN(test_aws_client_new__region_precedence);
+	RUN(test_aws_client_new__home_default_files);
+	RUN(test_aws_client_new__config_errors);
+	RUN(test_aws_client_new__endpoint_environment);
+	RUN(test_aws_xml_text__elements_and_entities);
+	RUN(test_aws_parse_iso8601__forms);
+	{
+		char cmd[128];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", tmpdir);
+	}
+	return unit_summary();
+}

@@ -1,0 +1,177 @@
+/*
+ * test_rpc_handshake.c - go-plugin start-up pieces: cookie, version
+ * negotiation, socket path, handshake line, reattach JSON, port range, and the
+ * AutoMTLS certificate (checked back with OpenSSL).
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rpc/handshake.h"
+#include "rpc/tls.h"
+#include "unit.h"
+
+static const int both[] = { 5, 6 };
+static const int only5[] = { 5 };
+
+static void test_rpc_handshake__cookie(void)
+{
+	CHECK(handshake_cookie_ok(HANDSHAKE_COOKIE_VALUE));
+	CHECK(!handshake_cookie_ok(NULL));
+	CHECK(!handshake_cookie_ok(""));
+	CHECK(!handshake_cookie_ok("d602bf8f"));
+}
+
+static void test_rpc_handshake__negotiate(void)
+{
+	CHECK(handshake_negotiate("5", both, 2) == 5);
+	CHECK(handshake_negotiate("6", both, 2) == 6);
+	CHECK(handshake_negotiate("5,6", both, 2) == 6);
+	CHECK(handshake_negotiate("6,5", both, 2) == 6);
+	CHECK(handshake_negotiate(" 6 , 5 ", both, 2) == 6);
+	CHECK(handshake_negotiate(NULL, both, 2) == 5);   /* legacy client: lowest */
+	CHECK(handshake_negotiate("", both, 2) == 5);
+	CHECK(handshake_negotiate("4,7", both, 2) == 5);  /* no match: lowest */
+	CHECK(handshake_negotiate("x,6,", both, 2) == 6); /* junk skipped */
+	CHECK(handshake_negotiate("5,6", only5, 1) == 5);
+	CHECK(handshake_negotiate("6", only5, 1) == 5);
+}
+
+static void test_rpc_handshake__socket_path(void)
+{
+	char path[108], dir[] = "/tmp/hs_testXXXXXX", longdir[200];
+	struct stat st;
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(handshake_socket_path(path, sizeof(path), dir) == 0);
+	CHECK(strncmp(path, dir, strlen(dir)) == 0);
+	CHECK(strncmp(path + strlen(dir), "/plugin", 7) == 0);
+	CHECK(stat(path, &st) != 0 && errno == ENOENT); /* reserved name, removed */
+	memset(longdir, 'a', sizeof(longdir) - 1);
+	longdir[0] = '/';
+	longdir[sizeof(longdir) - 1] = '\0';
+	errno = 0;
+	CHECK(handshake_socket_path(path, sizeof(path), longdir) == -1 && errno == ENAMETOOLONG);
+	CHECK(rmdir(dir) == 0);
+}
+
+static void test_rpc_handshake__line(void)
+{
+	char *l = handshake_line(5, "unix", "/tmp/plugin123", NULL);
+	CHECK_STR(l, "1|5|unix|/tmp/plugin123|grpc|\n");
+	free(l);
+	l = handshake_line(6, "tcp", "127.0.0.1:10001", "MIIB");
+	CHECK_STR(l, "1|6|tcp|127.0.0.1:10001|grpc|MIIB\n");
+	free(l);
+}
+
+static void test_rpc_handshake__reattach_json(void)
+{
+	char *s = handshake_reattach_json("registry.terraform.io/ssmpatch/ssmpatch", 6, 4242, "unix",
+					  "/tmp/plugin\"x");
+	json_error_t err;
+	json_t *root = s ? json_loads(s, 0, &err) : NULL;
+	json_t *cfg = json_object_get(root, "registry.terraform.io/ssmpatch/ssmpatch");
+
+	CHECK(cfg != NULL);
+	CHECK_STR(json_string_value(json_object_get(cfg, "Protocol")), "grpc");
+	CHECK(json_integer_value(json_object_get(cfg, "ProtocolVersion")) == 6);
+	CHECK(json_integer_value(json_object_get(cfg, "Pid")) == 4242);
+	CHECK(json_is_true(json_object_get(cfg, "Test")));
+	CHECK_STR(json_string_value(json_object_get(json_object_get(cfg, "Addr"), "Network")), "unix");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(cfg, "Addr"), "String")), "/tmp/plugin\"x");
+	CHECK(strchr(s, '\n') == NULL);
+	json_decref(root);
+	free(s);
+}
+
+static void test_rpc_handshake__ports(void)
+{
+	int lo = -1, hi = -1;
+	CHECK(handshake_port_range(NULL, NULL, &lo, &hi) == 0 && lo == 0 && hi == 0);
+	CHECK(handshake_port_range("10000", "25000", &lo, &hi) == 0 && lo == 10000 && hi == 25000);
+	CHECK(handshake_port_range("", "", &lo, &hi) == 0 && lo == 0 && hi == 0);
+	CHECK(handshake_port_range("2", "1", &lo, &hi) == -1);
+	CHECK(handshake_port_range("x", "1", &lo, &hi) == -1);
+	CHECK(handshake_port_range("1", "70000", &lo, &hi) == -1);
+}
+
+static void test_rpc_handshake__base64_raw(void)
+{
+	char *s;
+	s = tls_base64_raw((const unsigned char *)"a", 1);
+	CHECK_STR(s, "YQ");
+	free(s);
+	s = tls_base64_raw((const unsigned char *)"ab", 2);
+	CHECK_STR(s, "YWI");
+	free(s);
+	s = tls_base64_raw((const unsigned char *)"abc", 3);
+	CHECK_STR(s, "YWJj");
+	free(s);
+	s = tls_base64_raw((const unsigned char *)"\xfb\xff", 2);
+	CHECK_STR(s, "+/8"); /* standard alphabet, not URL-safe */
+	free(s);
+}
+
+static void test_rpc_handshake__tls_identity(void)
+{
+	tls_identity id;
+	BIO *bio;
+	X509 *x = NULL;
+	EVP_PKEY *pub;
+	unsigned char *der = NULL;
+	char *b64;
+	int der_len;
+	char cn[64] = "";
+
+	CHECK(tls_identity_generate(&id) == 0);
+	CHECK(tls_pem_has_cert(id.cert_pem));
+	CHECK(!tls_pem_has_cert("not a cert"));
+	CHECK(strstr(id.key_pem, "PRIVATE KEY") != NULL);
+	bio = BIO_new_mem_buf(id.cert_pem, -1);
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	CHECK(x != NULL);
+	if (!x)
+		goto done;
+	/* Field 6 of the handshake is the DER of this very certificate. */
+	der_len = i2d_X509(x, &der);
+	b64 = tls_base64_raw(der, der_len);
+	CHECK_STR(b64, id.cert_der_b64);
+	free(b64);
+	OPENSSL_free(der);
+	X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, sizeof(cn));
+	CHECK_STR(cn, "localhost");
+	CHECK(X509_check_host(x, "localhost", 0, 0, NULL) == 1);
+	CHECK(X509_check_ca(x) >= 1);
+	CHECK((X509_get_extended_key_usage(x) & (XKU_SSL_SERVER | XKU_SSL_CLIENT)) == (XKU_SSL_SERVER | XKU_SSL_CLIENT));
+	CHECK((X509_get_key_usage(x) & (KU_DIGITAL_SIGNATURE | KU_KEY_CERT_SIGN)) == (KU_DIGITAL_SIGNATURE | KU_KEY_CERT_SIGN));
+	CHECK(X509_cmp_current_time(X509_get0_notBefore(x)) < 0);
+	CHECK(X509_cmp_time(X509_get0_notAfter(x), &(time_t){ time(NULL) + 29L * 365 * 86400 }) > 0);
+	pub = X509_get0_pubkey(x);
+	CHECK(pub && X509_verify(x, pub) == 1); /* self-signed */
+done:
+	X509_free(x);
+	tls_identity_free(&id);
+	CHECK(id.key_pem == NULL && id.cert_pem == NULL);
+}
+
+int main(void)
+{
+	RUN(test_rpc_handshake__cookie);
+	RUN(test_rpc_handshake__negotiate);
+	RUN(test_rpc_handshake__socket_path);
+	RUN(test_rpc_handshake__line);
+	RUN(test_rpc_handshake__reattach_json);
+	RUN(test_rpc_handshake__ports);
+	RUN(test_rpc_handshake__base64_raw);
+	RUN(test_rpc_handshake__tls_identity);
+	return unit_summary();
+}
