@@ -73,7 +73,14 @@ class SsmEndpoint:
         self.emulator = emulator
 
     def provider_config(self, **extra):
-        cfg = {"endpoints": [{"ssm": self.url, "sts": self.url}], "max_retries": 1}
+        """Provider configuration for this endpoint. For an external endpoint
+        STS goes to SSMPATCH_TEST_STS_ENDPOINT if set, else AWS's default."""
+        ep = {"ssm": self.url, "sts": self.url}
+        if self.emulator is None:
+            ep = {"ssm": self.url}
+            if os.environ.get("SSMPATCH_TEST_STS_ENDPOINT"):
+                ep["sts"] = os.environ["SSMPATCH_TEST_STS_ENDPOINT"]
+        cfg = {"endpoints": [ep], "max_retries": 1}
         if self.emulator is not None:
             cfg.update(region=self.emulator.region, access_key=self.emulator.access_key,
                        secret_key=self.emulator.secret_key)
