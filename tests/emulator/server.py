@@ -441,7 +441,8 @@ class Handler(BaseHTTPRequestHandler):
                     self._json(400, {"error": str(e)})
                     return
             with emu.lock:
-                self._json(200, emu.faults.as_dict())
+                current = json.loads(json.dumps(emu.faults.as_dict()))
+            self._json(200, current)
         elif name == "shutdown" and self.command == "POST":
             self._json(200, {"ok": True})
             threading.Thread(target=self.server.shutdown, daemon=True).start()

@@ -135,7 +135,13 @@ def schedule_kind(expr):
     None when the expression is invalid."""
     m = re.fullmatch(r"cron\((.*)\)", expr)
     if m:
+        # Six required fields (minutes hours day-of-month month day-of-week year);
+        # an optional seconds field may come first (the SSM user guide).
         f = m.group(1).split()
+        if len(f) == 7:
+            if not _cron_field_ok(f[0], 0, 59):
+                return None
+            f = f[1:]
         if len(f) != 6:
             return None
         minute, hour, dom, month, dow, year = f
@@ -149,9 +155,11 @@ def schedule_kind(expr):
                    or re.fullmatch(r"([1-7]|%s)(#[1-5]|L)" % _DAYS, dow.upper()))
               and _cron_field_ok(year, 1970, 2199))
         return "cron" if ok else None
-    m = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)", expr)
+    m = re.fullmatch(r"rate\((\d+) (minute|hour|day)(s?)\)", expr)
     if m:
-        return "rate" if int(m.group(1)) >= 1 else None
+        n = int(m.group(1))
+        # singular unit for 1, plural otherwise: rate(1 day), rate(2 days)
+        return "rate" if n >= 1 and (n == 1) == (m.group(3) == "") else None
     m = re.fullmatch(r"at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)", expr)
     if m:
         try:
@@ -591,11 +599,10 @@ class Backend:
     def op_GetPatchBaselineForPatchGroup(self, st, account, region, body):
         group = body["PatchGroup"]
         os_ = body.get("OperatingSystem", "WINDOWS")
-        out = {"PatchGroup": group, "OperatingSystem": os_}
-        bid = st.patch_groups.get((group, os_))
-        if bid is not None:
-            out["BaselineId"] = bid
-        return out
+        # "Retrieves the patch baseline that should be used for the specified patch
+        # group": the registered one, else the OS's default baseline.
+        bid = st.patch_groups.get((group, os_)) or self._default_id(st, region, os_)
+        return {"BaselineId": bid, "PatchGroup": group, "OperatingSystem": os_}
 
     def op_DescribePatchGroups(self, st, account, region, body):
         prefixes, oses = None, None

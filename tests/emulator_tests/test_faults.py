@@ -9,7 +9,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import error_code, make_client
+from emu_helpers import error_code
 from emulator import Emulator, SSMError
 
 
@@ -100,7 +100,7 @@ def test_one_shot_injection_before_and_after_commit(emu, ssm):
 
 def test_botocore_retries_through_throttling(emu):
     from botocore.config import Config
-    from conftest import session
+    from emu_helpers import session
     emu.configure(throttle_rate=0.3, seed=5)
     c = session().create_client(
         "ssm", region_name=emu.region, endpoint_url=emu.url, aws_access_key_id=emu.access_key,

@@ -203,6 +203,9 @@ def test_patch_groups_one_baseline_per_os(ssm):
     got = ssm.get_patch_baseline_for_patch_group(PatchGroup="STG", OperatingSystem="AMAZON_LINUX_2")
     assert got["BaselineId"] == stg and got["OperatingSystem"] == "AMAZON_LINUX_2"
     assert ssm.get_patch_baseline_for_patch_group(PatchGroup="STG")["BaselineId"] == win
+    # no registration for the OS: the baseline that applies is the OS default
+    unreg = ssm.get_patch_baseline_for_patch_group(PatchGroup="STG", OperatingSystem="UBUNTU")
+    assert unreg["BaselineId"] == ssm.get_default_patch_baseline(OperatingSystem="UBUNTU")["BaselineId"]
     maps = ssm.describe_patch_groups()["Mappings"]
     assert {(m["PatchGroup"], m["BaselineIdentity"]["BaselineId"]) for m in maps} == {
         ("STG", stg), ("STG", win), ("STG-2", stg)}

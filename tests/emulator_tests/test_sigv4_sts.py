@@ -12,7 +12,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import error_code, make_client
+from emu_helpers import error_code, make_client
 from emulator import Emulator, SSMError
 
 OTHER = ("AKIAOTHERKEY00000001", "other-secret", "999999999999")

@@ -2,13 +2,13 @@
 
 import http.client
 import json
+import re
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import error_code, make_client
+from emu_helpers import error_code
 from model import Model, java_regex_to_python
-import re
 
 
 def raw(emu, target, body, ctype="application/x-amz-json-1.1"):
@@ -185,3 +185,11 @@ def test_java_regex_translation():
         re.compile(java_regex_to_python(pat))  # every model pattern compiles
     r = re.compile(java_regex_to_python(r"^[\w]+$"))
     assert r.search("abc_1") and not r.search("ä")  # Java \w is ASCII
+
+
+def test_lengths_count_utf16_code_units_like_java(emu):
+    # 200 emoji are 200 code points but 400 UTF-16 units: over TagValue's 256
+    _, _, body = err(emu, "CreatePatchBaseline", {"Name": "emoji", "Tags": [
+        {"Key": "k", "Value": "\U0001F600" * 200}]})
+    assert body["__type"] == "ValidationException"
+    assert "Member must have length less than or equal to 256" in body["message"]

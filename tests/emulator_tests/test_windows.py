@@ -88,6 +88,11 @@ def test_cutoff_must_be_less_than_duration(ssm, duration, cutoff, ok):
     ("rate(5 days)", True),
     ("rate(1 hour)", True),
     ("at(2030-01-31T10:00:00)", True),
+    ("cron(0 30 23 ? * TUE#3 *)", True),   # optional leading seconds field
+    ("cron(0 15 10 ? * 6L 2031)", True),
+    ("rate(1 hours)", False),              # singular for 1 ...
+    ("rate(5 day)", False),                # ... plural otherwise
+    ("cron(0 0 30 23 ? * TUE#3 *)", False),  # eight fields
     ("cron(00 17 * * *)", False),          # five fields
     ("cron(00 17 * * * *)", False),        # neither day field is '?'
     ("cron(00 17 ? * ? *)", False),        # both are
