@@ -73,9 +73,17 @@ class SsmEndpoint:
         self.emulator = emulator
 
     def provider_config(self, **extra):
-        cfg = {"endpoints": [{"ssm": self.url, "sts": self.url}], "max_retries": 1}
+        """Provider configuration for this endpoint. For an external endpoint
+        STS goes to SSMPATCH_TEST_STS_ENDPOINT if set, else AWS's default."""
+        ep = {"ssm": self.url, "sts": self.url}
+        if self.emulator is None:
+            ep = {"ssm": self.url}
+            if os.environ.get("SSMPATCH_TEST_STS_ENDPOINT"):
+                ep["sts"] = os.environ["SSMPATCH_TEST_STS_ENDPOINT"]
+        cfg = {"endpoints": [ep], "max_retries": 1}
         if self.emulator is not None:
-            cfg.update(region="us-east-1", access_key="AKIDEXAMPLE", secret_key="harness-secret")
+            cfg.update(region=self.emulator.region, access_key=self.emulator.access_key,
+                       secret_key=self.emulator.secret_key)
         else:
             cfg.update(region=os.environ["AWS_REGION"], access_key=os.environ["AWS_ACCESS_KEY_ID"],
                        secret_key=os.environ["AWS_SECRET_ACCESS_KEY"])
