@@ -15,8 +15,9 @@ MIN = {
     "ssmpatch_maintenance_window": {"name": "mw-min", "schedule": "rate(2 days)", "duration": 2, "cutoff": 1},
     "ssmpatch_window_target": {"window_id": "mw-0123456789abcdef0", "resource_type": "INSTANCE",
                                "targets": [{"key": "tag:Env", "values": ["stg"]}]},
-    "ssmpatch_window_task": {"window_id": "mw-0123456789abcdef0", "task_type": "RUN_COMMAND",
-                             "task_arn": "AWS-RunPatchBaseline"},
+    # Targetless: only AUTOMATION, LAMBDA and STEP_FUNCTIONS tasks may be.
+    "ssmpatch_window_task": {"window_id": "mw-0123456789abcdef0", "task_type": "AUTOMATION",
+                             "task_arn": "AWS-RestartEC2Instance"},
 }
 
 
