@@ -627,6 +627,7 @@ static const bad_case good_cases[] = {
 	{"baseline", {"approval_rule[0].approve_after_days=null", "approval_rule[0].approve_until_date=s:2028-02-29",
 		      "approval_rule[1].approve_after_days=n:360"}, NULL, NULL},
 	{"baseline", {"operating_system=null"}, NULL, NULL}, /* WINDOWS: days needed, and present */
+	{"baseline", {"operating_system=s:AMAZON_LINUX_2023"}, NULL, NULL}, /* newer than the packaged model */
 	{"baseline", {"description=s:日本語の説明", "name=s:a.b_c-1"}, NULL, NULL},
 	{"target", {"resource_type=s:RESOURCE_GROUP", "targets[0].key=s:resource-groups:Name",
 		    "targets[0].values=l:patch-group"}, NULL, NULL},
