@@ -1,6 +1,6 @@
 # Quickstart: the seed scenario (STG and PRD) against the local SSM emulator.
 #
-#   python3 tests/emulator/server.py --port 4566 &     # or: make quickstart
+#   /usr/bin/python3 tests/emulator/server.py --port 4566 &   # or all in one: scripts/quickstart.sh
 #   terraform init && terraform apply
 #
 # Both environments live in one emulated account here; examples/stg and

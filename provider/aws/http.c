@@ -272,10 +272,19 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 		/* A new response (after 100 Continue or a proxy CONNECT): start over. */
 		st->resp->error_type[0] = '\0';
 		st->resp->request_id[0] = '\0';
+		st->resp->date = 0;
 		return n;
 	}
 	header_value(data, n, "x-amzn-ErrorType", st->resp->error_type, sizeof(st->resp->error_type));
 	header_value(data, n, "x-amzn-RequestId", st->resp->request_id, sizeof(st->resp->request_id));
+	{
+		char date[64] = "";
+		header_value(data, n, "Date", date, sizeof(date));
+		if (date[0]) {
+			time_t t = curl_getdate(date, NULL);
+			st->resp->date = t > 0 ? t : 0;
+		}
+	}
 	return n;
 }
 
@@ -303,6 +312,7 @@ int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *res
 
 	aws_buf_clear(&resp->body);
 	resp->status = 0;
+	resp->date = 0;
 	resp->error_type[0] = resp->request_id[0] = '\0';
 	if (aws_cancelled()) {
 		aws_error_set(err, AWS_ERR_CANCELLED, 0, NULL, NULL, "request cancelled (Stop)");

@@ -45,6 +45,7 @@ class MockAWS:
         self.assume_counter = 0
         self.ssm_script = []        # list of (status, headers dict, body bytes/str)
         self.ssm_delay = 0.0
+        self.clock_offset = 0       # seconds the server's clock is ahead of ours
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
@@ -106,9 +107,15 @@ class MockAWS:
             SigV4Auth(Credentials(ak, sk, token), service, region).add_auth(req)
         if req.headers["Authorization"] != auth:
             return None, "InvalidSignatureException", "signature mismatch"
-        skew = abs(calendar.timegm(frozen.timetuple()) - time.time())
-        if skew > 300:
-            return None, "InvalidSignatureException", "request time too skewed"
+        now = time.time() + self.clock_offset
+        signed_at = calendar.timegm(frozen.timetuple())
+        if signed_at < now - 300:
+            fmt = lambda t: time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t))  # noqa: E731
+            return None, "InvalidSignatureException", (
+                f"Signature expired: {amz_date} is now earlier than {fmt(now - 300)} "
+                f"({fmt(now)} - 5 min.)")
+        if signed_at > now + 300:
+            return None, "InvalidSignatureException", "Signature not yet current"
         return (ak, region, service), None, None
 
     def _handler(self):
@@ -124,6 +131,9 @@ class MockAWS:
 
             def log_message(self, *a):
                 pass
+
+            def date_time_string(self, timestamp=None):
+                return super().date_time_string(time.time() + mockself.clock_offset)
 
             def _send(self, status, body, ctype="application/json", headers=None):
                 if isinstance(body, str):

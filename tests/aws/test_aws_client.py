@@ -311,6 +311,14 @@ def test_throttling_retried_up_to_max_retries(aws):
     assert len(aws.calls("ssm")) == 4
 
 
+def test_response_body_limit(aws):
+    big = json.dumps({"Blob": "x" * (16 * 1024 * 1024)})
+    aws.ssm_script = [(200, {}, big)]
+    [r] = run(base(aws, access_key="AKIASTATIC", secret_key=SECRET), [GET])
+    assert r["code"] == "error" and "larger than 16777216 bytes" in r["message"], r
+    assert len(aws.calls("ssm")) == 1  # not retried
+
+
 def test_error_type_header_fallback(aws):
     aws.ssm_script = [(400, {"x-amzn-ErrorType": "ResourceInUseException:http://internal/"}, "")]
     [r] = run(base(aws, access_key="AKIASTATIC", secret_key=SECRET), [GET])
@@ -333,6 +341,15 @@ def test_expired_token_twice_is_auth_error(aws):
     [r] = run(base(aws, access_key="AKIASTATIC", secret_key=SECRET), [GET])
     assert r["code"] == "authentication or authorization error"
     assert len(aws.calls("ssm")) == 2
+
+
+@pytest.mark.parametrize("offset", [3600, -7200])
+def test_clock_skew_corrected_from_server_date(aws, offset):
+    aws.clock_offset = offset  # the server's clock (and Date header) is off ours
+    r = run(base(aws, access_key="AKIASTATIC", secret_key=SECRET), [GET, GET])
+    assert r[0]["ok"] and r[1]["ok"], r
+    calls = aws.calls("ssm")
+    assert [c["error"] for c in calls] == ["InvalidSignatureException", None, None]
 
 
 def test_wrong_secret_is_auth_error_without_retry(aws):
