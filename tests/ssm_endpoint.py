@@ -5,7 +5,8 @@ emulator (tests/emulator, the default) or against another endpoint named by
 environment variables - a real account or another emulator:
 
     SSMPATCH_TEST_ENDPOINT       URL of the SSM endpoint (unset: start the local emulator)
-    SSMPATCH_TEST_STS_ENDPOINT   URL of STS (default: SSMPATCH_TEST_ENDPOINT)
+    SSMPATCH_TEST_STS_ENDPOINT   URL of STS (default: AWS's regional STS when the SSM
+                                 URL is *.amazonaws.com, else SSMPATCH_TEST_ENDPOINT)
     AWS_REGION                   region of the external endpoint (required with it)
     AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN   its credentials
 
@@ -54,6 +55,7 @@ import itertools
 import os
 import sys
 import threading
+import urllib.parse
 
 import pytest
 
@@ -80,6 +82,19 @@ def external_url():
     return os.environ.get(ENV_ENDPOINT) or None
 
 
+def default_sts_url(ssm_url):
+    """STS endpoint for an external SSM endpoint: SSMPATCH_TEST_STS_ENDPOINT if
+    set; else None (AWS's regional STS) when the SSM URL is AWS's own, since
+    ssm.<region>.amazonaws.com does not answer STS; else the SSM URL itself
+    (another emulator serves both)."""
+    if os.environ.get(ENV_STS_ENDPOINT):
+        return os.environ[ENV_STS_ENDPOINT]
+    host = urllib.parse.urlsplit(ssm_url).hostname or ""
+    if host.endswith(".amazonaws.com") or host.endswith(".amazonaws.com.cn"):
+        return None
+    return ssm_url
+
+
 def _snake(op):
     return "".join("_" + c.lower() if c.isupper() else c for c in op).lstrip("_")
 
@@ -90,7 +105,7 @@ class SsmEndpoint:
     def __init__(self, url, emulator=None, region=None, provider_defaults=None):
         self.url = url
         self.emulator = emulator
-        self.sts_url = url if emulator is not None else (os.environ.get(ENV_STS_ENDPOINT) or url)
+        self.sts_url = url if emulator is not None else default_sts_url(url)
         if emulator is not None:
             self.region = emulator.region
         else:
@@ -120,7 +135,10 @@ class SsmEndpoint:
 
     def provider_config(self, **extra):
         """The provider block (harness form) for this endpoint; `extra` overrides."""
-        cfg = {"endpoints": [{"ssm": self.url, "sts": self.sts_url}], "region": self.region}
+        endpoints = {"ssm": self.url}
+        if self.sts_url:
+            endpoints["sts"] = self.sts_url
+        cfg = {"endpoints": [endpoints], "region": self.region}
         ak, sk, token = self.credentials()
         if ak and sk:
             cfg.update(access_key=ak, secret_key=sk)
@@ -159,7 +177,7 @@ class SsmEndpoint:
                           "aws_session_token": token}
                 c = botocore.session.get_session().create_client(
                     service, region_name=self.region,
-                    endpoint_url=self.url if service == "ssm" else self.sts_url,
+                    endpoint_url=self.url if service == "ssm" else self.sts_url,  # None: AWS's
                     config=botocore.config.Config(retries={"mode": "standard", "max_attempts": 5}),
                     **kw)
                 self._clients[service] = c
