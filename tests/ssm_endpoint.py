@@ -151,6 +151,10 @@ class SsmEndpoint:
     def terraform_vars(self):
         """-var arguments for examples/quickstart (endpoint, region, keys)."""
         args = ["-var", "endpoint=%s" % self.url, "-var", "region=%s" % self.region]
+        if self.sts_url != self.url:
+            args += ["-var", "sts_endpoint=%s" % (self.sts_url or "")]  # "": AWS's STS
+        if self.emulator is None:
+            args += ["-var", "name_prefix=%s" % self.prefix]  # this run's objects only
         ak, sk, _ = self.credentials()
         if ak and sk:
             args += ["-var", "access_key=%s" % ak, "-var", "secret_key=%s" % sk]

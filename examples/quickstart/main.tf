@@ -21,6 +21,18 @@ variable "endpoint" {
   default     = "http://127.0.0.1:4566"
 }
 
+variable "name_prefix" {
+  description = "Prefix for every name and patch group (keeps test runs in a shared account apart)."
+  type        = string
+  default     = ""
+}
+
+variable "sts_endpoint" {
+  description = "URL of the STS endpoint; null uses `endpoint` (the emulator serves both), \"\" AWS's own."
+  type        = string
+  default     = null
+}
+
 variable "region" {
   description = "AWS region the endpoint serves."
   type        = string
@@ -46,7 +58,7 @@ provider "ssmpatch" {
 
   endpoints {
     ssm = var.endpoint
-    sts = var.endpoint
+    sts = var.sts_endpoint != null ? var.sts_endpoint : var.endpoint
   }
 
   default_tags {
@@ -58,7 +70,7 @@ provider "ssmpatch" {
 
 module "stg" {
   source             = "../modules/ssm-patching"
-  environment        = "STG"
+  environment        = "${var.name_prefix}STG"
   approve_after_days = 1
   output_s3_bucket   = "example-patch-logs"
   tags               = { Environment = "STG" }
@@ -66,7 +78,7 @@ module "stg" {
 
 module "prd" {
   source             = "../modules/ssm-patching"
-  environment        = "PRD"
+  environment        = "${var.name_prefix}PRD"
   approve_after_days = 31
   output_s3_bucket   = "example-patch-logs"
   tags               = { Environment = "PRD" }
