@@ -243,6 +243,15 @@ void engine_configure(const tf_value *config, const char *terraform_version, tf_
 		    config_str(ep, "ssm", &p, &cfg.endpoint_ssm, d) < 0 ||
 		    config_str(ep, "sts", &p, &cfg.endpoint_sts, d) < 0)
 			goto done;
+		/* "" = AWS's own endpoint (lets a module pass an optional URL through). */
+		if (cfg.endpoint_ssm && !*cfg.endpoint_ssm) {
+			free(cfg.endpoint_ssm);
+			cfg.endpoint_ssm = NULL;
+		}
+		if (cfg.endpoint_sts && !*cfg.endpoint_sts) {
+			free(cfg.endpoint_sts);
+			cfg.endpoint_sts = NULL;
+		}
 	}
 	{
 		tf_value *mr = tf_value_attr(config, "max_retries");

@@ -6,6 +6,7 @@
  */
 #include "common.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -593,4 +594,83 @@ void res_client_token(char out[37])
 		out[o++] = hex[b[i] & 15];
 	}
 	out[o] = '\0';
+}
+
+/* ---------------------------------------------------------------- plan, import */
+
+int res_plan_tags_hook(provider_ctx *p, const tf_value *prior, const tf_value *config,
+		       tf_value *planned, tf_diags *d)
+{
+	(void)prior;
+	(void)config;
+	if (res_plan_tags_all(p, planned) < 0) {
+		res_diag_internal(d, "planning tags_all", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int res_import_prefixed_id(const schema_block *b, const char *id, const char *prefix,
+			   const char *what, tf_value **out, tf_diags *d)
+{
+	size_t i, n = strlen(id), pl = strlen(prefix);
+
+	*out = NULL;
+	for (i = pl; i < n && isalnum((unsigned char)id[i]); i++)
+		;
+	if (n <= pl || n > 128 || strncmp(id, prefix, pl) != 0 || i != n) {
+		tf_diags_error(d, NULL, "Invalid import ID",
+			       "Expected a %s ID of the form %s<hex digits> (e.g. %s0123456789abcdef0), "
+			       "got \"%s\".", what, prefix, prefix, n > 128 ? "(too long)" : id);
+		return AWS_ERR_VALIDATION;
+	}
+	*out = schema_new_object(b);
+	if (!*out || res_set_str(*out, "id", id) < 0) {
+		tf_value_free(*out);
+		*out = NULL;
+		res_diag_internal(d, "import", NULL);
+		return AWS_ERR_OTHER;
+	}
+	return 0;
+}
+
+int res_parse_window_child_id(const char *id, char *window_id, char *child_id, size_t cap)
+{
+	const char *slash = id ? strchr(id, '/') : NULL;
+	size_t wl, tl;
+
+	if (!slash || strchr(slash + 1, '/'))
+		return -1;
+	wl = (size_t)(slash - id);
+	tl = strlen(slash + 1);
+	if (wl <= 3 || tl == 0 || wl >= cap || tl >= cap || strncmp(id, "mw-", 3) != 0)
+		return -1;
+	memcpy(window_id, id, wl);
+	window_id[wl] = '\0';
+	memcpy(child_id, slash + 1, tl + 1);
+	return 0;
+}
+
+int res_import_window_child(const schema_block *b, const char *id, const char *child,
+			    tf_value **out, tf_diags *d)
+{
+	char wid[128], cid[128];
+	tf_value *st;
+
+	*out = NULL;
+	if (res_parse_window_child_id(id, wid, cid, sizeof(wid)) < 0) {
+		tf_diags_error(d, NULL, "Invalid import ID",
+			       "Expected \"<window_id>/<%s>\", e.g. "
+			       "\"mw-0123456789abcdef0/1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f\"; got \"%s\".",
+			       child, id ? id : "");
+		return AWS_ERR_VALIDATION;
+	}
+	if (!(st = schema_new_object(b)) || res_set_str(st, "id", cid) < 0 ||
+	    res_set_str(st, "window_id", wid) < 0) {
+		tf_value_free(st);
+		res_diag_internal(d, "import", NULL);
+		return AWS_ERR_OTHER;
+	}
+	*out = st;
+	return 0;
 }

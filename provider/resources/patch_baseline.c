@@ -809,46 +809,13 @@ done:
 
 static int pb_import(provider_ctx *p, const char *id, tf_value **out, tf_diags *d)
 {
-	size_t i, n = strlen(id);
-
 	(void)p;
-	*out = NULL;
-	for (i = 3; i < n && isalnum((unsigned char)id[i]); i++)
-		;
-	if (n <= 3 || n > 128 || strncmp(id, "pb-", 3) != 0 || i != n) {
-		tf_diags_error(d, NULL, "Invalid import ID",
-			       "Expected a patch baseline ID of the form pb-<hex digits> "
-			       "(e.g. pb-0123456789abcdef0), got \"%s\".",
-			       n > 128 ? "(too long)" : id);
-		return AWS_ERR_VALIDATION;
-	}
-	*out = schema_new_object(pb_block());
-	if (!*out || res_set_str(*out, "id", id) < 0) {
-		tf_value_free(*out);
-		*out = NULL;
-		res_diag_internal(d, "import", NULL);
-		return AWS_ERR_OTHER;
-	}
-	return 0;
-}
-
-/* ---------------------------------------------------------------- plan */
-
-static int pb_plan(provider_ctx *p, const tf_value *prior, const tf_value *config,
-		   tf_value *planned, tf_diags *d)
-{
-	(void)prior;
-	(void)config;
-	if (res_plan_tags_all(p, planned) < 0) {
-		res_diag_internal(d, "planning tags_all", NULL);
-		return -1;
-	}
-	return 0;
+	return res_import_prefixed_id(pb_block(), id, "pb-", "patch baseline", out, d);
 }
 
 const res_ops res_patch_baseline_ops = {
 	.schema = &schema_patch_baseline,
-	.plan = pb_plan,
+	.plan = res_plan_tags_hook,
 	.create = pb_create,
 	.read = pb_read,
 	.update = pb_update,

@@ -23,10 +23,8 @@
 /* Exposed by provider/resources/window_target.c and window_task.c for these tests. */
 int res_window_target_expand(const tf_value *obj, json_t *req);
 int res_window_target_flatten(const json_t *api, const tf_value *prior, tf_value **out);
-int res_window_target_parse_id(const char *id, char *window_id, char *target_id, size_t cap);
 int res_window_task_expand(const tf_value *obj, json_t *req);
 int res_window_task_flatten(const json_t *api, const tf_value *prior, tf_value **out);
-int res_window_task_parse_id(const char *id, char *window_id, char *task_id, size_t cap);
 
 #define WID "mw-0123456789abcdef0"
 #define TID "e32eecb2-646c-4f4b-8ed1-205fbc0a1b2c"
@@ -339,20 +337,16 @@ static void test_import_id_parsing(void)
 {
 	char w[64], t[64];
 
-	CHECK(res_window_target_parse_id(WID "/" TID, w, t, sizeof(w)) == 0);
-	CHECK_STR(w, WID);
-	CHECK_STR(t, TID);
-	CHECK(res_window_task_parse_id(WID "/" TID, w, t, sizeof(w)) == 0);
+	CHECK(res_parse_window_child_id(WID "/" TID, w, t, sizeof(w)) == 0);
 	CHECK_STR(w, WID);
 	CHECK_STR(t, TID);
 	static const char *const bad[] = { "", "/", WID, WID "/", "/" TID, TID,
 					   "x-123/" TID, WID "/" TID "/x", "mw-/" TID };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK(res_window_target_parse_id(bad[i], w, t, sizeof(w)) < 0);
-		CHECK(res_window_task_parse_id(bad[i], w, t, sizeof(w)) < 0);
+		CHECK(res_parse_window_child_id(bad[i], w, t, sizeof(w)) < 0);
 	}
 	/* Longer than the buffers. */
-	CHECK(res_window_task_parse_id(WID "/" TID TID, w, t, sizeof(w)) < 0);
+	CHECK(res_parse_window_child_id(WID "/" TID TID, w, t, sizeof(w)) < 0);
 }
 
 static void test_import_state_and_diagnostic(void)
