@@ -4,15 +4,19 @@
 Measures, on the binary given by --provider (default build/terraform-provider-ssmpatch):
   1. exec-to-handshake time (go-plugin launch: magic cookie, PLUGIN_PROTOCOL_VERSIONS=5,6,
      with and without PLUGIN_CLIENT_CERT = AutoMTLS) against bench/trivial.c, built here
-     with cc; median of --runs launches, interleaved;
+     with cc; median of --runs launches, interleaved. Extra rows decompose it: trivial.c
+     linked against the provider's shared libraries, and the provider with a stub
+     libcurl (build_curl_stub);
   2. VmRSS right after the handshake line; VmHWM after a refresh of 1000 objects;
   3. binary size and stripped size;
   4. GetProviderSchema round-trip latency on one connection (median of many calls);
   5. refresh (ReadResource) of N window targets at Terraform's parallelism 10 with
      0 ms and 50 ms emulator latency, with the ratio to the ideal N x latency / 10,
-     next to the same requests sent to the emulator directly (its own ceiling);
+     next to the same requests sent to the backend directly (its own ceiling); then the
+     same against bench/fastssm.py, a minimal asyncio SSM endpoint;
   6. callgrind instruction counts of the GetProviderSchema and PlanResourceChange
-     handlers (--toggle-collect on the handler function).
+     handlers (--toggle-collect on the handler function), and of start-up (exec to
+     handshake, inclusive cost of the loader, main and its TLS steps).
 --compare BINARY repeats 1-3 for another build (run.sh passes the other link mode).
 Prints a table and writes bench/results/latest.json (or --out).
 
