@@ -3,8 +3,8 @@
 # and run `terraform init`, `apply`, a no-op `plan` and `destroy` of
 # examples/quickstart with the terraform on PATH (or $TERRAFORM).
 #
-# Needs the build packages (README "Install"); with SSMPATCH_INSTALL=1 and root it
-# installs them itself. Leaves nothing running; the work directory is a temporary
+# Installs the build packages it needs from Debian when missing (as root;
+# otherwise it names them). Leaves nothing running; the work directory is a temporary
 # copy of examples/ (kept and printed on failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,11 +20,8 @@ MSG
   exit 2
 fi
 
-if [ "${SSMPATCH_INSTALL:-0}" = 1 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    build-essential cmake pkg-config libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev \
-    libcurl4-openssl-dev libssl-dev libmsgpack-dev libjansson-dev python3 python3-botocore >/dev/null
-fi
+# Build packages from Debian (installed when missing and we are root).
+"$root/scripts/install-deps.sh" build
 
 echo "== building"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -16,33 +16,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-DEB_PACKAGES=(
-  build-essential cmake pkg-config
-  libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev protobuf-compiler
-  libcurl4-openssl-dev libssl-dev libmsgpack-dev libjansson-dev
-  python3 python3-grpcio python3-protobuf python3-msgpack python3-botocore
-  python3-cryptography python3-pytest valgrind openssl
-)
-
-install_packages() {
-  local missing=()
-  for p in "${DEB_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if [ ${#missing[@]} -eq 0 ]; then
-    echo "== packages: all present"
-    return
-  fi
-  echo "== packages: installing ${missing[*]}"
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "error: need root to apt-get install: ${missing[*]}" >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
-
 # Debian's python3 has grpcio/msgpack/botocore; a python3 earlier on PATH may not.
 PY=/usr/bin/python3
 
@@ -62,7 +35,7 @@ run_tests() { # run_tests BUILD_DIR LABEL
     "$PY" -m pytest -q -p no:cacheprovider "$root/tests"
 }
 
-[ "${SSMPATCH_SKIP_INSTALL:-0}" = 1 ] || install_packages
+[ "${SSMPATCH_SKIP_INSTALL:-0}" = 1 ] || "$root/scripts/install-deps.sh"
 
 build "$root/build"
 run_tests "$root/build" "release build"
