@@ -19,7 +19,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
 fi
 cmake --build "$build" -j2 >/dev/null
 
-targets="fuzz_msgpack fuzz_json fuzz_type_json fuzz_schema_validate fuzz_aws fuzz_rpc"
+targets="fuzz_msgpack fuzz_json fuzz_type_json fuzz_schema_validate fuzz_schema_checks fuzz_aws fuzz_rpc"
 failed=""
 for t in $targets; do
 	echo "== $t: replay"

@@ -10,7 +10,7 @@
 #                                  fails when any input crashes (ctest uses this)
 #
 # TARGET is a fuzz_* name (fuzz_msgpack, fuzz_json, fuzz_type_json,
-# fuzz_schema_validate, fuzz_aws, fuzz_rpc); the "fuzz_" prefix may be omitted.
+# fuzz_schema_validate, fuzz_schema_checks, fuzz_aws, fuzz_rpc); "fuzz_" may be omitted.
 # The targets are built by: CC=clang cmake -S . -B build-fuzz -DSSMPATCH_FUZZ=ON
 # && cmake --build build-fuzz -j2 (SSMPATCH_FUZZ_BUILD overrides build-fuzz).
 # A crash leaves its input in the work directory (crash-*, leak-*, timeout-*);
