@@ -38,15 +38,17 @@ static const schema_block assume_role_block = {
 		       "this is how one configuration is applied to several accounts.",
 };
 
-#define ENDPOINT_URL "^https?://[^[:space:]/]+(/[^[:space:]]*)?$"
+/* An empty string means "AWS's endpoint", as in the AWS provider. */
+#define ENDPOINT_URL "^(https?://[^[:space:]/]+(/[^[:space:]]*)?)?$"
 
 static const schema_attr endpoints_attrs[] = {
 	{.name = "ssm", .type = SCHEMA_T_STRING, .flags = SCHEMA_OPTIONAL,
 	 .description = "URL of the SSM endpoint to use instead of `https://ssm.<region>.amazonaws.com` "
-			"(an emulator or a private VPC endpoint).",
+			"(an emulator or a private VPC endpoint). Empty means the default.",
 	 .pattern = ENDPOINT_URL},
 	{.name = "sts", .type = SCHEMA_T_STRING, .flags = SCHEMA_OPTIONAL,
-	 .description = "URL of the STS endpoint to use instead of `https://sts.<region>.amazonaws.com`.",
+	 .description = "URL of the STS endpoint to use instead of `https://sts.<region>.amazonaws.com`. Empty means "
+			"the default.",
 	 .pattern = ENDPOINT_URL},
 };
 

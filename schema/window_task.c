@@ -345,6 +345,14 @@ static void task_check(const tf_value *obj, const tf_path *path, tf_diags *d)
 	static const char *const limits[] = {"max_concurrency", "max_errors"};
 
 	if (tf_value_is_known(targets) && tf_value_len(targets) == 0) {
+		const char *task_type = schema_obj_str(obj, "task_type");
+		/* SSM: "One or more targets must be specified for maintenance window Run
+		 * Command-type tasks"; only the other task types may be targetless. */
+		if (task_type && strcmp(task_type, "RUN_COMMAND") == 0)
+			schema_error_at(d, path, "targets", "Missing targets",
+					"A RUN_COMMAND task needs at least one targets block (WindowTargetIds or "
+					"InstanceIds); only AUTOMATION, LAMBDA and STEP_FUNCTIONS tasks may be "
+					"targetless.");
 		for (size_t i = 0; i < N(limits); i++) {
 			if (schema_obj_is_set(obj, limits[i]) && !schema_obj_is_unknown(obj, limits[i]))
 				schema_error_at(d, path, limits[i], "Not allowed on a task without targets",

@@ -1,6 +1,6 @@
 # Quickstart: the seed scenario (STG and PRD) against the local SSM emulator.
 #
-#   python3 tests/emulator/server.py --port 4566 &     # or: make quickstart
+#   /usr/bin/python3 tests/emulator/server.py --port 4566 &   # or all in one: scripts/quickstart.sh
 #   terraform init && terraform apply
 #
 # Both environments live in one emulated account here; examples/stg and
@@ -19,6 +19,18 @@ variable "endpoint" {
   description = "URL of the SSM-compatible endpoint (the local emulator)."
   type        = string
   default     = "http://127.0.0.1:4566"
+}
+
+variable "name_prefix" {
+  description = "Prefix for every name and patch group (keeps test runs in a shared account apart)."
+  type        = string
+  default     = ""
+}
+
+variable "sts_endpoint" {
+  description = "URL of the STS endpoint; null uses `endpoint` (the emulator serves both), \"\" AWS's own."
+  type        = string
+  default     = null
 }
 
 variable "region" {
@@ -46,7 +58,7 @@ provider "ssmpatch" {
 
   endpoints {
     ssm = var.endpoint
-    sts = var.endpoint
+    sts = var.sts_endpoint != null ? var.sts_endpoint : var.endpoint
   }
 
   default_tags {
@@ -58,7 +70,7 @@ provider "ssmpatch" {
 
 module "stg" {
   source             = "../modules/ssm-patching"
-  environment        = "STG"
+  environment        = "${var.name_prefix}STG"
   approve_after_days = 1
   output_s3_bucket   = "example-patch-logs"
   tags               = { Environment = "STG" }
@@ -66,7 +78,7 @@ module "stg" {
 
 module "prd" {
   source             = "../modules/ssm-patching"
-  environment        = "PRD"
+  environment        = "${var.name_prefix}PRD"
   approve_after_days = 31
   output_s3_bucket   = "example-patch-logs"
   tags               = { Environment = "PRD" }

@@ -49,6 +49,7 @@ typedef struct {
 	aws_buf body;           /* bounded by AWS_HTTP_MAX_BODY */
 	char error_type[160];   /* x-amzn-ErrorType header, "" if absent */
 	char request_id[80];    /* x-amzn-RequestId header, "" if absent */
+	time_t date;            /* the server's Date header, 0 if absent */
 } aws_http_response;
 
 aws_http *aws_http_new(void);
@@ -87,6 +88,9 @@ void aws_parse_query_error(aws_error *err, int http_status, const char *body,
 			   const char *operation);
 bool aws_error_retryable(const aws_error *err);
 bool aws_error_expired_token(const aws_error *err);
+/* A signature rejected because the local clock is off (RequestTimeTooSkewed,
+ * RequestExpired, "Signature expired", "Signature not yet current"). */
+bool aws_error_clock_skew(const aws_error *err);
 
 #define AWS_BACKOFF_BASE_MS 100L
 #define AWS_BACKOFF_CAP_MS 20000L
@@ -161,6 +165,9 @@ struct aws_client {
 
 	pthread_mutex_t account_mu;
 	char account_id[16];       /* "" until known */
+
+	_Atomic long clock_skew;   /* seconds to add to time(NULL) when signing,
+	                            * learnt from a server's Date on a skew error */
 };
 
 /*

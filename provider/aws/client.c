@@ -5,9 +5,9 @@
  * aws_client_new does no network I/O: it copies the settings, reads the shared
  * config/credentials files (local files, needed for the profile's region),
  * decides the region (provider region, AWS_REGION, AWS_DEFAULT_REGION, the
- * profile's region, else AWS_ERR_CONFIG) and the endpoints
- * (https://<svc>.<region>.amazonaws.com, ".amazonaws.com.cn" for cn-* regions,
- * unless `endpoints` overrides them). Credentials are resolved lazily by
+ * profile's region, else AWS_ERR_CONFIG) and the endpoints (`endpoints`,
+ * else AWS_ENDPOINT_URL_SSM / _STS, else AWS_ENDPOINT_URL, else
+ * https://<svc>.<region>.amazonaws.com, ".amazonaws.com.cn" for cn-* regions). Credentials are resolved lazily by
  * creds.c at the first call that needs them.
  */
 #include "aws_internal.h"
@@ -148,6 +148,51 @@ static bool valid_endpoint(const char *u)
 	return *host && *host != '/' && *host != ':' && !strpbrk(u, " \t\r\n@#");
 }
 
+/*
+ * Endpoint for `svc`: the provider's endpoints block, else AWS_ENDPOINT_URL_<SVC>,
+ * else AWS_ENDPOINT_URL (the AWS SDKs' service-specific endpoint variables,
+ * which terraform-provider-aws honours too), else AWS's regional endpoint.
+ */
+static int pick_endpoint(char **out, const char *configured, const char *svc, const char *region,
+			 aws_error *err)
+{
+	char var[64], url[512];
+	const char *v = configured, *from = "endpoints.";
+	size_t i;
+
+	*out = NULL;
+	snprintf(var, sizeof(var), "AWS_ENDPOINT_URL_%s", svc);
+	for (i = 17; var[i]; i++)
+		var[i] = (char)(var[i] >= 'a' && var[i] <= 'z' ? var[i] - 'a' + 'A' : var[i]);
+	if (!v || !*v) {
+		v = getenv(var);
+		from = var;
+	}
+	if (!v || !*v) {
+		v = getenv("AWS_ENDPOINT_URL");
+		from = "AWS_ENDPOINT_URL";
+	}
+	if (v && *v) {
+		if (!valid_endpoint(v)) {
+			aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
+				      "%s%s must be an http:// or https:// URL, got \"%s\"", from,
+				      from[strlen(from) - 1] == '.' ? svc : "", v);
+			return AWS_ERR_CONFIG;
+		}
+	} else {
+		if (aws_default_endpoint(url, sizeof(url), svc, region) < 0) {
+			aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL, "region name too long");
+			return AWS_ERR_CONFIG;
+		}
+		v = url;
+	}
+	if (!(*out = strdup(v))) {
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
+		return AWS_ERR_OTHER;
+	}
+	return 0;
+}
+
 /* ---- shared files ---- */
 
 static char *home_dir(void)
@@ -216,7 +261,6 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 {
 	aws_client *c = calloc(1, sizeof(*c));
 	const char *v, *region = NULL, *region_from = NULL;
-	char url[512];
 
 	if (!c) {
 		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
@@ -281,34 +325,9 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 	c->partition = aws_partition_for_region(c->region);
 
 	/* endpoints */
-	if (c->cfg.endpoint_ssm && *c->cfg.endpoint_ssm) {
-		if (!valid_endpoint(c->cfg.endpoint_ssm)) {
-			aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
-				      "endpoints.ssm must be an http:// or https:// URL, got \"%s\"",
-				      c->cfg.endpoint_ssm);
-			goto fail;
-		}
-		c->ssm_url = strdup(c->cfg.endpoint_ssm);
-	} else {
-		if (aws_default_endpoint(url, sizeof(url), "ssm", c->region) < 0)
-			goto oom;
-		c->ssm_url = strdup(url);
-	}
-	if (c->cfg.endpoint_sts && *c->cfg.endpoint_sts) {
-		if (!valid_endpoint(c->cfg.endpoint_sts)) {
-			aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
-				      "endpoints.sts must be an http:// or https:// URL, got \"%s\"",
-				      c->cfg.endpoint_sts);
-			goto fail;
-		}
-		c->sts_url = strdup(c->cfg.endpoint_sts);
-	} else {
-		if (aws_default_endpoint(url, sizeof(url), "sts", c->region) < 0)
-			goto oom;
-		c->sts_url = strdup(url);
-	}
-	if (!c->ssm_url || !c->sts_url)
-		goto oom;
+	if (pick_endpoint(&c->ssm_url, c->cfg.endpoint_ssm, "ssm", c->region, err) != 0 ||
+	    pick_endpoint(&c->sts_url, c->cfg.endpoint_sts, "sts", c->region, err) != 0)
+		goto fail;
 	if (!(c->http = aws_http_new())) {
 		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "cannot initialise libcurl");
 		goto fail;

@@ -12,7 +12,8 @@
  * asks for less (IMDS uses ~1 s); response bodies over AWS_HTTP_MAX_BODY (16 MiB)
  * fail; TLS peer and host verification always on; proxies from the environment
  * as curl does by default (http_proxy, https_proxy, no_proxy); only http and
- * https; no redirects followed. A progress callback aborts the transfer when
+ * https; no redirects followed. AWS_CA_BUNDLE (as in the AWS SDKs) names a PEM
+ * file of extra trusted CAs, replacing the system bundle (private endpoints). A progress callback aborts the transfer when
  * aws_cancel_all() is called (Stop RPC): curl calls it at least about once a
  * second even while idle, so a hung request ends within ~1 s.
  *
@@ -33,6 +34,7 @@
 #include "core/log.h"
 
 struct aws_http {
+	char *ca_bundle;                               /* AWS_CA_BUNDLE or NULL */
 	CURLSH *share;
 	pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST]; /* one per curl_lock_data */
 	pthread_mutex_t pool_mu;                       /* guards pool, n_pool */
@@ -132,6 +134,7 @@ static void share_unlock(CURL *e, curl_lock_data data, void *userp)
 
 aws_http *aws_http_new(void)
 {
+	const char *ca;
 	aws_http *h;
 	int i;
 
@@ -144,6 +147,10 @@ aws_http *aws_http_new(void)
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&h->share_mu[i], NULL);
 	pthread_mutex_init(&h->pool_mu, NULL);
+	if ((ca = getenv("AWS_CA_BUNDLE")) && *ca && !(h->ca_bundle = strdup(ca))) {
+		aws_http_free(h);
+		return NULL;
+	}
 	h->share = curl_share_init();
 	if (!h->share ||
 	    curl_share_setopt(h->share, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
@@ -172,6 +179,7 @@ void aws_http_free(aws_http *h)
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_destroy(&h->share_mu[i]);
 	pthread_mutex_destroy(&h->pool_mu);
+	free(h->ca_bundle);
 	free(h);
 }
 
@@ -264,10 +272,19 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 		/* A new response (after 100 Continue or a proxy CONNECT): start over. */
 		st->resp->error_type[0] = '\0';
 		st->resp->request_id[0] = '\0';
+		st->resp->date = 0;
 		return n;
 	}
 	header_value(data, n, "x-amzn-ErrorType", st->resp->error_type, sizeof(st->resp->error_type));
 	header_value(data, n, "x-amzn-RequestId", st->resp->request_id, sizeof(st->resp->request_id));
+	{
+		char date[64] = "";
+		header_value(data, n, "Date", date, sizeof(date));
+		if (date[0]) {
+			time_t t = curl_getdate(date, NULL);
+			st->resp->date = t > 0 ? t : 0;
+		}
+	}
 	return n;
 }
 
@@ -295,6 +312,7 @@ int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *res
 
 	aws_buf_clear(&resp->body);
 	resp->status = 0;
+	resp->date = 0;
 	resp->error_type[0] = resp->request_id[0] = '\0';
 	if (aws_cancelled()) {
 		aws_error_set(err, AWS_ERR_CANCELLED, 0, NULL, NULL, "request cancelled (Stop)");
@@ -320,12 +338,18 @@ int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *res
 	curl_easy_setopt(e, CURLOPT_MAXCONNECTS, (long)AWS_HTTP_MAX_IDLE_CONNS);
 	curl_easy_setopt(e, CURLOPT_URL, req->url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* AWS's JSON and query endpoints speak HTTP/1.1; with the easy interface an
+	 * HTTP/2 connection would not be multiplexed anyway, and 1.1 keeps the
+	 * shared connection cache simple. */
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 			 req->connect_timeout_ms ? req->connect_timeout_ms : AWS_HTTP_CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : AWS_HTTP_TIMEOUT_MS);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (h->ca_bundle)
+		curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_bundle);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, AWS_USER_AGENT);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);

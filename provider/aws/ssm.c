@@ -8,7 +8,9 @@
  * exponential backoff: before retry n (0-based) it sleeps a uniformly random
  * time in [0, min(20 s, 100 ms * 2^n)], at most max_retries times; the sleep
  * ends early on aws_cancel_all(). An ExpiredToken error makes it forget the
- * cached credentials and retry once with fresh ones (not counted as a retry).
+ * cached credentials and retry once with fresh ones (not counted as a retry);
+ * a signature refused for clock skew makes it sign with the server's clock
+ * (offset learnt from the response's Date header) and retry once likewise.
  *
  * Errors: JSON 1.1 bodies carry "__type" ("DoesNotExistException" or
  * "com.amazonaws.ssm#DoesNotExistException") and "message" or "Message"; the
@@ -24,6 +26,7 @@
 #include "aws_internal.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +98,7 @@ aws_err aws_classify(const char *code, int status)
 		"IncompleteSignatureException", "SignatureDoesNotMatch", "MissingAuthenticationToken",
 		"MissingAuthenticationTokenException", "InvalidClientTokenId", "AuthFailure",
 		"RequestExpired", "NotAuthorized", "UnauthorizedOperation", "InvalidAccessKeyId",
-		"InvalidToken", "UnauthorizedException", NULL};
+		"InvalidToken", "UnauthorizedException", "RequestTimeTooSkewed", NULL};
 	static const char *const throttle[] = {
 		"ThrottlingException", "Throttling", "ThrottledException", "TooManyUpdates",
 		"RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled",
@@ -143,15 +146,19 @@ aws_err aws_classify(const char *code, int status)
 	return AWS_ERR_OTHER;
 }
 
-/* Copy code into out, dropping "namespace#" before and ":detail" after it. */
+/* Copy code into out, dropping ":detail" after it (x-amzn-ErrorType carries
+ * "Code:http://internal...") and then "namespace#" before it. */
 static void strip_code(char *out, size_t n, const char *code)
 {
-	const char *hash = strrchr(code, '#');
-	size_t l;
+	size_t l = strcspn(code, ":"), i;
 
-	if (hash)
-		code = hash + 1;
-	l = strcspn(code, ":");
+	for (i = l; i > 0; i--) {
+		if (code[i - 1] == '#') {
+			code += i;
+			l -= i;
+			break;
+		}
+	}
 	while (l && (code[l - 1] == ' ' || code[l - 1] == '\r' || code[l - 1] == '\n'))
 		l--;
 	if (l >= n)
@@ -240,7 +247,16 @@ bool aws_error_retryable(const aws_error *err)
 
 bool aws_error_expired_token(const aws_error *err)
 {
-	return has_prefix(err->aws_code, "ExpiredToken") || strcmp(err->aws_code, "RequestExpired") == 0;
+	return has_prefix(err->aws_code, "ExpiredToken");
+}
+
+bool aws_error_clock_skew(const aws_error *err)
+{
+	return strcmp(err->aws_code, "RequestTimeTooSkewed") == 0 ||
+	       strcmp(err->aws_code, "RequestExpired") == 0 ||
+	       (strcmp(err->aws_code, "InvalidSignatureException") == 0 &&
+		(strstr(err->message, "Signature expired") ||
+		 strstr(err->message, "Signature not yet current")));
 }
 
 long aws_backoff_cap_ms(int attempt)
@@ -308,7 +324,8 @@ static int send_signed(aws_client *c, const aws_credentials *cr, const call_spec
 	sr.n_headers = ns;
 	sr.body = (const unsigned char *)s->body;
 	sr.body_len = s->body_len;
-	if (sigv4_sign(&res, &sr, &sc, c->region, s->service, time(NULL)) < 0) {
+	if (sigv4_sign(&res, &sr, &sc, c->region, s->service,
+		       time(NULL) + (time_t)atomic_load(&c->clock_skew)) < 0) {
 		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, s->op, "cannot sign a request to %s", s->url);
 		goto done;
 	}
@@ -354,7 +371,7 @@ static int call_with_retries(aws_client *c, const aws_credentials *fixed_creds, 
 			     aws_http_response *resp, aws_error *err)
 {
 	aws_credentials cur = {0};
-	bool refreshed = false;
+	bool refreshed = false, skew_fixed = false;
 	int attempt = 0, rc;
 
 	for (;;) {
@@ -363,8 +380,11 @@ static int call_with_retries(aws_client *c, const aws_credentials *fixed_creds, 
 
 		if (!fixed_creds) {
 			aws_credentials_clear(&cur);
-			if ((rc = aws_creds_get(c, &cur, err)) != 0)
+			if ((rc = aws_creds_get(c, &cur, err)) != 0) {
+				if (!err->operation[0])
+					snprintf(err->operation, sizeof(err->operation), "%s", s->op);
 				goto done;
+			}
 			use = &cur;
 		}
 		t0 = now_ms();
@@ -388,6 +408,15 @@ static int call_with_retries(aws_client *c, const aws_credentials *fixed_creds, 
 		      err->aws_code[0] ? err->aws_code : "-", aws_err_name(err->code), resp->request_id);
 		if (rc == AWS_ERR_CANCELLED)
 			goto done;
+		if (!skew_fixed && rc == AWS_ERR_AUTH && aws_error_clock_skew(err) && resp->date) {
+			/* As the AWS SDKs do: sign with the server's clock from now on. */
+			long skew = (long)(resp->date - time(NULL));
+			LOG_W(AWS_LOG_MODULE, "%s: local clock is %ld s off the server's; correcting",
+			      s->op, -skew);
+			atomic_store(&c->clock_skew, skew);
+			skew_fixed = true;
+			continue;
+		}
 		if (!fixed_creds && !refreshed && aws_error_expired_token(err)) {
 			LOG_I(AWS_LOG_MODULE, "%s: credentials expired (%s), refreshing once", s->op,
 			      err->aws_code);
@@ -419,8 +448,9 @@ done:
 
 static void redact(json_t *j)
 {
+	/* Members the SSM model marks sensitive (or that carry user secrets). */
 	static const char *const secret[] = {"Configuration", "Payload", "Input", "OwnerInformation",
-					     NULL};
+					     "Description", "TaskParameters", "Parameters", NULL};
 	const char *k;
 	json_t *v;
 	size_t i;

@@ -286,11 +286,15 @@ static tf_value *jdecode_seq(jdec *j, json_t *v, const tf_type *t, int depth)
 	if (!(res = tf_value_empty(t)))
 		goto fail;
 	for (i = 0; i < json_array_size(v); i++) {
-		if (tf_path_push_index(&j->path, (int64_t)i) < 0)
+		/* set elements cannot be addressed: a path stops at the set */
+		bool step = t->kind != TF_TYPE_SET;
+
+		if (step && tf_path_push_index(&j->path, (int64_t)i) < 0)
 			goto fail;
 		item = jdecode(j, json_array_get(v, i), t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem,
 			       depth + 1);
-		tf_path_pop(&j->path);
+		if (step)
+			tf_path_pop(&j->path);
 		if (!item)
 			goto fail;
 		if (tf_value_append(res, item) < 0) {

@@ -381,10 +381,14 @@ static tf_value *mp_decode_seq(mp_reader *r, const mp_item *it, const tf_type *t
 	if (!(v = tf_value_empty(t)))
 		goto fail;
 	for (i = 0; i < it->len; i++) {
-		if (tf_path_push_index(&r->path, i) < 0)
+		/* set elements cannot be addressed: a path stops at the set */
+		bool step = t->kind != TF_TYPE_SET;
+
+		if (step && tf_path_push_index(&r->path, i) < 0)
 			goto fail;
 		item = mp_decode(r, t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem, depth + 1);
-		tf_path_pop(&r->path);
+		if (step)
+			tf_path_pop(&r->path);
 		if (!item)
 			goto fail;
 		if (tf_value_append(v, item) < 0) {

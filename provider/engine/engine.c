@@ -38,8 +38,15 @@ static const res_ops *const g_resources[] = {
 /* The configured provider. Terraform calls Configure once, before any RPC that
  * needs it; the lock only guards against a misbehaving client. */
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static provider_ctx g_ctx;
-static bool g_configured;
+
+/* The current context, and every one a later Configure replaced: other threads
+ * may still be using those (they hold no lock during AWS calls), so all live
+ * until shutdown. The list head is the current one; NULL = not configured. */
+typedef struct ctx_node {
+	provider_ctx ctx;
+	struct ctx_node *next;
+} ctx_node;
+static ctx_node *g_ctxs;
 
 const schema_block *engine_provider_schema(void)
 {
@@ -77,8 +84,8 @@ static provider_ctx *configured(tf_diags *d)
 {
 	provider_ctx *p = NULL;
 	pthread_mutex_lock(&g_lock);
-	if (g_configured)
-		p = &g_ctx;
+	if (g_ctxs)
+		p = &g_ctxs->ctx;
 	pthread_mutex_unlock(&g_lock);
 	if (!p)
 		tf_diags_error(d, NULL, "Provider not configured",
@@ -236,6 +243,15 @@ void engine_configure(const tf_value *config, const char *terraform_version, tf_
 		    config_str(ep, "ssm", &p, &cfg.endpoint_ssm, d) < 0 ||
 		    config_str(ep, "sts", &p, &cfg.endpoint_sts, d) < 0)
 			goto done;
+		/* "" = AWS's own endpoint (lets a module pass an optional URL through). */
+		if (cfg.endpoint_ssm && !*cfg.endpoint_ssm) {
+			free(cfg.endpoint_ssm);
+			cfg.endpoint_ssm = NULL;
+		}
+		if (cfg.endpoint_sts && !*cfg.endpoint_sts) {
+			free(cfg.endpoint_sts);
+			cfg.endpoint_sts = NULL;
+		}
 	}
 	{
 		tf_value *mr = tf_value_attr(config, "max_retries");
@@ -259,15 +275,17 @@ void engine_configure(const tf_value *config, const char *terraform_version, tf_
 		goto done;
 	}
 
-	pthread_mutex_lock(&g_lock);
-	if (g_configured) {
-		aws_client_free(g_ctx.aws);
-		tf_value_free(g_ctx.default_tags);
+	{
+		ctx_node *n = calloc(1, sizeof(*n));
+		if (!n)
+			goto done;
+		n->ctx.aws = client;
+		n->ctx.default_tags = default_tags;
+		pthread_mutex_lock(&g_lock);
+		n->next = g_ctxs;
+		g_ctxs = n;
+		pthread_mutex_unlock(&g_lock);
 	}
-	g_ctx.aws = client;
-	g_ctx.default_tags = default_tags;
-	g_configured = true;
-	pthread_mutex_unlock(&g_lock);
 	client = NULL;
 	default_tags = NULL;
 
@@ -577,11 +595,12 @@ void engine_stop(void)
 void engine_shutdown(void)
 {
 	pthread_mutex_lock(&g_lock);
-	if (g_configured) {
-		aws_client_free(g_ctx.aws);
-		tf_value_free(g_ctx.default_tags);
-		memset(&g_ctx, 0, sizeof(g_ctx));
-		g_configured = false;
+	while (g_ctxs) {
+		ctx_node *n = g_ctxs;
+		g_ctxs = n->next;
+		aws_client_free(n->ctx.aws);
+		tf_value_free(n->ctx.default_tags);
+		free(n);
 	}
 	pthread_mutex_unlock(&g_lock);
 }

@@ -6,42 +6,36 @@
  */
 #include "common.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/rand.h>
+#include <errno.h>
+#include <sys/random.h>
+#include <time.h>
 
 #define RES_MAX_TAGS 1000
 
 /* ---------------------------------------------------------------- errors */
 
+/* The summary is what Terraform prints after "Error:", so it names the
+ * operation and the AWS code; the detail adds the message (truncated to the
+ * summary buffer's 256 bytes only in the summary). */
 void res_diag_aws(tf_diags *d, const tf_path *path, const char *what, const aws_error *err)
 {
 	const char *code = err->aws_code[0] ? err->aws_code : aws_err_name(err->code);
+	const char *op = err->operation[0] ? err->operation : what;
+	char summary[256];
 
+	snprintf(summary, sizeof(summary), "%s failed: %s", what, code);
 	if (err->http_status)
-		tf_diags_error(d, path, "AWS call failed",
-			       "%s failed: %s: %s (operation %s, HTTP status %d)", what, code,
-			       err->message, err->operation[0] ? err->operation : what,
-			       err->http_status);
+		tf_diags_error(d, path, summary, "%s failed: %s: %s (operation %s, HTTP status %d)",
+			       what, code, err->message, op, err->http_status);
 	else
-		tf_diags_error(d, path, "AWS call failed", "%s failed: %s: %s (operation %s)", what,
-			       code, err->message, err->operation[0] ? err->operation : what);
-	/* The summary is what Terraform prints after "Error:"; make it say the
-	 * operation and the AWS code so the one-line form is useful too. */
-	if (d->n > 0) {
-		tf_diag *last = &d->items[d->n - 1];
-		size_t len = strlen(what) + strlen(code) + 16;
-		char *s = malloc(len);
-
-		if (s) {
-			snprintf(s, len, "%s failed: %s", what, code);
-			free(last->summary);
-			last->summary = s;
-		}
-	}
+		tf_diags_error(d, path, summary, "%s failed: %s: %s (operation %s)", what, code,
+			       err->message, op);
 }
 
 void res_diag_aws_at(tf_diags *d, const char *path_text, const char *what, const aws_error *err)
@@ -297,8 +291,11 @@ int res_tags_read(provider_ctx *p, const char *resource_type, const char *id, tf
 	}
 	memset(&err, 0, sizeof(err));
 	rc = ssm_call(p->aws, "ListTagsForResource", req, &resp, &err);
-	if (rc == AWS_ERR_NOT_FOUND)
+	/* SSM answers InvalidResourceId for an object that does not exist. */
+	if (rc == AWS_ERR_NOT_FOUND || strcmp(err.aws_code, "InvalidResourceId") == 0) {
+		rc = AWS_ERR_NOT_FOUND;
 		goto done;
+	}
 	if (rc != 0) {
 		res_diag_aws_at(d, "tags", "ListTagsForResource", &err);
 		goto done;
@@ -564,16 +561,29 @@ void res_client_token(char out[37])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
-	size_t i, o = 0;
+	size_t i, o = 0, got = 0;
 
-	if (RAND_bytes(b, sizeof(b)) != 1) {
-		/* Never expected; fall back to something unique enough per process. */
-		FILE *f = fopen("/dev/urandom", "rb");
+	/* getrandom(2), not OpenSSL: its per-thread DRBG state would outlive the
+	 * gRPC worker threads this runs on. 16 bytes never block once the pool is
+	 * initialised; EINTR is retried. */
+	while (got < sizeof(b)) {
+		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
 
-		if (!f || fread(b, 1, sizeof(b), f) != sizeof(b))
-			memset(b, 0x5a, sizeof(b));
-		if (f)
-			fclose(f);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < sizeof(b)) {
+		/* No entropy source at all: fall back to time and address bits,
+		 * still unique per call in this process. */
+		static unsigned long counter;
+		unsigned long c = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+		unsigned long t = (unsigned long)time(NULL);
+
+		memcpy(b, &c, sizeof(c) < 8 ? sizeof(c) : 8);
+		memcpy(b + 8, &t, sizeof(t) < 8 ? sizeof(t) : 8);
 	}
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
@@ -584,4 +594,83 @@ void res_client_token(char out[37])
 		out[o++] = hex[b[i] & 15];
 	}
 	out[o] = '\0';
+}
+
+/* ---------------------------------------------------------------- plan, import */
+
+int res_plan_tags_hook(provider_ctx *p, const tf_value *prior, const tf_value *config,
+		       tf_value *planned, tf_diags *d)
+{
+	(void)prior;
+	(void)config;
+	if (res_plan_tags_all(p, planned) < 0) {
+		res_diag_internal(d, "planning tags_all", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int res_import_prefixed_id(const schema_block *b, const char *id, const char *prefix,
+			   const char *what, tf_value **out, tf_diags *d)
+{
+	size_t i, n = strlen(id), pl = strlen(prefix);
+
+	*out = NULL;
+	for (i = pl; i < n && isalnum((unsigned char)id[i]); i++)
+		;
+	if (n <= pl || n > 128 || strncmp(id, prefix, pl) != 0 || i != n) {
+		tf_diags_error(d, NULL, "Invalid import ID",
+			       "Expected a %s ID of the form %s<hex digits> (e.g. %s0123456789abcdef0), "
+			       "got \"%s\".", what, prefix, prefix, n > 128 ? "(too long)" : id);
+		return AWS_ERR_VALIDATION;
+	}
+	*out = schema_new_object(b);
+	if (!*out || res_set_str(*out, "id", id) < 0) {
+		tf_value_free(*out);
+		*out = NULL;
+		res_diag_internal(d, "import", NULL);
+		return AWS_ERR_OTHER;
+	}
+	return 0;
+}
+
+int res_parse_window_child_id(const char *id, char *window_id, char *child_id, size_t cap)
+{
+	const char *slash = id ? strchr(id, '/') : NULL;
+	size_t wl, tl;
+
+	if (!slash || strchr(slash + 1, '/'))
+		return -1;
+	wl = (size_t)(slash - id);
+	tl = strlen(slash + 1);
+	if (wl <= 3 || tl == 0 || wl >= cap || tl >= cap || strncmp(id, "mw-", 3) != 0)
+		return -1;
+	memcpy(window_id, id, wl);
+	window_id[wl] = '\0';
+	memcpy(child_id, slash + 1, tl + 1);
+	return 0;
+}
+
+int res_import_window_child(const schema_block *b, const char *id, const char *child,
+			    tf_value **out, tf_diags *d)
+{
+	char wid[128], cid[128];
+	tf_value *st;
+
+	*out = NULL;
+	if (res_parse_window_child_id(id, wid, cid, sizeof(wid)) < 0) {
+		tf_diags_error(d, NULL, "Invalid import ID",
+			       "Expected \"<window_id>/<%s>\", e.g. "
+			       "\"mw-0123456789abcdef0/1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f\"; got \"%s\".",
+			       child, id ? id : "");
+		return AWS_ERR_VALIDATION;
+	}
+	if (!(st = schema_new_object(b)) || res_set_str(st, "id", cid) < 0 ||
+	    res_set_str(st, "window_id", wid) < 0) {
+		tf_value_free(st);
+		res_diag_internal(d, "import", NULL);
+		return AWS_ERR_OTHER;
+	}
+	*out = st;
+	return 0;
 }

@@ -90,8 +90,9 @@ tf_value *res_tf_tag_map(const json_t *list);
 
 /*
  * ListTagsForResource(ResourceType, ResourceId) -> *out known map(string) of the
- * tags the object carries (its tags_all). Not found is returned as
- * AWS_ERR_NOT_FOUND with no diagnostic (the caller decides it means "gone").
+ * tags the object carries (its tags_all). Not found (DoesNotExist, or SSM's
+ * InvalidResourceId) is returned as AWS_ERR_NOT_FOUND with no diagnostic (the
+ * caller decides it means "gone").
  */
 int res_tags_read(provider_ctx *p, const char *resource_type, const char *id, tf_value **out,
 		  tf_diags *d);
@@ -117,6 +118,31 @@ tf_value *res_tags_from_all(const provider_ctx *p, const tf_value *all, const tf
  * tags (and default tags) are wholly known, else unknown. Returns 0 or -1.
  */
 int res_plan_tags_all(const provider_ctx *p, tf_value *planned);
+
+/* res_ops.plan for resources whose only plan-time work is tags_all. */
+int res_plan_tags_hook(provider_ctx *p, const tf_value *prior, const tf_value *config,
+		       tf_value *planned, tf_diags *d);
+
+/* --- import IDs --- */
+
+/*
+ * Import by a prefixed ID such as "pb-0123..." or "mw-0123...": *out is a state
+ * of block b with only `id` set. A malformed ID gets a diagnostic naming `what`
+ * and the expected form. Returns 0 or a negative aws_err.
+ */
+int res_import_prefixed_id(const schema_block *b, const char *id, const char *prefix,
+			   const char *what, tf_value **out, tf_diags *d);
+
+/*
+ * Split "<window_id>/<child_id>" (window targets and tasks) into the caller's
+ * buffers of `cap` bytes each. Returns 0, or -1 when the ID is malformed.
+ */
+int res_parse_window_child_id(const char *id, char *window_id, char *child_id, size_t cap);
+
+/* Import by "<window_id>/<child_id>": *out has `id` and `window_id` set.
+ * `child` names the second part in the diagnostic ("window_target_id"). */
+int res_import_window_child(const schema_block *b, const char *id, const char *child,
+			    tf_value **out, tf_diags *d);
 
 /* ---------------------------------------------------------------- state helpers */
 

@@ -361,46 +361,13 @@ static int mw_delete(provider_ctx *p, const tf_value *prior, tf_diags *d)
 
 static int mw_import(provider_ctx *p, const char *id, tf_value **out, tf_diags *d)
 {
-	size_t i, n = strlen(id);
-
 	(void)p;
-	*out = NULL;
-	for (i = 3; i < n && isalnum((unsigned char)id[i]); i++)
-		;
-	if (n <= 3 || n > 128 || strncmp(id, "mw-", 3) != 0 || i != n) {
-		tf_diags_error(d, NULL, "Invalid import ID",
-			       "Expected a maintenance window ID of the form mw-<hex digits> "
-			       "(e.g. mw-0123456789abcdef0), got \"%s\".",
-			       n > 128 ? "(too long)" : id);
-		return AWS_ERR_VALIDATION;
-	}
-	*out = schema_new_object(mw_block());
-	if (!*out || res_set_str(*out, "id", id) < 0) {
-		tf_value_free(*out);
-		*out = NULL;
-		res_diag_internal(d, "import", NULL);
-		return AWS_ERR_OTHER;
-	}
-	return 0;
-}
-
-/* ---------------------------------------------------------------- plan */
-
-static int mw_plan(provider_ctx *p, const tf_value *prior, const tf_value *config,
-		   tf_value *planned, tf_diags *d)
-{
-	(void)prior;
-	(void)config;
-	if (res_plan_tags_all(p, planned) < 0) {
-		res_diag_internal(d, "planning tags_all", NULL);
-		return -1;
-	}
-	return 0;
+	return res_import_prefixed_id(mw_block(), id, "mw-", "maintenance window", out, d);
 }
 
 const res_ops res_maintenance_window_ops = {
 	.schema = &schema_maintenance_window,
-	.plan = mw_plan,
+	.plan = res_plan_tags_hook,
 	.create = mw_create,
 	.read = mw_read,
 	.update = mw_update,

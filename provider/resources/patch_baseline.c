@@ -440,10 +440,9 @@ done:
  * even that fails, `fallback` (the planned values) with the ID set and every
  * unknown nulled. Never leaves *out NULL once the object exists.
  */
-static void pb_partial(provider_ctx *p, const char *id, const tf_value *fallback, tf_value **out,
-		       tf_diags *d)
+static void pb_partial(provider_ctx *p, const char *id, const tf_value *fallback, tf_value **out)
 {
-	tf_diags scratch;
+	tf_diags scratch; /* a failed re-read would only repeat the real failure */
 
 	tf_diags_init(&scratch);
 	if (pb_read_id(p, id, fallback, out, &scratch) != 0 || !*out) {
@@ -454,8 +453,6 @@ static void pb_partial(provider_ctx *p, const char *id, const tf_value *fallback
 			res_unknown_to_null(*out);
 		}
 	}
-	/* Read errors here would only repeat the real failure's story. */
-	(void)d;
 	tf_diags_free(&scratch);
 }
 
@@ -479,13 +476,10 @@ static int pb_group_call(provider_ctx *p, const char *op, const char *id, const 
 	if (rc == AWS_ERR_NOT_FOUND && strncmp(op, "Deregister", 10) == 0)
 		return 0; /* already not registered */
 	if (rc != 0) {
-		size_t n = strlen(op) + strlen(group) + 32;
-		char *what = malloc(n);
+		char what[384]; /* op (<64) + a group name (<=256) */
 
-		if (what)
-			snprintf(what, n, "%s (patch group \"%s\")", op, group);
-		res_diag_aws_at(d, "patch_groups", what ? what : op, &err);
-		free(what);
+		snprintf(what, sizeof(what), "%s (patch group \"%s\")", op, group);
+		res_diag_aws_at(d, "patch_groups", what, &err);
 	}
 	return rc;
 }
@@ -625,7 +619,7 @@ static int pb_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 	if (rc == 0 && tf_value_bool_or(tf_value_attr(planned, "default_baseline"), false))
 		rc = pb_register_default(p, id, d);
 	if (rc != 0) {
-		pb_partial(p, id, planned, out, d);
+		pb_partial(p, id, planned, out);
 		goto done;
 	}
 	rc = pb_read_id(p, id, planned, out, d);
@@ -635,7 +629,7 @@ static int pb_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 		rc = AWS_ERR_NOT_FOUND;
 	}
 	if (rc != 0 && !*out)
-		pb_partial(p, id, planned, out, d);
+		pb_partial(p, id, planned, out);
 done:
 	json_decref(req);
 	json_decref(resp);
@@ -743,7 +737,7 @@ static int pb_update(provider_ctx *p, const tf_value *prior, const tf_value *pla
 	}
 	goto done;
 partial:
-	pb_partial(p, id, prior, out, d);
+	pb_partial(p, id, prior, out);
 done:
 	json_decref(old_req);
 	json_decref(new_req);
@@ -815,46 +809,13 @@ done:
 
 static int pb_import(provider_ctx *p, const char *id, tf_value **out, tf_diags *d)
 {
-	size_t i, n = strlen(id);
-
 	(void)p;
-	*out = NULL;
-	for (i = 3; i < n && isalnum((unsigned char)id[i]); i++)
-		;
-	if (n <= 3 || n > 128 || strncmp(id, "pb-", 3) != 0 || i != n) {
-		tf_diags_error(d, NULL, "Invalid import ID",
-			       "Expected a patch baseline ID of the form pb-<hex digits> "
-			       "(e.g. pb-0123456789abcdef0), got \"%s\".",
-			       n > 128 ? "(too long)" : id);
-		return AWS_ERR_VALIDATION;
-	}
-	*out = schema_new_object(pb_block());
-	if (!*out || res_set_str(*out, "id", id) < 0) {
-		tf_value_free(*out);
-		*out = NULL;
-		res_diag_internal(d, "import", NULL);
-		return AWS_ERR_OTHER;
-	}
-	return 0;
-}
-
-/* ---------------------------------------------------------------- plan */
-
-static int pb_plan(provider_ctx *p, const tf_value *prior, const tf_value *config,
-		   tf_value *planned, tf_diags *d)
-{
-	(void)prior;
-	(void)config;
-	if (res_plan_tags_all(p, planned) < 0) {
-		res_diag_internal(d, "planning tags_all", NULL);
-		return -1;
-	}
-	return 0;
+	return res_import_prefixed_id(pb_block(), id, "pb-", "patch baseline", out, d);
 }
 
 const res_ops res_patch_baseline_ops = {
 	.schema = &schema_patch_baseline,
-	.plan = pb_plan,
+	.plan = res_plan_tags_hook,
 	.create = pb_create,
 	.read = pb_read,
 	.update = pb_update,

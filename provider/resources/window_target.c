@@ -320,50 +320,10 @@ static int wt_delete(provider_ctx *p, const tf_value *prior, tf_diags *d)
 
 /* --- import --- */
 
-/*
- * Split "<window_id>/<window_target_id>" into its two parts (written into the
- * caller's buffers of `cap` bytes). Returns 0, or -1 when the ID is malformed.
- * Not static: tests/unit/test_res_target_task.c declares and tests it.
- */
-int res_window_target_parse_id(const char *id, char *window_id, char *target_id, size_t cap)
-{
-	const char *slash = id ? strchr(id, '/') : NULL;
-	size_t wl, tl;
-
-	if (!slash || strchr(slash + 1, '/'))
-		return -1;
-	wl = (size_t)(slash - id);
-	tl = strlen(slash + 1);
-	if (wl <= 3 || tl == 0 || wl >= cap || tl >= cap || strncmp(id, "mw-", 3) != 0)
-		return -1;
-	memcpy(window_id, id, wl);
-	window_id[wl] = '\0';
-	memcpy(target_id, slash + 1, tl + 1);
-	return 0;
-}
-
 static int wt_import(provider_ctx *p, const char *id, tf_value **out, tf_diags *d)
 {
-	char wid[128], tid[128];
-	tf_value *st;
-
 	(void)p;
-	*out = NULL;
-	if (res_window_target_parse_id(id, wid, tid, sizeof(wid)) < 0) {
-		tf_diags_error(d, NULL, "Invalid import ID",
-			       "Expected \"<window_id>/<window_target_id>\", e.g. "
-			       "\"mw-0123456789abcdef0/1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f\"; got \"%s\".",
-			       id ? id : "");
-		return AWS_ERR_VALIDATION;
-	}
-	if (!(st = schema_new_object(TARGET_BLOCK)) || res_set_str(st, "id", tid) < 0 ||
-	    res_set_str(st, "window_id", wid) < 0) {
-		tf_value_free(st);
-		res_diag_internal(d, "Importing window target", NULL);
-		return AWS_ERR_OTHER;
-	}
-	*out = st;
-	return 0;
+	return res_import_window_child(TARGET_BLOCK, id, "window_target_id", out, d);
 }
 
 const res_ops res_window_target_ops = {

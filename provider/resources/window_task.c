@@ -49,7 +49,6 @@
 #define TASK_BLOCK (schema_window_task.block)
 
 /* Longest import ID part accepted (window IDs are 20 characters, task IDs 36). */
-#define WK_ID_MAX 128
 
 /* --- value helpers --- */
 
@@ -115,13 +114,15 @@ static bool wk_equiv_icase_list(const tf_value *a, const tf_value *b)
 	return true;
 }
 
-/* True when a JSON answer carries nothing: null, {}, [], or objects of those. */
+/* True when a JSON answer carries nothing a user wrote: null, false, {}, [], or
+ * objects of those (an API may report {"CloudWatchOutputEnabled": false} for a
+ * setting nobody made). */
 static bool wk_json_empty(const json_t *j)
 {
 	const char *k;
 	json_t *v;
 
-	if (!j || json_is_null(j))
+	if (!j || json_is_null(j) || json_is_false(j))
 		return true;
 	if (json_is_array(j))
 		return json_array_size(j) == 0;
@@ -791,50 +792,10 @@ static int wk_delete(provider_ctx *p, const tf_value *prior, tf_diags *d)
 
 /* --- import --- */
 
-/*
- * Split "<window_id>/<window_task_id>" into its parts (buffers of `cap` bytes).
- * Returns 0, or -1 when the ID is malformed.
- * Not static: tests/unit/test_res_target_task.c declares and tests it.
- */
-int res_window_task_parse_id(const char *id, char *window_id, char *task_id, size_t cap)
-{
-	const char *slash = id ? strchr(id, '/') : NULL;
-	size_t wl, tl;
-
-	if (!slash || strchr(slash + 1, '/'))
-		return -1;
-	wl = (size_t)(slash - id);
-	tl = strlen(slash + 1);
-	if (wl <= 3 || tl == 0 || wl >= cap || tl >= cap || strncmp(id, "mw-", 3) != 0)
-		return -1;
-	memcpy(window_id, id, wl);
-	window_id[wl] = '\0';
-	memcpy(task_id, slash + 1, tl + 1);
-	return 0;
-}
-
 static int wk_import(provider_ctx *p, const char *id, tf_value **out, tf_diags *d)
 {
-	char wid[WK_ID_MAX], tid[WK_ID_MAX];
-	tf_value *st;
-
 	(void)p;
-	*out = NULL;
-	if (res_window_task_parse_id(id, wid, tid, sizeof(wid)) < 0) {
-		tf_diags_error(d, NULL, "Invalid import ID",
-			       "Expected \"<window_id>/<window_task_id>\", e.g. "
-			       "\"mw-0123456789abcdef0/1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f\"; got \"%s\".",
-			       id ? id : "");
-		return AWS_ERR_VALIDATION;
-	}
-	if (!(st = schema_new_object(TASK_BLOCK)) || res_set_str(st, "id", tid) < 0 ||
-	    res_set_str(st, "window_id", wid) < 0) {
-		tf_value_free(st);
-		res_diag_internal(d, "Importing window task", NULL);
-		return AWS_ERR_OTHER;
-	}
-	*out = st;
-	return 0;
+	return res_import_window_child(TASK_BLOCK, id, "window_task_id", out, d);
 }
 
 /* --- plan hook --- */

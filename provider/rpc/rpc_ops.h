@@ -77,7 +77,7 @@ typedef struct {
 void rpc_arena_init(rpc_arena *a);
 /* Zeroed memory, or NULL. */
 void *rpc_arena_alloc(rpc_arena *a, size_t n);
-/* Copy of s (NULL stays NULL... returns NULL only on failure when s != NULL). */
+/* Copy of s in the arena; NULL for a NULL s, or on allocation failure. */
 char *rpc_arena_strdup(rpc_arena *a, const char *s);
 /* Take ownership of a malloc'd block (freed by rpc_arena_free). Returns p;
  * on failure frees p, sets a->failed and returns NULL. */

@@ -1,4 +1,4 @@
-"""Where the C test tools of the AWS tests are (build dir from SSMPATCH_BUILD_DIR)."""
+"""Helpers shared by the tests/aws tests: where the C test tools are built."""
 import os
 import pathlib
 

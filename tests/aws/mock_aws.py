@@ -11,6 +11,7 @@ default echo; it also implements NextToken paging for DescribePatchBaselines.
 import calendar
 import datetime
 import json
+import ssl
 import threading
 import time
 import urllib.parse
@@ -28,7 +29,8 @@ def iso(t):
 
 
 class MockAWS:
-    def __init__(self):
+    def __init__(self, tls=None):
+        """tls: (certfile, keyfile) to serve https instead of http."""
         self.lock = threading.Lock()
         # access key -> (secret, token or None, account)
         self.keys = {}
@@ -43,10 +45,16 @@ class MockAWS:
         self.assume_counter = 0
         self.ssm_script = []        # list of (status, headers dict, body bytes/str)
         self.ssm_delay = 0.0
+        self.clock_offset = 0       # seconds the server's clock is ahead of ours
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+            self.url = f"https://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
@@ -99,9 +107,15 @@ class MockAWS:
             SigV4Auth(Credentials(ak, sk, token), service, region).add_auth(req)
         if req.headers["Authorization"] != auth:
             return None, "InvalidSignatureException", "signature mismatch"
-        skew = abs(calendar.timegm(frozen.timetuple()) - time.time())
-        if skew > 300:
-            return None, "InvalidSignatureException", "request time too skewed"
+        now = time.time() + self.clock_offset
+        signed_at = calendar.timegm(frozen.timetuple())
+        if signed_at < now - 300:
+            fmt = lambda t: time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t))  # noqa: E731
+            return None, "InvalidSignatureException", (
+                f"Signature expired: {amz_date} is now earlier than {fmt(now - 300)} "
+                f"({fmt(now)} - 5 min.)")
+        if signed_at > now + 300:
+            return None, "InvalidSignatureException", "Signature not yet current"
         return (ak, region, service), None, None
 
     def _handler(self):
@@ -117,6 +131,9 @@ class MockAWS:
 
             def log_message(self, *a):
                 pass
+
+            def date_time_string(self, timestamp=None):
+                return super().date_time_string(time.time() + mockself.clock_offset)
 
             def _send(self, status, body, ctype="application/json", headers=None):
                 if isinstance(body, str):

@@ -311,6 +311,14 @@ def test_throttling_retried_up_to_max_retries(aws):
     assert len(aws.calls("ssm")) == 4
 
 
+def test_response_body_limit(aws):
+    big = json.dumps({"Blob": "x" * (16 * 1024 * 1024)})
+    aws.ssm_script = [(200, {}, big)]
+    [r] = run(base(aws, access_key="AKIASTATIC", secret_key=SECRET), [GET])
+    assert r["code"] == "error" and "larger than 16777216 bytes" in r["message"], r
+    assert len(aws.calls("ssm")) == 1  # not retried
+
+
 def test_error_type_header_fallback(aws):
     aws.ssm_script = [(400, {"x-amzn-ErrorType": "ResourceInUseException:http://internal/"}, "")]
     [r] = run(base(aws, access_key="AKIASTATIC", secret_key=SECRET), [GET])
@@ -333,6 +341,15 @@ def test_expired_token_twice_is_auth_error(aws):
     [r] = run(base(aws, access_key="AKIASTATIC", secret_key=SECRET), [GET])
     assert r["code"] == "authentication or authorization error"
     assert len(aws.calls("ssm")) == 2
+
+
+@pytest.mark.parametrize("offset", [3600, -7200])
+def test_clock_skew_corrected_from_server_date(aws, offset):
+    aws.clock_offset = offset  # the server's clock (and Date header) is off ours
+    r = run(base(aws, access_key="AKIASTATIC", secret_key=SECRET), [GET, GET])
+    assert r[0]["ok"] and r[1]["ok"], r
+    calls = aws.calls("ssm")
+    assert [c["error"] for c in calls] == ["InvalidSignatureException", None, None]
 
 
 def test_wrong_secret_is_auth_error_without_retry(aws):
@@ -395,3 +412,35 @@ def test_no_secrets_in_trace_log(aws):
     for secret in ("env-secret-XYZ", "env-session-token-XYZ", "role-secret", "role-token",
                    "hunter2", "Signature=", "Authorization"):
         assert secret not in stderr, secret
+
+
+# ---- TLS ----
+
+@pytest.fixture(scope="module")
+def cert(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tls")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(d / "key.pem"), "-out", str(d / "cert.pem")],
+                   check=True, capture_output=True)
+    return str(d / "cert.pem"), str(d / "key.pem")
+
+
+def test_https_with_ca_bundle_reuses_connections(cert):
+    with MockAWS(tls=cert) as m:
+        m.add_key("AKIASTATIC", SECRET)
+        r = run(base(m, access_key="AKIASTATIC", secret_key=SECRET),
+                [{**GET, "do": "parallel", "threads": 4, "calls": 10}],
+                env={"AWS_CA_BUNDLE": cert[0]})
+        assert r[0] == {"ok": True, "succeeded": 40}
+        # 40 signed calls over at most one TLS connection (handshake) per thread
+        assert m.connections <= 4, m.connections
+
+
+def test_https_verification_cannot_be_skipped(cert):
+    with MockAWS(tls=cert) as m:
+        m.add_key("AKIASTATIC", SECRET)
+        [r] = run(base(m, access_key="AKIASTATIC", secret_key=SECRET, max_retries=5), [GET])
+        assert r["code"] == "configuration error", r  # untrusted certificate: not retried
+        assert "certificate" in r["message"].lower() or "SSL" in r["message"], r
+        assert m.calls("ssm") == []

@@ -1,7 +1,9 @@
 """End-to-end tests of ssmpatch_patch_baseline and ssmpatch_maintenance_window:
 the provider binary driven as Terraform drives it (tests/harness, which runs
-Terraform core's checks on every answer) against the local SSM emulator
-(tests/emulator), over plugin protocol 5 and 6.
+Terraform core's checks on every answer) against the SSM endpoint of
+tests/ssm_endpoint.py - the local emulator (tests/emulator), or the endpoint
+named by SSMPATCH_TEST_ENDPOINT - over plugin protocol 5 and 6. Every object
+is named with the run's prefix (ep.name).
 
 The objects are the seed scenario's: the STG (approve_after_days 1) and PRD
 (31) AMAZON_LINUX_2 baselines, each with two approval rules (PRODUCT
@@ -12,8 +14,8 @@ Important -> HIGH) and a patch group, and the AM2 window
 Scenarios:
   1 create -> no-op plan -> in-place update (days, description, schedule,
     groups added/removed, tags, default tags) -> no-op plan -> destroy, and
-    the emulator holds nothing of ours afterwards;
-  2 drift: a change made in the emulator shows as an update of exactly that
+    the endpoint holds nothing of ours afterwards;
+  2 drift: a change made outside Terraform shows as an update of exactly that
     attribute and apply restores it; an object deleted there plans a create;
   3 operating_system change plans a replacement; the new baseline takes over
     the patch groups;
@@ -23,11 +25,13 @@ Scenarios:
     converges without a duplicate;
   6 every answer passes the harness's Terraform-core checks (the harness
     raises ProviderBug otherwise), in every scenario above.
+Emulator-only (skipped on an external endpoint): the failures made by fault
+injection; the default-baseline test changes an account-wide setting and runs
+there only with SSMPATCH_TEST_ACCOUNT_WIDE=1.
 
 Run: /usr/bin/python3 -m pytest tests/e2e/test_baseline_window.py
 (needs build/terraform-provider-ssmpatch, or SSMPATCH_PROVIDER).
 """
-import itertools
 import os
 import sys
 
@@ -35,7 +39,6 @@ import pytest
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "tests"))
-sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
 
 from harness.errors import OperationFailed  # noqa: E402
 from harness.provider import Provider  # noqa: E402
@@ -44,43 +47,29 @@ from harness.stack import Stack  # noqa: E402
 PB = "ssmpatch_patch_baseline"
 MW = "ssmpatch_maintenance_window"
 PROTOCOLS = [5, 6]
-_seq = itertools.count(1)
 
 
 # --------------------------------------------------------------------------
 # fixtures and helpers
 
 
-@pytest.fixture(scope="module")
-def emu():
-    from emulator import Emulator
-    with Emulator() as e:
-        yield e
+def ssm(ep, op, body):
+    """Call the endpoint's SSM API directly (outside Terraform)."""
+    return ep.call(op, body)
 
 
-def ssm(emu, op, body):
-    """Call the emulator's SSM API directly (outside Terraform)."""
-    return emu.ssm(op, body)
-
-
-def ssm_error(emu, op, body):
+def ssm_error(ep, op, body):
     """The AWS error code of a call expected to fail, or None if it worked."""
-    try:
-        ssm(emu, op, body)
-    except Exception as e:  # the emulator client raises on an AWS error
-        return getattr(e, "code", None) or str(e)
-    return None
+    return ep.call_error(op, body)
 
 
 class Run:
-    """One `terraform` run: a provider process configured against the emulator
+    """One `terraform` run: a provider process configured against the endpoint
     (Terraform configures once per run, so default_tags change per Run)."""
 
-    def __init__(self, emu, protocol, default_tags=None):
+    def __init__(self, ep, protocol, default_tags=None):
         self.p = Provider(protocol=protocol)
-        cfg = {"region": "us-east-1", "access_key": "AKIDEXAMPLE",
-               "secret_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-               "endpoints": [{"ssm": emu.url, "sts": emu.url}]}
+        cfg = ep.provider_config()
         if default_tags is not None:
             cfg["default_tags"] = [{"tags": default_tags}]
         self.p.configure(cfg)
@@ -90,10 +79,6 @@ class Run:
 
     def __exit__(self, *exc):
         self.p.close()
-
-
-def uniq(prefix):
-    return "%s-%d-%d" % (prefix, os.getpid(), next(_seq))
 
 
 def rule(days, level, severity):
@@ -117,31 +102,35 @@ def window(name, **extra):
     return cfg
 
 
-def get_baseline(emu, bid):
-    return ssm(emu, "GetPatchBaseline", {"BaselineId": bid})
+def get_baseline(ep, bid):
+    return ssm(ep, "GetPatchBaseline", {"BaselineId": bid})
 
 
-def group_owner(emu, group, os_="AMAZON_LINUX_2"):
-    return ssm(emu, "GetPatchBaselineForPatchGroup",
+def group_owner(ep, group, os_="AMAZON_LINUX_2"):
+    return ssm(ep, "GetPatchBaselineForPatchGroup",
                {"PatchGroup": group, "OperatingSystem": os_}).get("BaselineId")
 
 
-def tags_of(emu, rtype, rid):
-    out = ssm(emu, "ListTagsForResource", {"ResourceType": rtype, "ResourceId": rid})
+def tags_of(ep, rtype, rid):
+    out = ssm(ep, "ListTagsForResource", {"ResourceType": rtype, "ResourceId": rid})
     return {t["Key"]: t["Value"] for t in out.get("TagList", [])}
 
 
-def own_baselines(emu, name=None):
-    """Customer-owned baselines (optionally of one name) in the emulator."""
-    out = ssm(emu, "DescribePatchBaselines",
-              {"Filters": [{"Key": "OWNER", "Values": ["Self"]}], "MaxResults": 100})
-    ids = out.get("BaselineIdentities", [])
-    return [b for b in ids if name is None or b.get("BaselineName") == name]
+def own_baselines(ep, name):
+    """Customer-owned baselines of one name, as DescribePatchBaselines lists them."""
+    ids = ep.pages("DescribePatchBaselines",
+                   {"Filters": [{"Key": "OWNER", "Values": ["Self"]},
+                                {"Key": "NAME_PREFIX", "Values": [name]}], "MaxResults": 100},
+                   "BaselineIdentities")
+    return [b for b in ids if b.get("BaselineName") == name]
 
 
-def windows(emu, name=None):
-    out = ssm(emu, "DescribeMaintenanceWindows", {"MaxResults": 100})
-    return [w for w in out.get("WindowIdentities", []) if name is None or w.get("Name") == name]
+def windows(ep, name):
+    """Maintenance windows of one name, as DescribeMaintenanceWindows lists them."""
+    ids = ep.pages("DescribeMaintenanceWindows",
+                   {"Filters": [{"Key": "Name", "Values": [name]}], "MaxResults": 100},
+                   "WindowIdentities")
+    return [w for w in ids if w.get("Name") == name]
 
 
 def changed_attrs(before, after):
@@ -154,17 +143,9 @@ def assert_noop(plans):
     assert not bad, "expected no changes, got %r" % bad
 
 
-def cleanup(emu, names):
+def cleanup(ep, names):
     """Best-effort removal of leftovers of a failed test (by name)."""
-    for b in own_baselines(emu):
-        if b.get("BaselineName") in names:
-            bid = b["BaselineId"]
-            for g in get_baseline(emu, bid).get("PatchGroups", []):
-                ssm_error(emu, "DeregisterPatchBaselineForPatchGroup", {"BaselineId": bid, "PatchGroup": g})
-            ssm_error(emu, "DeletePatchBaseline", {"BaselineId": bid})
-    for w in windows(emu):
-        if w.get("Name") in names:
-            ssm_error(emu, "DeleteMaintenanceWindow", {"WindowId": w["WindowId"]})
+    ep.cleanup(set(names))
 
 
 # --------------------------------------------------------------------------
@@ -172,16 +153,16 @@ def cleanup(emu, names):
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-def test_lifecycle_create_update_destroy(emu, protocol):
-    stg_name, prd_name, mw_name = uniq("STG-AL2Baseline"), uniq("PRD-AL2Baseline"), uniq("patch-window-am2")
-    stg_g, prd_g = uniq("STG"), uniq("PRD")
+def test_lifecycle_create_update_destroy(ep, protocol):
+    stg_name, prd_name, mw_name = ep.name("STG-AL2Baseline"), ep.name("PRD-AL2Baseline"), ep.name("patch-window-am2")
+    stg_g, prd_g = ep.name("STG"), ep.name("PRD")
     cfg = {
         "stg": baseline(stg_name, 1, [stg_g]),
         "prd": baseline(prd_name, 31, [prd_g], tags={"Env": "prd"}),
         "mw": window(mw_name, tags={"Team": "infra"}),
     }
     try:
-        with Run(emu, protocol, default_tags={"Project": "patching"}) as p:
+        with Run(ep, protocol, default_tags={"Project": "patching"}) as p:
             s = Stack(p)
             s.add("stg", PB, cfg["stg"]).add("prd", PB, cfg["prd"]).add("mw", MW, cfg["mw"])
             plans = s.plan()
@@ -192,15 +173,15 @@ def test_lifecycle_create_update_destroy(emu, protocol):
 
             stg, prd, mw = st["stg"], st["prd"], st["mw"]
             assert stg["id"].startswith("pb-") and mw["id"].startswith("mw-")
-            assert stg["arn"].endswith(":patchbaseline/" + stg["id"]) and stg["arn"].startswith("arn:aws:ssm:us-east-1:")
+            assert stg["arn"].endswith(":patchbaseline/" + stg["id"]) and stg["arn"].startswith("arn:aws:ssm:%s:%s:" % (ep.region, ep.account))
             assert mw["arn"].endswith(":maintenancewindow/" + mw["id"])
-            api = get_baseline(emu, stg["id"])
+            api = get_baseline(ep, stg["id"])
             assert api["OperatingSystem"] == "AMAZON_LINUX_2"
             assert [r["ApproveAfterDays"] for r in api["ApprovalRules"]["PatchRules"]] == [1, 1]
-            assert get_baseline(emu, prd["id"])["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"] == 31
-            assert group_owner(emu, stg_g) == stg["id"] and group_owner(emu, prd_g) == prd["id"]
-            assert tags_of(emu, "PatchBaseline", prd["id"]) == {"Env": "prd", "Project": "patching"}
-            w = ssm(emu, "GetMaintenanceWindow", {"WindowId": mw["id"]})
+            assert get_baseline(ep, prd["id"])["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"] == 31
+            assert group_owner(ep, stg_g) == stg["id"] and group_owner(ep, prd_g) == prd["id"]
+            assert tags_of(ep, "PatchBaseline", prd["id"]) == {"Env": "prd", "Project": "patching"}
+            w = ssm(ep, "GetMaintenanceWindow", {"WindowId": mw["id"]})
             assert (w["Schedule"], w["Duration"], w["Cutoff"], w["Enabled"]) == ("cron(00 17 * * ? *)", 1, 0, True)
             assert stg["tags"] is None and stg["tags_all"] == {"Project": "patching"}
             assert stg["default_baseline"] is False
@@ -208,11 +189,12 @@ def test_lifecycle_create_update_destroy(emu, protocol):
             assert_noop(s.refresh_and_plan())
 
         # in-place update, with the default tags changed too
-        stg_g2, prd_g2 = uniq("STG"), uniq("PRD")
+        stg_g2, prd_g2 = ep.name("STG"), ep.name("PRD")
         cfg["stg"] = baseline(stg_name, 2, [stg_g, stg_g2], description="STG baseline", tags={"Env": "stg"})
         cfg["prd"] = baseline(prd_name, 30, [prd_g2], tags={"Env": "prd", "Tier": "1"})
-        cfg["mw"] = window(mw_name, schedule="cron(00 18 ? * SUN *)", description="AM2 window", tags={})
-        with Run(emu, protocol, default_tags={"Project": "patching", "Owner": "ops"}) as p:
+        cfg["mw"] = window(mw_name, schedule="cron(00 18 ? * SUN *)", description="AM2 window", tags={},
+                           schedule_timezone="Asia/Tokyo", schedule_offset=2)
+        with Run(ep, protocol, default_tags={"Project": "patching", "Owner": "ops"}) as p:
             s = Stack(p)
             for n, t in (("stg", PB), ("prd", PB), ("mw", MW)):
                 s.add(n, t, cfg[n], state=st[n])
@@ -221,27 +203,41 @@ def test_lifecycle_create_update_destroy(emu, protocol):
             assert plans["mw"].planned["tags_all"] == {"Project": "patching", "Owner": "ops"}
             st = s.apply()
             stg, prd, mw = st["stg"], st["prd"], st["mw"]
-            api = get_baseline(emu, stg["id"])
+            api = get_baseline(ep, stg["id"])
             assert [r["ApproveAfterDays"] for r in api["ApprovalRules"]["PatchRules"]] == [2, 2]
             assert api["Description"] == "STG baseline"
             assert sorted(api["PatchGroups"]) == sorted([stg_g, stg_g2])
-            assert get_baseline(emu, prd["id"])["PatchGroups"] == [prd_g2]
-            assert ssm_error(emu, "GetPatchBaselineForPatchGroup",
+            assert get_baseline(ep, prd["id"])["PatchGroups"] == [prd_g2]
+            assert ssm_error(ep, "GetPatchBaselineForPatchGroup",
                              {"PatchGroup": prd_g, "OperatingSystem": "AMAZON_LINUX_2"}) is not None \
-                or group_owner(emu, prd_g) != prd["id"]
-            assert tags_of(emu, "PatchBaseline", prd["id"]) == {"Env": "prd", "Tier": "1", "Project": "patching", "Owner": "ops"}
-            assert tags_of(emu, "PatchBaseline", stg["id"]) == {"Env": "stg", "Project": "patching", "Owner": "ops"}
-            assert tags_of(emu, "MaintenanceWindow", mw["id"]) == {"Project": "patching", "Owner": "ops"}
-            w = ssm(emu, "GetMaintenanceWindow", {"WindowId": mw["id"]})
+                or group_owner(ep, prd_g) != prd["id"]
+            assert tags_of(ep, "PatchBaseline", prd["id"]) == {"Env": "prd", "Tier": "1", "Project": "patching", "Owner": "ops"}
+            assert tags_of(ep, "PatchBaseline", stg["id"]) == {"Env": "stg", "Project": "patching", "Owner": "ops"}
+            assert tags_of(ep, "MaintenanceWindow", mw["id"]) == {"Project": "patching", "Owner": "ops"}
+            w = ssm(ep, "GetMaintenanceWindow", {"WindowId": mw["id"]})
             assert w["Schedule"] == "cron(00 18 ? * SUN *)" and w["Description"] == "AM2 window"
+            assert w["ScheduleTimezone"] == "Asia/Tokyo" and w["ScheduleOffset"] == 2
+            assert (w["Duration"], w["Cutoff"], w["AllowUnassociatedTargets"]) == (1, 0, True)
+            assert_noop(s.refresh_and_plan())
+
+            # optional attributes removed from the config are cleared (Replace=true)
+            s.configs["stg"] = baseline(stg_name, 2, [stg_g, stg_g2], tags={"Env": "stg"})
+            s.configs["mw"] = window(mw_name, schedule="cron(00 18 ? * SUN *)", tags={})
+            plans = s.refresh_and_plan()
+            assert changed_attrs(plans["stg"].prior, plans["stg"].planned) == ["description"]
+            assert changed_attrs(plans["mw"].prior, plans["mw"].planned) == \
+                ["description", "schedule_offset", "schedule_timezone"]
+            st = s.apply()
+            assert "Description" not in get_baseline(ep, st["stg"]["id"])
+            w = ssm(ep, "GetMaintenanceWindow", {"WindowId": mw["id"]})
+            assert not any(k in w for k in ("Description", "ScheduleTimezone", "ScheduleOffset"))
             assert_noop(s.refresh_and_plan())
 
             s.destroy()
-        assert own_baselines(emu, stg_name) == [] and own_baselines(emu, prd_name) == []
-        assert windows(emu, mw_name) == []
-        assert ssm_error(emu, "GetPatchBaseline", {"BaselineId": stg["id"]}) is not None
+        ep.assert_clean()
+        assert ssm_error(ep, "GetPatchBaseline", {"BaselineId": stg["id"]}) is not None
     finally:
-        cleanup(emu, {stg_name, prd_name, mw_name})
+        cleanup(ep, {stg_name, prd_name, mw_name})
 
 
 # --------------------------------------------------------------------------
@@ -249,18 +245,18 @@ def test_lifecycle_create_update_destroy(emu, protocol):
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-def test_drift_is_planned_and_restored(emu, protocol):
-    pb_name, mw_name, g = uniq("STG-AL2Baseline"), uniq("patch-window-am2"), uniq("STG")
+def test_drift_is_planned_and_restored(ep, protocol):
+    pb_name, mw_name, g = ep.name("STG-AL2Baseline"), ep.name("patch-window-am2"), ep.name("STG")
     try:
-        with Run(emu, protocol) as p:
+        with Run(ep, protocol) as p:
             s = Stack(p)
             s.add("stg", PB, baseline(pb_name, 1, [g], description="managed")).add("mw", MW, window(mw_name))
             st = s.apply()
             bid, wid = st["stg"]["id"], st["mw"]["id"]
 
             # a change made outside Terraform: exactly that attribute is updated
-            ssm(emu, "UpdatePatchBaseline", {"BaselineId": bid, "Description": "changed by hand"})
-            ssm(emu, "UpdateMaintenanceWindow", {"WindowId": wid, "Duration": 3})
+            ssm(ep, "UpdatePatchBaseline", {"BaselineId": bid, "Description": "changed by hand"})
+            ssm(ep, "UpdateMaintenanceWindow", {"WindowId": wid, "Duration": 3})
             plans = s.refresh_and_plan()
             assert plans["stg"].action == "update" and plans["mw"].action == "update"
             assert plans["stg"].refreshed["description"] == "changed by hand"
@@ -270,27 +266,27 @@ def test_drift_is_planned_and_restored(emu, protocol):
                 s.states[n] = plans[n].refreshed
             s.plans = {n: plans[n] for n in plans}
             st = s.apply()
-            assert get_baseline(emu, bid)["Description"] == "managed"
-            assert ssm(emu, "GetMaintenanceWindow", {"WindowId": wid})["Duration"] == 1
+            assert get_baseline(ep, bid)["Description"] == "managed"
+            assert ssm(ep, "GetMaintenanceWindow", {"WindowId": wid})["Duration"] == 1
             assert_noop(s.refresh_and_plan())
 
             # deleted outside Terraform: planned for creation, and created again
-            ssm(emu, "DeregisterPatchBaselineForPatchGroup", {"BaselineId": bid, "PatchGroup": g})
-            ssm(emu, "DeletePatchBaseline", {"BaselineId": bid})
-            ssm(emu, "DeleteMaintenanceWindow", {"WindowId": wid})
+            ssm(ep, "DeregisterPatchBaselineForPatchGroup", {"BaselineId": bid, "PatchGroup": g})
+            ssm(ep, "DeletePatchBaseline", {"BaselineId": bid})
+            ssm(ep, "DeleteMaintenanceWindow", {"WindowId": wid})
             plans = s.refresh_and_plan()
             assert plans["stg"].refreshed is None and plans["stg"].action == "create"
             assert plans["mw"].refreshed is None and plans["mw"].action == "create"
             s.states = {}
             st = s.apply()
             assert st["stg"]["id"] != bid and st["mw"]["id"] != wid
-            assert group_owner(emu, g) == st["stg"]["id"]
-            assert len(own_baselines(emu, pb_name)) == 1 and len(windows(emu, mw_name)) == 1
+            assert group_owner(ep, g) == st["stg"]["id"]
+            assert len(own_baselines(ep, pb_name)) == 1 and len(windows(ep, mw_name)) == 1
             assert_noop(s.refresh_and_plan())
             s.destroy()
-        assert own_baselines(emu, pb_name) == [] and windows(emu, mw_name) == []
+        ep.assert_clean()
     finally:
-        cleanup(emu, {pb_name, mw_name})
+        cleanup(ep, {pb_name, mw_name})
 
 
 # --------------------------------------------------------------------------
@@ -298,10 +294,10 @@ def test_drift_is_planned_and_restored(emu, protocol):
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-def test_operating_system_change_replaces(emu, protocol):
-    name, g = uniq("STG-AL2Baseline"), uniq("STG")
+def test_operating_system_change_replaces(ep, protocol):
+    name, g = ep.name("STG-AL2Baseline"), ep.name("STG")
     try:
-        with Run(emu, protocol) as p:
+        with Run(ep, protocol) as p:
             old = p.apply(PB, baseline(name, 1, [g]))
             cfg = baseline(name, 1, [g], os_="AMAZON_LINUX")
             plan = p.plan(PB, cfg, p.refresh(PB, old))
@@ -309,14 +305,14 @@ def test_operating_system_change_replaces(emu, protocol):
             assert plan.replace_paths == ["operating_system"]
             new = p.apply(PB, cfg, p.refresh(PB, old), plan=plan)
             assert new["id"] != old["id"] and new["operating_system"] == "AMAZON_LINUX"
-            assert ssm_error(emu, "GetPatchBaseline", {"BaselineId": old["id"]}) is not None
-            assert get_baseline(emu, new["id"])["PatchGroups"] == [g]
-            assert group_owner(emu, g, "AMAZON_LINUX") == new["id"]
+            assert ssm_error(ep, "GetPatchBaseline", {"BaselineId": old["id"]}) is not None
+            assert get_baseline(ep, new["id"])["PatchGroups"] == [g]
+            assert group_owner(ep, g, "AMAZON_LINUX") == new["id"]
             assert p.plan(PB, cfg, p.refresh(PB, new)).action == "noop"
             p.destroy(PB, new)
-        assert own_baselines(emu, name) == []
+        ep.assert_clean()
     finally:
-        cleanup(emu, {name})
+        cleanup(ep, {name})
 
 
 # --------------------------------------------------------------------------
@@ -324,28 +320,29 @@ def test_operating_system_change_replaces(emu, protocol):
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-def test_import_then_no_change(emu, protocol):
-    stg_name, prd_name, mw_name = uniq("STG-AL2Baseline"), uniq("PRD-AL2Baseline"), uniq("patch-window-am2")
-    cfg = {"stg": baseline(stg_name, 1, [uniq("STG")], tags={"Env": "stg"}),
-           "prd": baseline(prd_name, 31, [uniq("PRD")]),
+def test_import_then_no_change(ep, protocol):
+    stg_name, prd_name, mw_name = ep.name("STG-AL2Baseline"), ep.name("PRD-AL2Baseline"), ep.name("patch-window-am2")
+    cfg = {"stg": baseline(stg_name, 1, [ep.name("STG")], tags={"Env": "stg"}),
+           "prd": baseline(prd_name, 31, [ep.name("PRD")]),
            "mw": window(mw_name, enabled=False, tags={"Team": "infra"})}
     try:
-        with Run(emu, protocol, default_tags={"Project": "patching"}) as p:
+        with Run(ep, protocol, default_tags={"Project": "patching"}) as p:
             made = {n: p.apply(PB if n != "mw" else MW, c) for n, c in cfg.items()}
             for n, c in cfg.items():
                 t = PB if n != "mw" else MW
                 imported = p.import_state(t, made[n]["id"])
                 assert dict(imported) == dict(made[n]), n
                 assert p.plan(t, c, imported).action == "noop", n
-            assert ssm(emu, "GetMaintenanceWindow", {"WindowId": made["mw"]["id"]})["Enabled"] is False
+            assert ssm(ep, "GetMaintenanceWindow", {"WindowId": made["mw"]["id"]})["Enabled"] is False
             for bad, t in (("mw-0123", PB), ("not-an-id", MW), ("", PB)):
                 with pytest.raises(OperationFailed) as ei:
                     p.import_state(t, bad)
                 assert any(("pb-" if t == PB else "mw-") in (d.detail or "") for d in ei.value.diagnostics)
             for n in ("mw", "prd", "stg"):
                 p.destroy(PB if n != "mw" else MW, made[n])
+        ep.assert_clean()
     finally:
-        cleanup(emu, {stg_name, prd_name, mw_name})
+        cleanup(ep, {stg_name, prd_name, mw_name})
 
 
 # --------------------------------------------------------------------------
@@ -354,15 +351,15 @@ def test_import_then_no_change(emu, protocol):
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 @pytest.mark.parametrize("tainted", [True, False], ids=["tainted", "untainted"])
-def test_failure_after_create_keeps_object(emu, protocol, tainted):
+def test_failure_after_create_keeps_object(ep, protocol, tainted):
     """Terraform marks an object whose create returned an error as tainted, so
     its next apply destroys and re-creates it; after `terraform untaint` it is
     updated in place instead. Both converge on exactly one baseline."""
-    name, g = uniq("STG-AL2Baseline"), uniq("STG")
-    other = ssm(emu, "CreatePatchBaseline", {"Name": uniq("conflict"), "OperatingSystem": "AMAZON_LINUX_2"})["BaselineId"]
-    ssm(emu, "RegisterPatchBaselineForPatchGroup", {"BaselineId": other, "PatchGroup": g})
+    name, g = ep.name("STG-AL2Baseline"), ep.name("STG")
+    other = ssm(ep, "CreatePatchBaseline", {"Name": ep.name("conflict"), "OperatingSystem": "AMAZON_LINUX_2"})["BaselineId"]
+    ssm(ep, "RegisterPatchBaselineForPatchGroup", {"BaselineId": other, "PatchGroup": g})
     try:
-        with Run(emu, protocol) as p:
+        with Run(ep, protocol) as p:
             cfg = baseline(name, 1, [g])
             with pytest.raises(OperationFailed) as ei:
                 p.apply(PB, cfg)
@@ -372,45 +369,156 @@ def test_failure_after_create_keeps_object(emu, protocol, tainted):
             assert "RegisterPatchBaselineForPatchGroup" in errs[0].summary + errs[0].detail
             assert partial is not None and partial["id"].startswith("pb-")
             assert not partial["patch_groups"]          # the group is not ours (yet)
-            assert len(own_baselines(emu, name)) == 1
+            assert len(own_baselines(ep, name)) == 1
 
             # the conflict goes away; the next apply converges
-            ssm(emu, "DeregisterPatchBaselineForPatchGroup", {"BaselineId": other, "PatchGroup": g})
+            ssm(ep, "DeregisterPatchBaselineForPatchGroup", {"BaselineId": other, "PatchGroup": g})
             if tainted:
                 p.destroy(PB, p.refresh(PB, partial))
                 st = p.apply(PB, cfg)
-                assert ssm_error(emu, "GetPatchBaseline", {"BaselineId": partial["id"]}) is not None
+                assert ssm_error(ep, "GetPatchBaseline", {"BaselineId": partial["id"]}) is not None
             else:
                 plan = p.plan(PB, cfg, p.refresh(PB, partial))
                 assert plan.action == "update"
                 st = p.apply(PB, cfg, p.refresh(PB, partial), plan=plan)
                 assert st["id"] == partial["id"]
-            assert len(own_baselines(emu, name)) == 1
-            assert group_owner(emu, g) == st["id"]
+            assert len(own_baselines(ep, name)) == 1
+            assert group_owner(ep, g) == st["id"]
             assert p.plan(PB, cfg, p.refresh(PB, st)).action == "noop"
             p.destroy(PB, st)
+        ssm(ep, "DeletePatchBaseline", {"BaselineId": other})
+        ep.assert_clean()
     finally:
-        ssm_error(emu, "DeregisterPatchBaselineForPatchGroup", {"BaselineId": other, "PatchGroup": g})
-        ssm_error(emu, "DeletePatchBaseline", {"BaselineId": other})
-        cleanup(emu, {name})
+        ssm_error(ep, "DeregisterPatchBaselineForPatchGroup", {"BaselineId": other, "PatchGroup": g})
+        ssm_error(ep, "DeletePatchBaseline", {"BaselineId": other})
+        cleanup(ep, {name})
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-def test_window_created_disabled(emu, protocol):
+def test_window_created_disabled(ep, protocol):
     """enabled = false needs a second call after CreateMaintenanceWindow."""
-    name = uniq("patch-window-am2")
+    name = ep.name("patch-window-am2")
     try:
-        with Run(emu, protocol) as p:
+        with Run(ep, protocol) as p:
             st = p.apply(MW, window(name, enabled=False))
             assert st["enabled"] is False
-            assert ssm(emu, "GetMaintenanceWindow", {"WindowId": st["id"]})["Enabled"] is False
+            assert ssm(ep, "GetMaintenanceWindow", {"WindowId": st["id"]})["Enabled"] is False
             st2 = p.apply(MW, window(name, enabled=True), p.refresh(MW, st))
             assert st2["id"] == st["id"] and st2["enabled"] is True
-            assert ssm(emu, "GetMaintenanceWindow", {"WindowId": st["id"]})["Enabled"] is True
-            assert len(windows(emu, name)) == 1
+            assert ssm(ep, "GetMaintenanceWindow", {"WindowId": st["id"]})["Enabled"] is True
+            assert len(windows(ep, name)) == 1
             p.destroy(MW, st2)
             # already gone = success
             p.destroy(MW, st2)
-        assert windows(emu, name) == []
+        ep.assert_clean()
     finally:
-        cleanup(emu, {name})
+        cleanup(ep, {name})
+
+
+def inject(ep, op, code="AccessDeniedException", status=400,
+           message="User is not authorized to perform this operation (injected)"):
+    """The next call of `op` fails once with an AWS error that is not retried
+    (emulator-only: the test is skipped on an external endpoint)."""
+    emu = ep.requires_emulator("injects a one-shot %s into the provider's %s call" % (code, op))
+    emu.configure(inject=[{"op": op, "status": status, "code": code, "message": message, "times": 1}])
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+@pytest.mark.parametrize("tainted", [True, False], ids=["tainted", "untainted"])
+def test_window_disable_failure_after_create(ep, protocol, tainted):
+    """Disabling is a second call after CreateMaintenanceWindow; when it fails
+    the window is kept in state (as it is: enabled) with an error at
+    `enabled`, and the next apply converges on one window."""
+    ep.requires_emulator("injects a one-shot AccessDeniedException into UpdateMaintenanceWindow")
+    name = ep.name("patch-window-am2")
+    cfg = window(name, enabled=False, tags={"Team": "infra"})
+    try:
+        with Run(ep, protocol) as p:
+            inject(ep, "UpdateMaintenanceWindow")
+            with pytest.raises(OperationFailed) as ei:
+                p.apply(MW, cfg)
+            errs = [d for d in ei.value.diagnostics if d.is_error]
+            assert errs and errs[0].attribute == "enabled"
+            assert "UpdateMaintenanceWindow" in errs[0].summary and "AccessDeniedException" in errs[0].summary
+            partial = ei.value.state
+            assert partial is not None and partial["id"].startswith("mw-")
+            assert partial["enabled"] is True and partial["tags"] == {"Team": "infra"}
+            assert len(windows(ep, name)) == 1
+            if tainted:
+                p.destroy(MW, p.refresh(MW, partial))
+                st = p.apply(MW, cfg)
+            else:
+                plan = p.plan(MW, cfg, p.refresh(MW, partial))
+                assert plan.action == "update"
+                assert changed_attrs(plan.prior, plan.planned) == ["enabled"]
+                st = p.apply(MW, cfg, p.refresh(MW, partial), plan=plan)
+                assert st["id"] == partial["id"]
+            assert len(windows(ep, name)) == 1
+            assert ssm(ep, "GetMaintenanceWindow", {"WindowId": st["id"]})["Enabled"] is False
+            assert p.plan(MW, cfg, p.refresh(MW, st)).action == "noop"
+            p.destroy(MW, st)
+        ep.assert_clean()
+    finally:
+        cleanup(ep, {name})
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_tag_failure_during_update(ep, protocol):
+    """A tagging failure after UpdatePatchBaseline returns the baseline as it
+    is (new body, old tags) with an error at `tags`; the next apply finishes."""
+    ep.requires_emulator("injects a one-shot AccessDeniedException into AddTagsToResource")
+    name, g = ep.name("PRD-AL2Baseline"), ep.name("PRD")
+    try:
+        with Run(ep, protocol) as p:
+            st = p.apply(PB, baseline(name, 31, [g], tags={"Env": "prd"}))
+            cfg = baseline(name, 30, [g], tags={"Env": "prd", "Tier": "1"})
+            inject(ep, "AddTagsToResource")
+            with pytest.raises(OperationFailed) as ei:
+                p.apply(PB, cfg, p.refresh(PB, st))
+            errs = [d for d in ei.value.diagnostics if d.is_error]
+            assert errs and errs[0].attribute == "tags"
+            partial = ei.value.state
+            assert partial["id"] == st["id"]
+            assert partial["approval_rule"][0]["approve_after_days"] == 30
+            assert partial["tags"] == {"Env": "prd"}
+            plan = p.plan(PB, cfg, p.refresh(PB, partial))
+            assert plan.action == "update" and changed_attrs(plan.prior, plan.planned) == ["tags", "tags_all"]
+            st = p.apply(PB, cfg, p.refresh(PB, partial), plan=plan)
+            assert tags_of(ep, "PatchBaseline", st["id"]) == {"Env": "prd", "Tier": "1"}
+            assert len(own_baselines(ep, name)) == 1
+            p.destroy(PB, st)
+        ep.assert_clean()
+    finally:
+        cleanup(ep, {name})
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_default_baseline_flag(ep, protocol):
+    """default_baseline registers the baseline as the OS default; turning it
+    off, or destroying the baseline, restores the AWS-owned default."""
+    ep.requires_account_wide("registers and deregisters the region's default AMAZON_LINUX_2 baseline")
+    name = ep.name("STG-AL2Baseline")
+
+    def default_id():
+        return ssm(ep, "GetDefaultPatchBaseline", {"OperatingSystem": "AMAZON_LINUX_2"})["BaselineId"]
+
+    aws_default = default_id()
+    assert "AWS-AmazonLinux2DefaultPatchBaseline" in ssm(ep, "GetPatchBaseline", {"BaselineId": aws_default})["Name"]
+    try:
+        with Run(ep, protocol) as p:
+            st = p.apply(PB, baseline(name, 1, [], default_baseline=True))
+            assert st["default_baseline"] is True and default_id() == st["id"]
+            assert p.plan(PB, baseline(name, 1, [], default_baseline=True), p.refresh(PB, st)).action == "noop"
+            st = p.apply(PB, baseline(name, 1, []), p.refresh(PB, st))
+            assert st["default_baseline"] is False and default_id() == aws_default
+            # made the default outside Terraform: drift, planned back to false
+            ssm(ep, "RegisterDefaultPatchBaseline", {"BaselineId": st["id"]})
+            plan = p.plan(PB, baseline(name, 1, []), p.refresh(PB, st))
+            assert plan.action == "update" and changed_attrs(plan.prior, plan.planned) == ["default_baseline"]
+            st = p.apply(PB, baseline(name, 1, [], default_baseline=True), p.refresh(PB, st))
+            assert default_id() == st["id"]
+            p.destroy(PB, st)
+            assert default_id() == aws_default
+        ep.assert_clean()
+    finally:
+        cleanup(ep, {name})

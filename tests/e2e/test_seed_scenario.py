@@ -1,6 +1,8 @@
 """test_seed_scenario.py - the seed article's design, end to end, on the provider
-binary driven as Terraform drives it (tests/harness) against the local SSM
-emulator (tests/emulator), over plugin protocol 5 and 6.
+binary driven as Terraform drives it (tests/harness) against the SSM endpoint
+of tests/ssm_endpoint.py - the local emulator (tests/emulator) or the endpoint
+named by SSMPATCH_TEST_ENDPOINT - over plugin protocol 5 and 6. The article's
+names (baselines, patch groups, window) carry the run's prefix.
 
 The design (shared/seed/ssm-maintenance-window-patching.ja.txt): STG and PRD
 Amazon Linux 2 patch baselines (Security Critical/Important, approved after 1
@@ -14,96 +16,72 @@ sees them), apply in dependency order with each final plan checked against the
 first, plan again (no-op), then for each object in turn change one attribute
 outside Terraform, check that a refresh + plan shows exactly that attribute as
 an in-place update and nothing else, apply the repair, and end with destroy
-and an empty emulator.
+and nothing of the run left on the endpoint (an empty emulator).
 
 Run: /usr/bin/python3 -m pytest tests/e2e/test_seed_scenario.py
 (needs build/terraform-provider-ssmpatch, or SSMPATCH_PROVIDER).
 """
 
-import json
 import os
 import sys
-import urllib.request
 
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "tests"))
-sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
 
 from harness import cty  # noqa: E402
 from harness.provider import Provider  # noqa: E402
 from harness.stack import Ref, Stack  # noqa: E402
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
-ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
-SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-BUCKET = "patch-logs-123456789012"
 TAG_KEY = "PatchWindowTaskAM2"
 
 
-# ---------------------------------------------------------------- emulator access
+# ---------------------------------------------------------------- endpoint access
 
-@pytest.fixture(scope="module")
-def emu():
-    from emulator import Emulator
-    with Emulator() as e:
-        yield e
-
-
-def _emu_http(emu, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(emu.url.rstrip("/") + path, data=data, method=method)
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.loads(r.read() or b"{}")
-
-
-def inventory(emu):
-    """The emulator's customer objects in our account and region."""
-    inv = _emu_http(emu, "GET", "/_emulator/inventory")
-    return inv.get(ACCOUNT, {}).get(REGION, {})
-
-
-def ssm(emu, op, body):
+def ssm(ep, op, body):
     """An SSM call made outside Terraform (drift), signed like any client."""
-    import botocore.session
-    client = botocore.session.get_session().create_client(
-        "ssm", region_name=REGION, endpoint_url=emu.url, aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY)
-    name = "".join("_" + c.lower() if c.isupper() else c for c in op).lstrip("_")
-    out = getattr(client, name)(**body)
-    out.pop("ResponseMetadata", None)
-    return out
+    return ep.call(op, body)
 
 
 @pytest.fixture(params=[5, 6], ids=["proto5", "proto6"])
-def provider(request, emu):
-    _emu_http(emu, "POST", "/_emulator/reset", {})
+def provider(request, ep):
     p = Provider(protocol=request.param)
-    p.configure({"region": REGION, "access_key": ACCESS_KEY, "secret_key": SECRET_KEY,
-                 "endpoints": [{"ssm": emu.url, "sts": emu.url}]})
+    p.configure(ep.provider_config())
     yield p
     p.close()
 
 
 # ---------------------------------------------------------------- the design
 
-def baseline_cfg(env, days):
+class Design:
+    """The article's names, prefixed with the run's (ep.name) so that nothing
+    of another run or of a real account is ever touched."""
+
+    def __init__(self, ep):
+        self.bucket = "patch-logs-%s" % ep.account
+        self.baseline = {env: ep.name("%s-AL2Baseline" % env) for env in ("STG", "PRD")}
+        self.group = {env: ep.name(env) for env in ("STG", "PRD")}
+        self.window = ep.name("patch-window-am2")
+        self.renamed = ep.name("STG-renamed-by-hand")
+
+
+def baseline_cfg(d, env, days):
     def rule(level, severity):
         return {"approve_after_days": days, "compliance_level": level,
                 "enable_non_security": False,
                 "patch_filter": [{"key": "PRODUCT", "values": ["AmazonLinux2*"]},
                                  {"key": "CLASSIFICATION", "values": ["Security"]},
                                  {"key": "SEVERITY", "values": [severity]}]}
-    return {"name": "%s-AL2Baseline" % env, "operating_system": "AMAZON_LINUX_2",
-            "patch_groups": [env],
+    return {"name": d.baseline[env], "operating_system": "AMAZON_LINUX_2",
+            "patch_groups": [d.group[env]],
             "approval_rule": [rule("CRITICAL", "Critical"), rule("HIGH", "Important")]}
 
 
-WINDOW_CFG = {"name": "patch-window-am2", "schedule": "cron(00 17 * * ? *)", "duration": 1,
-              "cutoff": 0, "allow_unassociated_targets": True}
+def window_cfg(d):
+    return {"name": d.window, "schedule": "cron(00 17 * * ? *)", "duration": 1,
+            "cutoff": 0, "allow_unassociated_targets": True}
 
 KINDS = {"scan": ("SCAN", "Scan", "patch/window/scan/"),
          "install": ("INSTALL", "Install", "patch/window/install/")}
@@ -115,28 +93,28 @@ def target_cfg(kind, window_id):
             "targets": [{"key": "tag:" + TAG_KEY, "values": [KINDS[kind][0]]}]}
 
 
-def task_cfg(kind, window_id, target_id):
+def task_cfg(d, kind, window_id, target_id):
     return {"window_id": window_id, "name": "PatchingTask%s" % kind.title(),
             "task_type": "RUN_COMMAND", "task_arn": "AWS-RunPatchBaseline", "priority": 1,
             "max_concurrency": "50%", "max_errors": "50%",
             "targets": [{"key": "WindowTargetIds", "values": [target_id]}],
             "task_invocation_parameters": [{"run_command_parameters": [{
-                "timeout_seconds": 1800, "output_s3_bucket": BUCKET,
+                "timeout_seconds": 1800, "output_s3_bucket": d.bucket,
                 "output_s3_key_prefix": KINDS[kind][2],
                 "parameter": [{"name": "Operation", "values": [KINDS[kind][1]]},
                               {"name": "RebootOption", "values": ["NoReboot"]}]}]}]}
 
 
-def seed_stack(p):
+def seed_stack(p, d):
     s = Stack(p)
-    s.add("stg", "ssmpatch_patch_baseline", baseline_cfg("STG", 1))
-    s.add("prd", "ssmpatch_patch_baseline", baseline_cfg("PRD", 31))
-    s.add("window", "ssmpatch_maintenance_window", WINDOW_CFG)
+    s.add("stg", "ssmpatch_patch_baseline", baseline_cfg(d, "STG", 1))
+    s.add("prd", "ssmpatch_patch_baseline", baseline_cfg(d, "PRD", 31))
+    s.add("window", "ssmpatch_maintenance_window", window_cfg(d))
     for kind in KINDS:
         s.add("target_" + kind, "ssmpatch_window_target", target_cfg(kind, Ref("window", "id")))
     for kind in KINDS:
         s.add("task_" + kind, "ssmpatch_window_task",
-              task_cfg(kind, Ref("window", "id"), Ref("target_" + kind, "id")))
+              task_cfg(d, kind, Ref("window", "id"), Ref("target_" + kind, "id")))
     return s
 
 
@@ -168,45 +146,45 @@ def repair(s, plans):
     s.apply()
 
 
-def _get_task(emu, st):
-    return ssm(emu, "GetMaintenanceWindowTask",
+def _get_task(ep, st):
+    return ssm(ep, "GetMaintenanceWindowTask",
                {"WindowId": st["window_id"], "WindowTaskId": st["id"]})
 
 
-def _drift_prd_approval(emu, st):
-    b = ssm(emu, "GetPatchBaseline", {"BaselineId": st["prd"]["id"]})
+def _drift_prd_approval(ep, d, st):
+    b = ssm(ep, "GetPatchBaseline", {"BaselineId": st["prd"]["id"]})
     rules = b["ApprovalRules"]
     rules["PatchRules"][0]["ApproveAfterDays"] = 7
-    ssm(emu, "UpdatePatchBaseline", {"BaselineId": st["prd"]["id"], "ApprovalRules": rules})
+    ssm(ep, "UpdatePatchBaseline", {"BaselineId": st["prd"]["id"], "ApprovalRules": rules})
 
 
-def _drift_install_reboot(emu, st):
-    t = _get_task(emu, st["task_install"])
+def _drift_install_reboot(ep, d, st):
+    t = _get_task(ep, st["task_install"])
     tip = t["TaskInvocationParameters"]
     tip["RunCommand"]["Parameters"]["RebootOption"] = ["RebootIfNeeded"]
-    ssm(emu, "UpdateMaintenanceWindowTask", {"WindowId": t["WindowId"],
+    ssm(ep, "UpdateMaintenanceWindowTask", {"WindowId": t["WindowId"],
                                              "WindowTaskId": t["WindowTaskId"],
                                              "TaskInvocationParameters": tip})
 
 
 # object -> (change made outside Terraform, the one attribute the plan must show)
 DRIFTS = [
-    ("stg", lambda emu, st: ssm(emu, "UpdatePatchBaseline",
-                                {"BaselineId": st["stg"]["id"], "Name": "STG-renamed-by-hand"}),
+    ("stg", lambda ep, d, st: ssm(ep, "UpdatePatchBaseline",
+                                {"BaselineId": st["stg"]["id"], "Name": d.renamed}),
      "name"),
     ("prd", _drift_prd_approval, "approval_rule"),
-    ("window", lambda emu, st: ssm(emu, "UpdateMaintenanceWindow",
+    ("window", lambda ep, d, st: ssm(ep, "UpdateMaintenanceWindow",
                                    {"WindowId": st["window"]["id"], "Duration": 3}),
      "duration"),
-    ("target_scan", lambda emu, st: ssm(emu, "UpdateMaintenanceWindowTarget", {
+    ("target_scan", lambda ep, d, st: ssm(ep, "UpdateMaintenanceWindowTarget", {
         "WindowId": st["window"]["id"], "WindowTargetId": st["target_scan"]["id"],
         "Targets": [{"Key": "tag:" + TAG_KEY, "Values": ["SCAN", "SOMETHING-ELSE"]}]}),
      "targets"),
-    ("target_install", lambda emu, st: ssm(emu, "UpdateMaintenanceWindowTarget", {
+    ("target_install", lambda ep, d, st: ssm(ep, "UpdateMaintenanceWindowTarget", {
         "WindowId": st["window"]["id"], "WindowTargetId": st["target_install"]["id"],
         "Name": "renamed-by-hand"}),
      "name"),
-    ("task_scan", lambda emu, st: ssm(emu, "UpdateMaintenanceWindowTask", {
+    ("task_scan", lambda ep, d, st: ssm(ep, "UpdateMaintenanceWindowTask", {
         "WindowId": st["window"]["id"], "WindowTaskId": st["task_scan"]["id"],
         "MaxConcurrency": "10%"}),
      "max_concurrency"),
@@ -216,8 +194,9 @@ DRIFTS = [
 
 # ---------------------------------------------------------------- the scenario
 
-def test_seed_scenario_end_to_end(provider, emu):
-    s = seed_stack(provider)
+def test_seed_scenario_end_to_end(provider, ep):
+    d = Design(ep)
+    s = seed_stack(provider, d)
 
     # First plan: everything is a create; what depends on objects not yet
     # created is unknown.
@@ -236,14 +215,14 @@ def test_seed_scenario_end_to_end(provider, emu):
     for kind in KINDS:
         task, target = st["task_" + kind], st["target_" + kind]
         assert task["window_id"] == wid and target["window_id"] == wid
-        assert task["arn"] == "arn:aws:ssm:%s:%s:windowtask/%s" % (REGION, ACCOUNT, task["id"])
+        assert task["arn"] == "arn:aws:ssm:%s:%s:windowtask/%s" % (ep.region, ep.account, task["id"])
         assert task["targets"] == [{"key": "WindowTargetIds", "values": [target["id"]]}]
         assert task["priority"] == 1
         assert task["service_role_arn"].endswith("/AWSServiceRoleForAmazonSSM")
         assert target["targets"] == [{"key": "tag:" + TAG_KEY, "values": [KINDS[kind][0]]}]
 
-    # What the emulator holds is the article's design.
-    inv = inventory(emu)
+    # What the endpoint holds (of this run) is the article's design.
+    inv = ep.objects()
     assert set(inv["maintenance_windows"]) == {wid}
     w = inv["maintenance_windows"][wid]
     assert w["Schedule"] == "cron(00 17 * * ? *)" and w["Duration"] == 1 and w["Cutoff"] == 0
@@ -255,17 +234,20 @@ def test_seed_scenario_end_to_end(provider, emu):
         assert (t["MaxConcurrency"], t["MaxErrors"]) == ("50%", "50%")
         assert rc["Parameters"] == {"Operation": [KINDS[kind][1]], "RebootOption": ["NoReboot"]}
         assert rc["TimeoutSeconds"] == 1800
-        assert (rc["OutputS3BucketName"], rc["OutputS3KeyPrefix"]) == (BUCKET, KINDS[kind][2])
+        assert (rc["OutputS3BucketName"], rc["OutputS3KeyPrefix"]) == (d.bucket, KINDS[kind][2])
         tg = w["Targets"][st["target_" + kind]["id"]]
         assert tg["Targets"] == [{"Key": "tag:" + TAG_KEY, "Values": [KINDS[kind][0]]}]
-    assert len(inv["patch_baselines"]) == 2
+    assert set(inv["patch_baselines"]) == {st["stg"]["id"], st["prd"]["id"]}
+    assert sorted((g["PatchGroup"], g["OperatingSystem"], g["BaselineId"]) for g in inv["patch_groups"]) == \
+        sorted([(d.group["STG"], "AMAZON_LINUX_2", st["stg"]["id"]),
+                (d.group["PRD"], "AMAZON_LINUX_2", st["prd"]["id"])])
 
     # A second plan changes nothing.
     assert_all_noop(s)
 
     # Drift in each object: exactly that attribute, then repaired.
     for name, make_drift, attr in DRIFTS:
-        make_drift(emu, s.states)
+        make_drift(ep, d, s.states)
         plans = s.refresh_and_plan()
         for n, pl in plans.items():
             if n == name:
@@ -278,12 +260,13 @@ def test_seed_scenario_end_to_end(provider, emu):
         assert_all_noop(s)
 
     # The repairs reached the API.
-    t = _get_task(emu, s.states["task_scan"])
+    t = _get_task(ep, s.states["task_scan"])
     assert t["MaxConcurrency"] == "50%"
-    t = _get_task(emu, s.states["task_install"])
+    t = _get_task(ep, s.states["task_install"])
     assert t["TaskInvocationParameters"]["RunCommand"]["Parameters"]["RebootOption"] == ["NoReboot"]
 
     s.destroy()
-    inv = inventory(emu)
-    assert not inv.get("maintenance_windows") and not inv.get("patch_baselines"), inv
-    assert not inv.get("patch_groups"), inv
+    inv = ep.objects()
+    assert not inv["maintenance_windows"] and not inv["patch_baselines"], inv
+    assert not inv["patch_groups"], inv
+    ep.assert_clean()

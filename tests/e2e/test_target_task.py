@@ -1,6 +1,8 @@
 """test_target_task.py - ssmpatch_window_target and ssmpatch_window_task end to
 end: the provider binary driven as Terraform drives it (tests/harness) against
-the local SSM emulator (tests/emulator), over plugin protocol 5 and 6.
+the SSM endpoint of tests/ssm_endpoint.py - the local emulator (tests/emulator)
+or the endpoint named by SSMPATCH_TEST_ENDPOINT - over plugin protocol 5 and 6.
+Windows are named with the run's prefix; what exists is read with ep.objects().
 
 Covered:
 - every task_invocation_parameters variant (Run Command with notification and
@@ -19,80 +21,47 @@ Run: /usr/bin/python3 -m pytest tests/e2e/test_target_task.py
 """
 
 import base64
-import json
 import os
 import sys
 import threading
-import urllib.request
 
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "tests"))
-sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
 
 from harness import cty  # noqa: E402
 from harness.errors import ImportFailed, OperationFailed  # noqa: E402
 from harness.provider import Provider  # noqa: E402
 from harness.stack import Ref, Stack  # noqa: E402
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
-ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
-SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 TAG_KEY = "PatchWindowTaskAM2"
 TARGET = "ssmpatch_window_target"
 TASK = "ssmpatch_window_task"
 
 
-# ---------------------------------------------------------------- emulator access
+# ---------------------------------------------------------------- endpoint access
 
-@pytest.fixture(scope="module")
-def emu():
-    from emulator import Emulator
-    with Emulator() as e:
-        yield e
-
-
-def _emu_http(emu, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(emu.url.rstrip("/") + path, data=data, method=method)
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.loads(r.read() or b"{}")
-
-
-def inventory(emu):
-    inv = _emu_http(emu, "GET", "/_emulator/inventory")
-    return inv.get(ACCOUNT, {}).get(REGION, {})
-
-
-def ssm(emu, op, body):
+def ssm(ep, op, body):
     """An SSM call made outside Terraform."""
-    import botocore.session
-    client = botocore.session.get_session().create_client(
-        "ssm", region_name=REGION, endpoint_url=emu.url, aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY)
-    name = "".join("_" + c.lower() if c.isupper() else c for c in op).lstrip("_")
-    out = getattr(client, name)(**body)
-    out.pop("ResponseMetadata", None)
-    return out
+    return ep.call(op, body)
 
 
 @pytest.fixture(params=[5, 6], ids=["proto5", "proto6"])
-def provider(request, emu):
-    _emu_http(emu, "POST", "/_emulator/reset", {})
+def provider(request, ep):
     p = Provider(protocol=request.param)
-    p.configure({"region": REGION, "access_key": ACCESS_KEY, "secret_key": SECRET_KEY,
-                 "endpoints": [{"ssm": emu.url, "sts": emu.url}]})
+    p.configure(ep.provider_config())
     yield p
     p.close()
 
 
 # ---------------------------------------------------------------- configs
 
-WINDOW_CFG = {"name": "patch-window-am2", "schedule": "cron(00 17 * * ? *)", "duration": 1,
-              "cutoff": 0, "allow_unassociated_targets": True}
+def window_cfg(ep):
+    """The AM2 window, named with the run's prefix."""
+    return {"name": ep.name("patch-window-am2"), "schedule": "cron(00 17 * * ? *)", "duration": 1,
+            "cutoff": 0, "allow_unassociated_targets": True}
 
 
 def target_cfg(value, window_id):
@@ -116,9 +85,9 @@ def run_command_task(window_id, target_id, operation="Scan", params_reversed=Fal
                 "parameter": params}]}]}
 
 
-def window_stack(p, tasks=("scan",)):
+def window_stack(p, ep, tasks=("scan",)):
     s = Stack(p)
-    s.add("window", "ssmpatch_maintenance_window", WINDOW_CFG)
+    s.add("window", "ssmpatch_maintenance_window", window_cfg(ep))
     s.add("target_scan", TARGET, target_cfg("SCAN", Ref("window", "id")))
     s.add("target_install", TARGET, target_cfg("INSTALL", Ref("window", "id")))
     for t in tasks:
@@ -143,29 +112,30 @@ def assert_noop(p, type_name, cfg, state):
     return pl.refreshed
 
 
-def api_task(emu, st):
-    return ssm(emu, "GetMaintenanceWindowTask", {"WindowId": st["window_id"], "WindowTaskId": st["id"]})
+def api_task(ep, st):
+    return ssm(ep, "GetMaintenanceWindowTask", {"WindowId": st["window_id"], "WindowTaskId": st["id"]})
 
 
 # ---------------------------------------------------------------- (b) variants
 
-def variant_cfgs(wid, target_id):
+def variant_cfgs(ep, wid, target_id):
+    region, account = ep.region, ep.account
     """Every task_invocation_parameters variant, each as full as the API allows."""
     return {
         "run_command": {
             "window_id": wid, "task_type": "RUN_COMMAND", "task_arn": "AWS-RunShellScript",
             "name": "all-run-command", "description": "every Run Command setting",
             "cutoff_behavior": "CANCEL_TASK", "max_concurrency": "2", "max_errors": "1",
-            "service_role_arn": "arn:aws:iam::%s:role/mw-task-role" % ACCOUNT,
+            "service_role_arn": "arn:aws:iam::%s:role/mw-task-role" % account,
             "targets": [{"key": "WindowTargetIds", "values": [target_id]}],
             "task_invocation_parameters": [{"run_command_parameters": [{
                 "comment": "patch run", "document_version": "$LATEST",
                 "document_hash": "a" * 64, "document_hash_type": "Sha256",
                 "output_s3_bucket": "logs", "output_s3_key_prefix": "rc/",
-                "service_role_arn": "arn:aws:iam::%s:role/sns-role" % ACCOUNT,
+                "service_role_arn": "arn:aws:iam::%s:role/sns-role" % account,
                 "timeout_seconds": 600,
                 "notification_config": [{
-                    "notification_arn": "arn:aws:sns:%s:%s:patching" % (REGION, ACCOUNT),
+                    "notification_arn": "arn:aws:sns:%s:%s:patching" % (region, account),
                     "notification_events": ["Success", "Failed"],
                     "notification_type": "Command"}],
                 "cloudwatch_config": [{"cloudwatch_log_group_name": "/ssm/patching",
@@ -180,14 +150,14 @@ def variant_cfgs(wid, target_id):
                 "parameter": [{"name": "InstanceId", "values": ["i-0123456789abcdef0"]}]}]}]},
         "lambda": {
             "window_id": wid, "task_type": "LAMBDA",
-            "task_arn": "arn:aws:lambda:%s:%s:function:patch-hook" % (REGION, ACCOUNT),
+            "task_arn": "arn:aws:lambda:%s:%s:function:patch-hook" % (region, account),
             "task_invocation_parameters": [{"lambda_parameters": [{
                 "client_context": base64.b64encode(b'{"custom":{"env":"stg"}}').decode(),
                 "payload": '{"operation": "scan", "note": "plain text, not base64"}',
                 "qualifier": "$LATEST"}]}]},
         "step_functions": {
             "window_id": wid, "task_type": "STEP_FUNCTIONS",
-            "task_arn": "arn:aws:states:%s:%s:stateMachine:patching" % (REGION, ACCOUNT),
+            "task_arn": "arn:aws:states:%s:%s:stateMachine:patching" % (region, account),
             "max_concurrency": "1", "max_errors": "0",
             "targets": [{"key": "WindowTargetIds", "values": [target_id]}],
             "task_invocation_parameters": [{"step_functions_parameters": [{
@@ -195,16 +165,16 @@ def variant_cfgs(wid, target_id):
     }
 
 
-def test_task_variants_round_trip(provider, emu):
-    s = window_stack(provider, tasks=())
+def test_task_variants_round_trip(provider, ep):
+    s = window_stack(provider, ep, tasks=())
     st = s.apply()
     wid, tid = st["window"]["id"], st["target_scan"]["id"]
-    for name, cfg in variant_cfgs(wid, tid).items():
+    for name, cfg in variant_cfgs(ep, wid, tid).items():
         state = provider.apply(TASK, cfg)
         assert state["id"] and state["arn"].endswith("windowtask/" + state["id"]), name
         refreshed = assert_noop(provider, TASK, cfg, state)
         assert cty.raw_equals(provider.block(TASK).implied_type(), dict(refreshed), dict(state)), name
-        api = api_task(emu, state)
+        api = api_task(ep, state)
         tip = api["TaskInvocationParameters"]
         if name == "lambda":
             # The user's plain text travels as the blob it is.
@@ -228,11 +198,11 @@ def test_task_variants_round_trip(provider, emu):
             assert tip["StepFunctions"] == {"Input": '{"window": "am2"}', "Name": "patch-execution"}
         provider.destroy(TASK, refreshed)
     s.destroy()
-    assert not inventory(emu).get("maintenance_windows")
+    ep.assert_clean()
 
 
-def test_parameter_order_and_retarget(provider, emu):
-    s = window_stack(provider, tasks=("scan",))
+def test_parameter_order_and_retarget(provider, ep):
+    s = window_stack(provider, ep, tasks=("scan",))
     st = s.apply()
     wid = st["window"]["id"]
     task = st["task_scan"]
@@ -248,7 +218,7 @@ def test_parameter_order_and_retarget(provider, emu):
     assert not pl.requires_replace
     new = provider.apply(TASK, cfg, pl.refreshed, plan=pl)
     assert new["id"] == task["id"]
-    assert api_task(emu, new)["Targets"] == [{"Key": "WindowTargetIds",
+    assert api_task(ep, new)["Targets"] == [{"Key": "WindowTargetIds",
                                              "Values": [st["target_install"]["id"]]}]
     new = assert_noop(provider, TASK, cfg, new)
 
@@ -261,11 +231,11 @@ def test_parameter_order_and_retarget(provider, emu):
 
     s.states["task_scan"] = new
     s.destroy()
-    assert not inventory(emu).get("maintenance_windows")
+    ep.assert_clean()
 
 
-def test_targets_removed_plans_limits_null(provider, emu):
-    s = window_stack(provider, tasks=())
+def test_targets_removed_plans_limits_null(provider, ep):
+    s = window_stack(provider, ep, tasks=())
     st = s.apply()
     wid, tid = st["window"]["id"], st["target_scan"]["id"]
     cfg = {"window_id": wid, "task_type": "AUTOMATION", "task_arn": "AWS-RestartEC2Instance",
@@ -276,19 +246,18 @@ def test_targets_removed_plans_limits_null(provider, emu):
     assert state["priority"] == 1 and state["service_role_arn"]
     state = assert_noop(provider, TASK, cfg, state)
 
-    # With targets the limits are required (validation says so, not the API).
-    bad = {k: v for k, v in cfg.items() if k not in ("max_concurrency", "max_errors")}
-    pl = provider.plan(TASK, bad, state)
-    assert pl.action is None
-    assert {d.attribute for d in pl.errors} == {"max_concurrency", "max_errors"}, pl.diagnostics
+    # The limits left out of the config now: O+C, so the prior values stay.
+    cfg = {k: v for k, v in cfg.items() if k not in ("max_concurrency", "max_errors")}
+    state = assert_noop(provider, TASK, cfg, state)
+    assert (state["max_concurrency"], state["max_errors"]) == ("2", "1")
 
     # No more targets: the limits go too (the API refuses them on a targetless task).
-    cfg = dict(bad, targets=[])
+    cfg = dict(cfg, targets=[])
     pl = provider.refresh_and_plan(TASK, cfg, state)
     assert pl.action == "update"
     assert pl.planned["max_concurrency"] is None and pl.planned["max_errors"] is None
     state = provider.apply(TASK, cfg, pl.refreshed, plan=pl)
-    assert "Targets" not in api_task(emu, state) or not api_task(emu, state)["Targets"]
+    assert "Targets" not in api_task(ep, state) or not api_task(ep, state)["Targets"]
     state = assert_noop(provider, TASK, cfg, state)
 
     # Targets back: the limits are unknown until the API answers.
@@ -301,10 +270,10 @@ def test_targets_removed_plans_limits_null(provider, emu):
     s.destroy()
 
 
-def test_target_replaced_while_a_task_uses_it(provider, emu):
+def test_target_replaced_while_a_task_uses_it(provider, ep):
     """A force-new change of a target the task references: Terraform destroys the
     target, creates the new one, then updates the task to the new ID."""
-    s = window_stack(provider, tasks=("scan",))
+    s = window_stack(provider, ep, tasks=("scan",))
     st = s.apply()
     old = st["target_scan"]["id"]
     s.configs["target_scan"] = {
@@ -321,21 +290,21 @@ def test_target_replaced_while_a_task_uses_it(provider, emu):
     st = s.apply()
     new = st["target_scan"]["id"]
     assert new != old
-    assert api_task(emu, st["task_scan"])["Targets"] == [{"Key": "WindowTargetIds", "Values": [new]}]
-    targets = inventory(emu)["maintenance_windows"][st["window"]["id"]]["Targets"]
+    assert api_task(ep, st["task_scan"])["Targets"] == [{"Key": "WindowTargetIds", "Values": [new]}]
+    targets = ep.objects()["maintenance_windows"][st["window"]["id"]]["Targets"]
     assert old not in targets and targets[new]["ResourceType"] == "RESOURCE_GROUP"
     for n, pl in s.refresh_and_plan().items():
         assert pl.action == "noop", (n, pl.action)
     s.destroy()
-    assert not inventory(emu).get("maintenance_windows")
+    ep.assert_clean()
 
 
 # ---------------------------------------------------------------- (c) window deleted outside
 
-def test_window_deleted_outside_terraform(provider, emu):
-    s = window_stack(provider, tasks=("scan", "install"))
+def test_window_deleted_outside_terraform(provider, ep):
+    s = window_stack(provider, ep, tasks=("scan", "install"))
     st = s.apply()
-    ssm(emu, "DeleteMaintenanceWindow", {"WindowId": st["window"]["id"]})
+    ssm(ep, "DeleteMaintenanceWindow", {"WindowId": st["window"]["id"]})
 
     plans = s.refresh_and_plan()
     for n, pl in plans.items():
@@ -349,24 +318,24 @@ def test_window_deleted_outside_terraform(provider, emu):
         s.states[n] = None
     s.plans = plans
     st = s.apply()
-    inv = inventory(emu)
+    inv = ep.objects()
     w = inv["maintenance_windows"][st["window"]["id"]]
     assert len(w["Targets"]) == 2 and len(w["Tasks"]) == 2
     for n, pl in s.refresh_and_plan().items():
         assert pl.action == "noop", n
 
     # Destroying a task whose window is gone is not an error either.
-    ssm(emu, "DeleteMaintenanceWindow", {"WindowId": st["window"]["id"]})
+    ssm(ep, "DeleteMaintenanceWindow", {"WindowId": st["window"]["id"]})
     for n in ("task_scan", "target_install"):
         provider.destroy(s.types[n], s.states.pop(n))
     s.destroy()
-    assert not inventory(emu).get("maintenance_windows")
+    ep.assert_clean()
 
 
 # ---------------------------------------------------------------- (d) import
 
-def test_import_target_and_task(provider, emu):
-    s = window_stack(provider, tasks=("scan",))
+def test_import_target_and_task(provider, ep):
+    s = window_stack(provider, ep, tasks=("scan",))
     st = s.apply()
     wid = st["window"]["id"]
     ty_target = provider.block(TARGET).implied_type()
@@ -394,9 +363,9 @@ def test_import_target_and_task(provider, emu):
 
 # ---------------------------------------------------------------- (e) concurrency
 
-def test_many_targets_in_parallel(provider, emu):
+def test_many_targets_in_parallel(provider, ep):
     n = 24
-    window = provider.apply("ssmpatch_maintenance_window", WINDOW_CFG)
+    window = provider.apply("ssmpatch_maintenance_window", window_cfg(ep))
     wid = window["id"]
     cfgs = [{"window_id": wid, "name": "target-%02d" % i, "resource_type": "INSTANCE",
              "owner_information": "owner-%d" % i,
@@ -437,9 +406,9 @@ def test_many_targets_in_parallel(provider, emu):
 
     run(create)
     assert len({s["id"] for s in states}) == n
-    assert len(inventory(emu)["maintenance_windows"][wid]["Targets"]) == n
+    assert len(ep.objects()["maintenance_windows"][wid]["Targets"]) == n
     run(read)
     run(destroy)
-    assert inventory(emu)["maintenance_windows"][wid]["Targets"] == {}
+    assert ep.objects()["maintenance_windows"][wid]["Targets"] == {}
     provider.destroy("ssmpatch_maintenance_window", window)
-    assert not inventory(emu).get("maintenance_windows")
+    ep.assert_clean()

@@ -221,7 +221,8 @@ class Model:
                 return
             if "enum" in shape and value not in shape["enum"]:
                 fail("Member must satisfy enum value set: [%s]" % ", ".join(shape["enum"]))
-            self._len(shape, len(value), fail)
+            # Java's String.length(): UTF-16 code units (an emoji counts 2)
+            self._len(shape, len(value.encode("utf-16-le")) // 2, fail)
             pat = shape.get("pattern")
             if pat is not None and not self._compiled(pat).search(value):
                 fail("Member must satisfy regular expression pattern: %s" % pat)

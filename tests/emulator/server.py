@@ -37,6 +37,7 @@ import os
 import random
 import re
 import secrets
+import socket
 import sys
 import threading
 import time
@@ -65,7 +66,7 @@ class Faults:
 
     FIELDS = ("latency_ms", "throttle_rate", "error_rate", "namespaced_errors",
               "fault_ops", "delete_missing", "check_sigv4", "self_check", "inject",
-              "assume_role_deny")
+              "assume_role_deny", "limits")
 
     def __init__(self, seed):
         self.latency_ms = 0
@@ -78,6 +79,7 @@ class Faults:
         self.self_check = False
         self.inject = []               # one-shot errors: {"op", "status", "code", ...}
         self.assume_role_deny = []     # role ARNs AssumeRole refuses (AccessDenied)
+        self.limits = {}               # quotas -> ResourceLimitExceededException (ssm_backend)
         self.seed = seed
         self.rng = random.Random(seed)
 
@@ -159,24 +161,30 @@ class Emulator:
             return out
 
     def draw(self, op):
-        """Per-request fault draws: (throttle?, error kind or None, after_commit?, injected)."""
+        """Per-request fault draws, always four from the seeded RNG so the sequence only
+        depends on the order of requests: (throttle?, error kind or None, after_commit?)."""
         with self.lock:
             f = self.faults
-            injected = None
-            for i, inj in enumerate(f.inject):
-                if inj.get("op", "*") in ("*", op):
-                    injected = dict(inj)
-                    inj["times"] = inj.get("times", 1) - 1
-                    if inj["times"] <= 0:
-                        del f.inject[i]
-                    break
             r_throttle, r_error, r_after, r_kind = (f.rng.random() for _ in range(4))
             applies = f.fault_ops is None or op in f.fault_ops
             throttle = applies and r_throttle < f.throttle_rate
             kind = None
             if applies and not throttle and r_error < f.error_rate:
                 kind = ("500", "503", "502")[min(int(r_kind * 3), 2)]
-            return throttle, kind, r_after < 0.5, injected
+            return throttle, kind, r_after < 0.5
+
+    def take_injection(self, op):
+        """The next one-shot injected error for `op` (consumed), or None. Taken only by
+        requests that passed authentication, throttling and validation."""
+        with self.lock:
+            for i, inj in enumerate(self.faults.inject):
+                if inj.get("op", "*") in ("*", op):
+                    got = dict(inj)
+                    inj["times"] = inj.get("times", 1) - 1
+                    if inj["times"] <= 0:
+                        del self.faults.inject[i]
+                    return got
+            return None
 
 
 # ---- SigV4 ---------------------------------------------------------------------------
@@ -278,6 +286,10 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "ssmpatch-emulator"
     sys_version = ""
 
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     @property
     def emu(self):
         return self.server.emu
@@ -315,9 +327,13 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         for k, v in (extra or {}).items():
             self.send_header(k, v)
-        self.end_headers()
+        # One write for status line, headers and body: separate small writes meet
+        # the peer's delayed ACK (Nagle) and cost 40 ms per response.
+        self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self.wfile.write(body)
+            self._headers_buffer.append(body)
+        self.wfile.write(b"".join(self._headers_buffer))
+        self._headers_buffer = []
 
     def _json(self, status, obj):
         self._send(status, json.dumps(obj), "application/json")
@@ -420,11 +436,13 @@ class Handler(BaseHTTPRequestHandler):
                     with emu.lock:
                         emu.faults.update(json.loads(body or b"{}"))
                         emu.backend.delete_missing = emu.faults.delete_missing
+                        emu.backend.limits = dict(emu.faults.limits or {})
                 except ValueError as e:
                     self._json(400, {"error": str(e)})
                     return
             with emu.lock:
-                self._json(200, emu.faults.as_dict())
+                current = json.loads(json.dumps(emu.faults.as_dict()))
+            self._json(200, current)
         elif name == "shutdown" and self.command == "POST":
             self._json(200, {"ok": True})
             threading.Thread(target=self.server.shutdown, daemon=True).start()
@@ -465,7 +483,7 @@ class Handler(BaseHTTPRequestHandler):
                                      "Unknown operation %s" % target), rid)
             return
         emu.count(op, "count")
-        throttle, kind, after_commit, injected = emu.draw(op)
+        throttle, kind, after_commit = emu.draw(op)
         if emu.faults.latency_ms:
             time.sleep(emu.faults.latency_ms / 1000.0)
         try:
@@ -506,6 +524,7 @@ class Handler(BaseHTTPRequestHandler):
             emu.count(op, "validation_errors", entry)
             self._ssm_error(SSMError("ValidationException", validation_message(errors)), rid)
             return
+        injected = emu.take_injection(op)
         if injected is not None and not injected.get("after_commit"):
             entry["status"] = injected.get("status", 500)
             emu.count(op, "injected", entry)
@@ -569,7 +588,7 @@ class Handler(BaseHTTPRequestHandler):
             self._sts_error(400, "InvalidAction", "Could not find operation %s for version %s"
                             % (action, form.get("Version", "")), rid)
             return
-        throttle, kind, after_commit, injected = emu.draw(op)
+        throttle, kind, after_commit = emu.draw(op)
         if emu.faults.latency_ms:
             time.sleep(emu.faults.latency_ms / 1000.0)
         headers = self._lower_headers()
@@ -589,6 +608,7 @@ class Handler(BaseHTTPRequestHandler):
             emu.count(op, "throttled", entry)
             self._sts_error(400, "Throttling", "Rate exceeded", rid)
             return
+        injected = emu.take_injection(op)
         if injected is not None:
             entry["status"] = injected.get("status", 500)
             emu.count(op, "injected", entry)

@@ -135,7 +135,13 @@ def schedule_kind(expr):
     None when the expression is invalid."""
     m = re.fullmatch(r"cron\((.*)\)", expr)
     if m:
+        # Six required fields (minutes hours day-of-month month day-of-week year);
+        # an optional seconds field may come first (the SSM user guide).
         f = m.group(1).split()
+        if len(f) == 7:
+            if not _cron_field_ok(f[0], 0, 59):
+                return None
+            f = f[1:]
         if len(f) != 6:
             return None
         minute, hour, dom, month, dow, year = f
@@ -149,9 +155,11 @@ def schedule_kind(expr):
                    or re.fullmatch(r"([1-7]|%s)(#[1-5]|L)" % _DAYS, dow.upper()))
               and _cron_field_ok(year, 1970, 2199))
         return "cron" if ok else None
-    m = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)", expr)
+    m = re.fullmatch(r"rate\((\d+) (minute|hour|day)(s?)\)", expr)
     if m:
-        return "rate" if int(m.group(1)) >= 1 else None
+        n = int(m.group(1))
+        # singular unit for 1, plural otherwise: rate(1 day), rate(2 days)
+        return "rate" if n >= 1 and (n == 1) == (m.group(3) == "") else None
     m = re.fullmatch(r"at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)", expr)
     if m:
         try:
@@ -193,6 +201,10 @@ class Backend:
         self.lock = threading.RLock()
         self.rng = rng or random.Random()
         self.delete_missing = delete_missing
+        # Optional quotas -> ResourceLimitExceededException; keys: patch_baselines,
+        # patch_groups_per_baseline, maintenance_windows, targets_per_window,
+        # tasks_per_window. Unset = unlimited (AWS's defaults are 50/25/50/100/20).
+        self.limits = {}
         self.states = {}        # (account, region) -> RegionState
         self._aws_baselines = {}  # region -> {OS: baseline dict}
 
@@ -278,8 +290,10 @@ class Backend:
             b = st.baselines.get(bid)
             if b:
                 return b, False
+        # AWS-managed baselines are addressed by their full ARN only (the API reference:
+        # "specify the full Amazon Resource Name (ARN) of the baseline ... instead of pb-...").
         for b in self.aws_baselines(region).values():
-            if b["BaselineId"] == bid or b["BaselineId"].endswith("/" + short):
+            if b["BaselineId"] == bid:
                 return b, True
         return None, None
 
@@ -339,6 +353,12 @@ class Backend:
         if start + n < len(items):
             out_tok = base64.b64encode(json.dumps({"op": op, "offset": start + n}).encode()).decode()
         return page, out_tok
+
+    def _limit(self, name, current, what):
+        n = self.limits.get(name)
+        if n is not None and current >= n:
+            raise SSMError("ResourceLimitExceededException",
+                           "You have reached the maximum number of %s (%d) allowed." % (what, n))
 
     # ---- dispatch ---------------------------------------------------------------
 
@@ -436,6 +456,7 @@ class Backend:
         self._check_rules(os_, b)
         tags = body.get("Tags", [])
         self._check_tags(tags)
+        self._limit("patch_baselines", len(st.baselines), "patch baselines")
         bid = "pb-" + self._hex17()
         while bid in st.baselines:
             bid = "pb-" + self._hex17()
@@ -553,6 +574,8 @@ class Backend:
             raise SSMError("DoesNotExistException",
                            "Maintenance window or patch baseline %s does not exist." % bid)
         key = (group, b["OperatingSystem"])
+        self._limit("patch_groups_per_baseline", len(self._groups_of(st, b)),
+                    "patch groups per patch baseline")
         if key in st.patch_groups:
             raise SSMError("AlreadyExistsException",
                            "Patch Group baseline already has a baseline registered for "
@@ -576,11 +599,10 @@ class Backend:
     def op_GetPatchBaselineForPatchGroup(self, st, account, region, body):
         group = body["PatchGroup"]
         os_ = body.get("OperatingSystem", "WINDOWS")
-        out = {"PatchGroup": group, "OperatingSystem": os_}
-        bid = st.patch_groups.get((group, os_))
-        if bid is not None:
-            out["BaselineId"] = bid
-        return out
+        # "Retrieves the patch baseline that should be used for the specified patch
+        # group": the registered one, else the OS's default baseline.
+        bid = st.patch_groups.get((group, os_)) or self._default_id(st, region, os_)
+        return {"BaselineId": bid, "PatchGroup": group, "OperatingSystem": os_}
 
     def op_DescribePatchGroups(self, st, account, region, body):
         prefixes, oses = None, None
@@ -679,8 +701,9 @@ class Backend:
             raise _validation("Invalid schedule expression %s: use cron(...) with six fields, "
                               "rate(N minutes|hours|days) or at(yyyy-mm-ddThh:mm:ss)." % w["Schedule"])
         if w["Cutoff"] >= w["Duration"]:
-            raise _validation("The cutoff (%d hours) must be less than the duration (%d hours) of "
-                              "the maintenance window." % (w["Cutoff"], w["Duration"]))
+            # AWS's own wording, typo included (seen in CloudFormation error reports)
+            raise _validation("Cuttoff was %d but must be smaller than %d (Duration - 1 )"
+                              % (w["Cutoff"], w["Duration"] - 1))
         if "ScheduleOffset" in w and kind != "cron":
             raise _validation("ScheduleOffset can be specified only with a cron schedule.")
         if "ScheduleTimezone" in w and not _timezone_ok(w["ScheduleTimezone"]):
@@ -706,6 +729,7 @@ class Backend:
         self._check_window(w)
         tags = body.get("Tags", [])
         self._check_tags(tags)
+        self._limit("maintenance_windows", len(st.windows), "maintenance windows")
         wid = "mw-" + self._hex17()
         while wid in st.windows:
             wid = "mw-" + self._hex17()
@@ -808,6 +832,7 @@ class Backend:
         if hit is not None:
             return hit
         self._check_window_targets(body["ResourceType"], body["Targets"])
+        self._limit("targets_per_window", len(w["_targets"]), "targets per maintenance window")
         tid = self._uuid()
         t = {k: copy.deepcopy(body[k]) for k in ("ResourceType", "Targets", "OwnerInformation",
                                                  "Name", "Description") if k in body}
@@ -928,11 +953,12 @@ class Backend:
                     raise _validation("%s must be specified for a maintenance window task with "
                                       "targets." % k)
         else:
+            bad = [k for k in ("MaxErrors", "MaxConcurrency") if k in sent]
+            if bad:
+                raise _validation(" ".join("Maintenance window tasks without targets do not support "
+                                           "%s values." % k for k in bad))
             for k in ("MaxConcurrency", "MaxErrors"):
-                if k in sent:
-                    raise _validation("%s can't be specified for a maintenance window task without "
-                                      "targets." % k)
-                task[k] = "1"
+                task[k] = "1"  # AWS's placeholder for targetless tasks
         tip = task.get("TaskInvocationParameters")
         if tip is not None:
             extra = [k for k in tip if k != self._INVOCATION_KEY[ttype]]
@@ -950,6 +976,7 @@ class Backend:
         task = {k: copy.deepcopy(body[k]) for k in self._TASK_FIELDS if k in body}
         task["TaskType"] = body["TaskType"]
         self._check_task(w, task, set(body), account)
+        self._limit("tasks_per_window", len(w["_tasks"]), "tasks per maintenance window")
         tid = self._uuid()
         task.update({"WindowId": w["WindowId"], "WindowTaskId": tid})
         w["_tasks"][tid] = task

@@ -150,9 +150,11 @@ def test_aws_owned_baselines_are_defaults_and_read_only(ssm):
         assert got["OperatingSystem"] == os_
         assert got["Name"].startswith("AWS-")
         assert "Provided by AWS" in got["Description"]
-        # the short pb- form resolves too
+        # AWS-managed baselines are addressed by full ARN only, as in the API reference
         short = d["BaselineId"].rsplit("/", 1)[1]
-        assert ssm.get_patch_baseline(BaselineId=short)["Name"] == got["Name"]
+        with pytest.raises(ClientError) as ei:
+            ssm.get_patch_baseline(BaselineId=short)
+        assert error_code(ei) == "DoesNotExistException"
     assert ssm.get_default_patch_baseline()["OperatingSystem"] == "WINDOWS"
     arn = ssm.get_default_patch_baseline(OperatingSystem="AMAZON_LINUX_2")["BaselineId"]
     with pytest.raises(ClientError) as ei:
@@ -201,6 +203,9 @@ def test_patch_groups_one_baseline_per_os(ssm):
     got = ssm.get_patch_baseline_for_patch_group(PatchGroup="STG", OperatingSystem="AMAZON_LINUX_2")
     assert got["BaselineId"] == stg and got["OperatingSystem"] == "AMAZON_LINUX_2"
     assert ssm.get_patch_baseline_for_patch_group(PatchGroup="STG")["BaselineId"] == win
+    # no registration for the OS: the baseline that applies is the OS default
+    unreg = ssm.get_patch_baseline_for_patch_group(PatchGroup="STG", OperatingSystem="UBUNTU")
+    assert unreg["BaselineId"] == ssm.get_default_patch_baseline(OperatingSystem="UBUNTU")["BaselineId"]
     maps = ssm.describe_patch_groups()["Mappings"]
     assert {(m["PatchGroup"], m["BaselineIdentity"]["BaselineId"]) for m in maps} == {
         ("STG", stg), ("STG", win), ("STG-2", stg)}
@@ -317,3 +322,16 @@ def test_sources_round_trip(ssm):
             "Configuration": "[main]\nname=x\nbaseurl=https://repo/"}]
     bid = create_al2(ssm, Sources=src)
     assert ssm.get_patch_baseline(BaselineId=bid)["Sources"] == src
+
+
+def test_resource_limits_when_configured(ssm, emu):
+    emu.configure(limits={"patch_baselines": 2, "patch_groups_per_baseline": 1})
+    a = create_al2(ssm, name="one")
+    create_al2(ssm, name="two")
+    with pytest.raises(ClientError) as ei:
+        create_al2(ssm, name="three")
+    assert error_code(ei) == "ResourceLimitExceededException"
+    ssm.register_patch_baseline_for_patch_group(BaselineId=a, PatchGroup="G1")
+    with pytest.raises(ClientError) as ei:
+        ssm.register_patch_baseline_for_patch_group(BaselineId=a, PatchGroup="G2")
+    assert error_code(ei) == "ResourceLimitExceededException"

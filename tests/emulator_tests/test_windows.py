@@ -75,6 +75,8 @@ def test_cutoff_must_be_less_than_duration(ssm, duration, cutoff, ok):
     with pytest.raises(ClientError) as ei:
         window(ssm, Duration=duration, Cutoff=cutoff)
     assert error_code(ei) == "ValidationException"
+    assert ei.value.response["Error"]["Message"] == (
+        "Cuttoff was %d but must be smaller than %d (Duration - 1 )" % (cutoff, duration - 1))
 
 
 @pytest.mark.parametrize("schedule, ok", [
@@ -86,6 +88,11 @@ def test_cutoff_must_be_less_than_duration(ssm, duration, cutoff, ok):
     ("rate(5 days)", True),
     ("rate(1 hour)", True),
     ("at(2030-01-31T10:00:00)", True),
+    ("cron(0 30 23 ? * TUE#3 *)", True),   # optional leading seconds field
+    ("cron(0 15 10 ? * 6L 2031)", True),
+    ("rate(1 hours)", False),              # singular for 1 ...
+    ("rate(5 day)", False),                # ... plural otherwise
+    ("cron(0 0 30 23 ? * TUE#3 *)", False),  # eight fields
     ("cron(00 17 * * *)", False),          # five fields
     ("cron(00 17 * * * *)", False),        # neither day field is '?'
     ("cron(00 17 ? * ? *)", False),        # both are
@@ -299,8 +306,11 @@ def test_targetless_task_refuses_concurrency_and_gets_placeholders(ssm):
                 TaskType="LAMBDA",
                 TaskInvocationParameters={"Lambda": {"Payload": b"{}", "Qualifier": "1"}})
     with pytest.raises(ClientError) as ei:
-        ssm.register_task_with_maintenance_window(MaxConcurrency="1", **args)
+        ssm.register_task_with_maintenance_window(MaxConcurrency="1", MaxErrors="0", **args)
     assert error_code(ei) == "ValidationException"
+    assert ei.value.response["Error"]["Message"] == (
+        "Maintenance window tasks without targets do not support MaxErrors values. "
+        "Maintenance window tasks without targets do not support MaxConcurrency values.")
     task = ssm.register_task_with_maintenance_window(**args)["WindowTaskId"]
     got = ssm.get_maintenance_window_task(WindowId=wid, WindowTaskId=task)
     assert got["MaxConcurrency"] == "1" and got["MaxErrors"] == "1"

@@ -28,7 +28,9 @@ from .protos import REPO_ROOT
 def contract_path():
     cands = [os.environ.get("SSMPATCH_CONTRACT"),
              os.path.join(REPO_ROOT, "..", "shared", "docs", "resources.md"),
-             os.path.join(REPO_ROOT, "..", "..", "shared", "docs", "resources.md")]
+             os.path.join(REPO_ROOT, "..", "..", "shared", "docs", "resources.md"),
+             # the copy kept in the repo, so a clone alone still checks the contract
+             os.path.join(REPO_ROOT, "docs", "contract", "resources.md")]
     for c in cands:
         if c and os.path.isfile(c):
             return os.path.abspath(c)

@@ -26,6 +26,7 @@ from harness import contract as contract_mod  # noqa: E402
 from harness import plugin as plugin_mod  # noqa: E402
 from harness import protos  # noqa: E402
 from harness.provider import Provider  # noqa: E402
+from ssm_endpoint import endpoint_fixture  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -65,39 +66,9 @@ def start(provider_binary):
         pytest.fail("\n".join(problems))
 
 
-class SsmEndpoint:
-    """Where the provider's SSM/STS calls go."""
-
-    def __init__(self, url, emulator=None):
-        self.url = url
-        self.emulator = emulator
-
-    def provider_config(self, **extra):
-        cfg = {"endpoints": [{"ssm": self.url, "sts": self.url}], "max_retries": 1}
-        if self.emulator is not None:
-            cfg.update(region="us-east-1", access_key="AKIDEXAMPLE", secret_key="harness-secret")
-        else:
-            cfg.update(region=os.environ["AWS_REGION"], access_key=os.environ["AWS_ACCESS_KEY_ID"],
-                       secret_key=os.environ["AWS_SECRET_ACCESS_KEY"])
-            if os.environ.get("AWS_SESSION_TOKEN"):
-                cfg["token"] = os.environ["AWS_SESSION_TOKEN"]
-        cfg.update(extra)
-        return cfg
-
-
-@pytest.fixture(scope="session")
-def ssm():
-    url = os.environ.get("SSMPATCH_TEST_ENDPOINT")
-    if url:
-        yield SsmEndpoint(url)
-        return
-    sys.path.insert(0, os.path.join(TESTS, "emulator"))
-    try:
-        from emulator import Emulator
-    except ImportError:
-        pytest.skip("tests/emulator/emulator.py not available (emulator branch not merged)")
-    with Emulator() as emu:
-        yield SsmEndpoint(emu.url, emu)
+# The SSM endpoint (tests/ssm_endpoint.py): the local emulator (us-east-1, no
+# SigV4 check) or SSMPATCH_TEST_ENDPOINT; the provider retries once at most.
+ssm = endpoint_fixture("ssm", provider_defaults={"max_retries": 1})
 
 
 @pytest.fixture

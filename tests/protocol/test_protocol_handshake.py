@@ -192,3 +192,68 @@ def test_harness_rejects_bad_handshake_lines():
     hs = Handshake("1|5|unix|/tmp/plugin1|grpc|\n")
     assert (hs.core, hs.app, hs.network, hs.address, hs.protocol) == (1, 5, "unix", "/tmp/plugin1", "grpc")
     assert MAGIC_COOKIE_VALUE.startswith("d602bf8f")
+
+
+def test_tcp_listener_in_port_range(start):
+    """SSMPATCH_PLUGIN_NETWORK=tcp: 127.0.0.1 with a port from
+    PLUGIN_MIN_PORT..PLUGIN_MAX_PORT (go-plugin's TCP mode), with AutoMTLS."""
+    import random
+    lo = random.randrange(20000, 30000)
+    p = start(protocol=6, mtls=True, min_port=lo, max_port=lo + 50, env={"SSMPATCH_PLUGIN_NETWORK": "tcp"})
+    hs = p.plugin.handshake
+    assert hs.network == "tcp"
+    host, port = hs.address.rsplit(":", 1)
+    assert host == "127.0.0.1" and lo <= int(port) <= lo + 50
+    assert p.get_schema().resources
+    p.close()
+    p.plugin.check_clean_exit()
+
+
+def test_debug_reattach_mode(provider_binary):
+    """-debug: no cookie, no TLS; prints TF_REATTACH_PROVIDERS JSON keyed by
+    the provider address (docs/protocol.md §2.8); serves until SIGTERM."""
+    import json
+    import queue
+    import signal
+    import threading
+    env = {k: v for k, v in os.environ.items()
+           if k not in (MAGIC_COOKIE_KEY, "PLUGIN_CLIENT_CERT", "PLUGIN_PROTOCOL_VERSIONS")}
+    proc = subprocess.Popen([provider_binary, "-debug"], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()
+    threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
+    try:
+        value = None
+        deadline = time.monotonic() + 10
+        while value is None and time.monotonic() < deadline:
+            ln = lines.get(timeout=10)
+            m = re.match(r"^TF_REATTACH_PROVIDERS='(.*)'\s*$", ln)
+            if m:
+                value = json.loads(m.group(1))
+        assert value, "no TF_REATTACH_PROVIDERS line"
+        [(addr, info)] = value.items()
+        assert re.match(r"^[a-z0-9.\-]+/[a-z0-9\-]+/ssmpatch$", addr), addr
+        assert info["Protocol"] == "grpc" and info["ProtocolVersion"] in (5, 6)
+        assert info["Pid"] == proc.pid
+        assert info["Addr"]["Network"] in ("unix", "tcp")
+        sock = info["Addr"]["String"]
+        target = ("unix:" + sock) if info["Addr"]["Network"] == "unix" else sock
+        from harness import protos
+        pb = protos.load().for_version(info["ProtocolVersion"])
+        ch = grpc.insecure_channel(target)
+        method = "/tfplugin%d.Provider/%s" % (info["ProtocolVersion"],
+                                              "GetSchema" if info["ProtocolVersion"] == 5 else "GetProviderSchema")
+        resp = ch.unary_unary(method, request_serializer=lambda m: m.SerializeToString(),
+                              response_deserializer=pb.GetProviderSchema.Response.FromString)(
+            pb.GetProviderSchema.Request(), timeout=10)
+        ch.close()
+        assert resp.resource_schemas
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=plugin_mod.GRACE_SECONDS) == 0
+        if info["Addr"]["Network"] == "unix":
+            assert not os.path.exists(sock), "socket left behind after SIGTERM"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

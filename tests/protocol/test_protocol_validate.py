@@ -234,3 +234,52 @@ def test_seed_task_with_unknown_parameters_clean(prov):
     cfg = task("scan", cty.UNKNOWN, cty.UNKNOWN, cty.UNKNOWN)
     cfg["task_invocation_parameters"][0]["run_command_parameters"][0]["parameter"][0]["values"] = [cty.UNKNOWN]
     assert not prov.validate("ssmpatch_window_task", cfg)
+
+
+PROVIDER_BAD = [
+    ("max-retries-negative", {"max_retries": -1}, ["max_retries"]),
+    ("assume-role-duration", {"assume_role": [{"role_arn": "arn:aws:iam::123456789012:role/x",
+                                               "duration": "forever"}]}, ["assume_role[0].duration"]),
+    ("assume-role-arn", {"assume_role": [{"role_arn": "not-an-arn"}]}, ["assume_role[0].role_arn"]),
+    ("endpoint-url", {"endpoints": [{"ssm": "not a url"}]}, ["endpoints[0].ssm"]),
+]
+
+
+@pytest.mark.parametrize("case", PROVIDER_BAD, ids=[c[0] for c in PROVIDER_BAD])
+def test_bad_provider_config_rejected_with_path(prov, case):
+    _, cfg, accepted = case
+    errs = [d for d in prov.validate_provider(cfg) if d.is_error]
+    assert errs, "no error for provider config %s" % cfg
+    assert any(_matches(d.attribute, accepted) for d in errs), \
+        "error(s) at %s, expected %s" % ([d.attribute for d in errs], accepted)
+
+
+def test_provider_config_unknowns_and_empty_clean(prov):
+    from harness import cty as _cty
+    assert not [d for d in prov.validate_provider({}) if d.is_error]
+    cfg = {"region": _cty.UNKNOWN, "access_key": _cty.UNKNOWN, "secret_key": _cty.UNKNOWN,
+           "assume_role": [{"role_arn": _cty.UNKNOWN, "duration": _cty.UNKNOWN}],
+           "endpoints": [{"ssm": _cty.UNKNOWN}], "max_retries": _cty.UNKNOWN}
+    assert not [d for d in prov.validate_provider(cfg) if d.is_error]
+
+
+def test_configure_without_credentials_is_lazy(provider_binary):
+    """Credentials are resolved at the first API call: Configure succeeds
+    without any, and the first API call fails with a diagnostic."""
+    from harness.errors import OperationFailed
+    from harness.provider import Provider
+    env = {k: None for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                             "AWS_PROFILE")}
+    env.update(HOME="/nonexistent", AWS_CONFIG_FILE="/nonexistent/c", AWS_SHARED_CREDENTIALS_FILE="/nonexistent/k",
+               AWS_EC2_METADATA_DISABLED="true", AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:9")
+    p = Provider(binary=provider_binary, protocol=6, env=env)
+    try:
+        p.configure({"region": "us-east-1", "endpoints": [{"ssm": "http://127.0.0.1:9", "sts": "http://127.0.0.1:9"}],
+                     "max_retries": 0})
+        with pytest.raises(OperationFailed) as ei:
+            p.apply("ssmpatch_maintenance_window", {"name": "mw-nocreds", "schedule": "rate(2 days)",
+                                                    "duration": 2, "cutoff": 1})
+        assert ei.value.state is None
+    finally:
+        p.close()
+    p.plugin.check_clean_exit()

@@ -6,7 +6,7 @@ Shutdown. Python stubs are generated from proto/*.proto into a temp dir at
 test time (protoc --python_out), so the tests check our .proto files too.
 
 Run:  /usr/bin/python3 -m pytest -q tests/rpc_smoke
-Binary: $SSMPATCH_PROVIDER_BIN, else build/terraform-provider-ssmpatch.
+Binary: $SSMPATCH_PROVIDER (as tests/run-all.sh sets it), else build/terraform-provider-ssmpatch.
 """
 import base64
 import datetime
@@ -30,7 +30,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.environ.get("SSMPATCH_PROVIDER_BIN", os.path.join(ROOT, "build", "terraform-provider-ssmpatch"))
+BIN = (os.environ.get("SSMPATCH_PROVIDER") or os.environ.get("SSMPATCH_PROVIDER_BIN")
+       or os.path.join(ROOT, "build", "terraform-provider-ssmpatch"))
 COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 RESOURCES = {"ssmpatch_patch_baseline", "ssmpatch_maintenance_window",
              "ssmpatch_window_target", "ssmpatch_window_task"}

@@ -172,3 +172,13 @@ def test_validate_rejects_bad_config_with_location(workdir, ssm_endpoint):
     msg = proc.stdout + proc.stderr
     assert "extra.tf line" in msg, msg
     assert "schedule" in msg and "cutoff" in msg, msg
+
+
+@pytest.mark.parametrize("example", ["quickstart", "stg", "prd", "modules/ssm-patching"])
+def test_examples_validate(tmp_path, example):
+    """Every example configuration initialises from the local mirror and validates."""
+    w = Workdir(tmp_path, 6, {})
+    w.dir = tmp_path / "examples" / example
+    w.tf("init", "-backend=false", "-input=false", "-no-color")
+    out = w.tf("validate", "-no-color")
+    assert "Success" in out.stdout, out.stdout

@@ -34,6 +34,13 @@ static void clear_env(void)
 	unsetenv("AWS_PROFILE");
 	unsetenv("AWS_CONFIG_FILE");
 	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_ENDPOINT_URL_SSM");
+	unsetenv("AWS_ENDPOINT_URL_STS");
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unsetenv("AWS_SESSION_TOKEN");
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	setenv("HOME", tmpdir, 1);
 }
 
@@ -218,6 +225,138 @@ static void test_aws_client_new__config_errors(void)
 	aws_config_free(&c);
 }
 
+static void test_aws_client_new__endpoint_environment(void)
+{
+	aws_config c;
+	aws_client *cl;
+	aws_error e;
+
+	clear_env();
+	aws_config_init(&c);
+	c.region = strdup("us-east-1");
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1111", 1);
+	setenv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:2222/", 1);
+	cl = aws_client_new(&c, &e);
+	CHECK(cl && strcmp(cl->ssm_url, "http://127.0.0.1:2222/") == 0);
+	CHECK(cl && strcmp(cl->sts_url, "http://127.0.0.1:1111") == 0);
+	aws_client_free(cl);
+
+	c.endpoint_ssm = strdup("https://vpce.example.com");
+	cl = aws_client_new(&c, &e);
+	CHECK(cl && strcmp(cl->ssm_url, "https://vpce.example.com") == 0);
+	aws_client_free(cl);
+
+	setenv("AWS_ENDPOINT_URL_STS", "sts.example.com", 1);
+	CHECK(aws_client_new(&c, &e) == NULL);
+	CHECK(e.code == AWS_ERR_CONFIG && strstr(e.message, "AWS_ENDPOINT_URL_STS") != NULL);
+	aws_config_free(&c);
+	clear_env();
+}
+
+/* Resolve credentials for a client over the given files (no network: every
+ * case here ends before IMDS or STS would be asked). */
+static int creds_for(const char *ak, const char *sk, const char *profile, char *conf, char *cred,
+		     aws_credentials *out, aws_error *e)
+{
+	aws_config c;
+	aws_client *cl;
+	int rc;
+
+	aws_config_init(&c);
+	c.region = strdup("us-east-1");
+	c.access_key = ak ? strdup(ak) : NULL;
+	c.secret_key = sk ? strdup(sk) : NULL;
+	c.profile = profile ? strdup(profile) : NULL;
+	c.shared_config_files = calloc(1, sizeof(char *));
+	c.shared_config_files[0] = strdup(conf);
+	c.n_shared_config_files = 1;
+	c.shared_credentials_files = calloc(1, sizeof(char *));
+	c.shared_credentials_files[0] = strdup(cred);
+	c.n_shared_credentials_files = 1;
+	cl = aws_client_new(&c, e);
+	aws_config_free(&c);
+	if (!cl)
+		return -100;
+	rc = aws_creds_get(cl, out, e);
+	aws_client_free(cl);
+	return rc;
+}
+
+static void test_aws_creds__chain_without_network(void)
+{
+	char *conf = write_tmp("cconf", "[default]\nregion = us-east-1\n"
+					"[profile cfgkeys]\naws_access_key_id = AKIACONF\n"
+					"aws_secret_access_key = conf-secret\n"
+					"[profile norole]\nrole_arn = arn:aws:iam::1:role/r\n"
+					"[profile loop-a]\nrole_arn = arn:aws:iam::1:role/a\n"
+					"source_profile = loop-b\n"
+					"[profile loop-b]\nrole_arn = arn:aws:iam::1:role/b\n"
+					"source_profile = loop-a\n"
+					"[profile only-region]\nregion = eu-west-1\n");
+	char *cred = write_tmp("ccred", "[default]\naws_access_key_id = AKIADEFAULT\n"
+					"aws_secret_access_key = default-secret\n"
+					"aws_session_token = default-token\n"
+					"[cfgkeys]\naws_access_key_id = AKIACREDFILE\n"
+					"aws_secret_access_key = cred-secret\n");
+	char *empty = write_tmp("cempty", "");
+	aws_credentials cr = {0};
+	aws_error e;
+
+	clear_env();
+	/* provider keys first */
+	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+	CHECK(creds_for("AKIAPROV", "prov-secret", NULL, conf, cred, &cr, &e) == 0);
+	CHECK_STR(cr.access_key, "AKIAPROV");
+	CHECK_STR(cr.source, "static");
+	CHECK(cr.token == NULL && cr.expires == 0);
+	aws_credentials_clear(&cr);
+	CHECK(creds_for("AKIAPROV", NULL, NULL, conf, cred, &cr, &e) == AWS_ERR_CONFIG);
+	CHECK(strstr(e.message, "together") != NULL);
+
+	/* then the environment */
+	setenv("AWS_SESSION_TOKEN", "env-token", 1);
+	CHECK(creds_for(NULL, NULL, "cfgkeys", conf, cred, &cr, &e) == 0);
+	CHECK_STR(cr.access_key, "AKIAENV");
+	CHECK_STR(cr.token, "env-token");
+	CHECK_STR(cr.source, "env");
+	aws_credentials_clear(&cr);
+	clear_env();
+
+	/* then the profile: credentials file before config file */
+	CHECK(creds_for(NULL, NULL, NULL, conf, cred, &cr, &e) == 0);
+	CHECK_STR(cr.access_key, "AKIADEFAULT");
+	CHECK_STR(cr.token, "default-token");
+	aws_credentials_clear(&cr);
+	CHECK(creds_for(NULL, NULL, "cfgkeys", conf, cred, &cr, &e) == 0);
+	CHECK_STR(cr.access_key, "AKIACREDFILE");
+	aws_credentials_clear(&cr);
+	CHECK(creds_for(NULL, NULL, "cfgkeys", conf, empty, &cr, &e) == 0);
+	CHECK_STR(cr.access_key, "AKIACONF");
+	CHECK_STR(cr.source, "profile");
+	aws_credentials_clear(&cr);
+	setenv("AWS_PROFILE", "cfgkeys", 1);
+	CHECK(creds_for(NULL, NULL, NULL, conf, cred, &cr, &e) == 0);
+	CHECK_STR(cr.access_key, "AKIACREDFILE");
+	aws_credentials_clear(&cr);
+	clear_env();
+
+	/* profile errors */
+	CHECK(creds_for(NULL, NULL, "missing", conf, cred, &cr, &e) == AWS_ERR_CONFIG);
+	CHECK(strstr(e.message, "\"missing\" not found") != NULL);
+	CHECK(creds_for(NULL, NULL, "norole", conf, cred, &cr, &e) == AWS_ERR_CONFIG);
+	CHECK(strstr(e.message, "source_profile") != NULL);
+	CHECK(creds_for(NULL, NULL, "loop-a", conf, cred, &cr, &e) == AWS_ERR_CONFIG);
+	CHECK(strstr(e.message, "chain longer") != NULL);
+
+	/* nothing anywhere (IMDS disabled): a clear configuration error */
+	CHECK(creds_for(NULL, NULL, "only-region", conf, empty, &cr, &e) == AWS_ERR_CONFIG);
+	CHECK(strstr(e.message, "no AWS credentials found") != NULL);
+	CHECK(creds_for(NULL, NULL, NULL, empty, empty, &cr, &e) == AWS_ERR_CONFIG);
+	CHECK(cr.access_key == NULL);
+	clear_env();
+}
+
 static void test_aws_xml_text__elements_and_entities(void)
 {
 	const char *x = "<R xmlns=\"x\">\n <Credentials>\n  <AccessKeyId>ASIA1</AccessKeyId>\n"
@@ -265,6 +404,8 @@ int main(void)
 	RUN(test_aws_client_new__region_precedence);
 	RUN(test_aws_client_new__home_default_files);
 	RUN(test_aws_client_new__config_errors);
+	RUN(test_aws_client_new__endpoint_environment);
+	RUN(test_aws_creds__chain_without_network);
 	RUN(test_aws_xml_text__elements_and_entities);
 	RUN(test_aws_parse_iso8601__forms);
 	{

@@ -53,6 +53,8 @@ static const json_case json_cases[] = {
 	/* header fallback, with its ":url" suffix stripped */
 	{400, "", "ResourceInUseException:http://internal.amazon.com/coral/", AWS_ERR_IN_USE,
 	 "ResourceInUseException", NULL},
+	{400, "", "AlreadyExistsException:http://internal.amazon.com/coral/com.amazon#x",
+	 AWS_ERR_ALREADY_EXISTS, "AlreadyExistsException", NULL},
 	{400, "{\"message\":\"m\"}", "DoesNotExistException", AWS_ERR_NOT_FOUND,
 	 "DoesNotExistException", "m"},
 	/* body code wins over the header */
@@ -128,6 +130,14 @@ static void test_aws_error__retryable_and_expired(void)
 	CHECK(aws_error_expired_token(&e));
 	aws_error_set(&e, AWS_ERR_AUTH, 400, "AccessDeniedException", "Op", "m");
 	CHECK(!aws_error_expired_token(&e));
+	CHECK(!aws_error_clock_skew(&e));
+	aws_error_set(&e, AWS_ERR_AUTH, 403, "InvalidSignatureException", "Op",
+		      "Signature expired: 20261129T120000Z is now earlier than 20261129T124500Z");
+	CHECK(aws_error_clock_skew(&e));
+	aws_error_set(&e, AWS_ERR_AUTH, 403, "InvalidSignatureException", "Op",
+		      "The request signature we calculated does not match");
+	CHECK(!aws_error_clock_skew(&e));
+	CHECK(aws_classify("RequestTimeTooSkewed", 400) == AWS_ERR_AUTH);
 }
 
 static void test_aws_backoff__bounds(void)

@@ -124,6 +124,8 @@ static void test_json_decode__errors(void)
 	expect_error("{\"enabled\":1}", t, false, "a bool is required", "enabled");
 	expect_error("{\"tags\":{\"a\":[]}}", t, false, "a string is required", "tags[\"a\"]");
 	expect_error("{\"rule\":{}}", t, false, "a list (array) is required", "rule");
+	expect_error("{\"extra\":{\"type\":[\"set\",\"bool\"],\"value\":[true,\"x\"]}}", t, false,
+		     "a bool is required", "extra");
 	expect_error("{\"extra\":5}", t, false, "exactly \"type\" and \"value\"", "extra");
 	expect_error("{\"extra\":{\"type\":\"strin\",\"value\":5}}", t, false, "not a valid type", "extra");
 	expect_error("[\"a\"]", tf_type_tuple(2, tt), false, "a tuple of 2 elements", NULL);

@@ -452,6 +452,13 @@ static void test_msgpack_decode__errors(void)
 	expect_error("df ffffffff 01", tf_type_map(&tf_type_number), "truncated", NULL);
 	expect_error("db ffffffff 41", &tf_type_string, "truncated", NULL);
 	expect_error("81a3610062c0", tf_type_map(&tf_type_string), "NUL", NULL);
+	/* a path stops at a set: its elements have no address */
+	{
+		const char *sn[] = { "ids" };
+		const tf_type *st[] = { tf_type_set(&tf_type_string) };
+
+		expect_error("81a3" "696473" "92a0" "01", obj(1, sn, st), "a string is required", "ids");
+	}
 	/* the object's missing attribute error names the path of the object */
 	expect_error("81a5" "72756c6573" "c2", wrap, "a list (array) is required", "rules");
 }

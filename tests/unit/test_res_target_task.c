@@ -23,10 +23,8 @@
 /* Exposed by provider/resources/window_target.c and window_task.c for these tests. */
 int res_window_target_expand(const tf_value *obj, json_t *req);
 int res_window_target_flatten(const json_t *api, const tf_value *prior, tf_value **out);
-int res_window_target_parse_id(const char *id, char *window_id, char *target_id, size_t cap);
 int res_window_task_expand(const tf_value *obj, json_t *req);
 int res_window_task_flatten(const json_t *api, const tf_value *prior, tf_value **out);
-int res_window_task_parse_id(const char *id, char *window_id, char *task_id, size_t cap);
 
 #define WID "mw-0123456789abcdef0"
 #define TID "e32eecb2-646c-4f4b-8ed1-205fbc0a1b2c"
@@ -268,13 +266,13 @@ static void test_task_read_normalisation(void)
 				   "\"targets\":[{\"key\":\"WindowTargetIds\",\"values\":[\"t-1\"]}]}");
 	json_t *ans = json_pack(
 		"{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:[{s:s, s:[s]}],"
-		" s:{s:{s:{}, s:{}}}}",
+		" s:{s:{s:{}, s:{}, s:{s:b}}}}",
 		"WindowId", WID, "WindowTaskId", TID, "TaskType", "RUN_COMMAND", "TaskArn",
 		"aws-runpatchbaseline", "Priority", 1, "ServiceRoleArn",
 		"arn:aws:iam::123456789012:role/aws-service-role/ssm.amazonaws.com/AWSServiceRoleForAmazonSSM",
 		"MaxConcurrency", "50%", "MaxErrors", "50%", "CutoffBehavior", "CONTINUE_TASK", "Targets",
 		"Key", "windowtargetids", "Values", "t-1", "TaskInvocationParameters", "RunCommand",
-		"Parameters", "NotificationConfig");
+		"Parameters", "NotificationConfig", "CloudWatchOutputConfig", "CloudWatchOutputEnabled", 0);
 	tf_value *got = NULL;
 
 	CHECK(ans != NULL);
@@ -287,7 +285,7 @@ static void test_task_read_normalisation(void)
 	CHECK_STR(tf_value_attr_str(got, "max_concurrency"), "50%");
 	CHECK(strstr(tf_value_attr_str(got, "service_role_arn") ? tf_value_attr_str(got, "service_role_arn") : "",
 		     "AWSServiceRoleForAmazonSSM") != NULL);
-	/* An empty RunCommand object is not a block the user wrote. */
+	/* An empty RunCommand object (a false flag at most) is not a block the user wrote. */
 	CHECK(tf_value_len(tf_value_attr(got, "task_invocation_parameters")) == 0);
 	tf_value_free(got);
 	json_decref(ans);
@@ -339,20 +337,16 @@ static void test_import_id_parsing(void)
 {
 	char w[64], t[64];
 
-	CHECK(res_window_target_parse_id(WID "/" TID, w, t, sizeof(w)) == 0);
-	CHECK_STR(w, WID);
-	CHECK_STR(t, TID);
-	CHECK(res_window_task_parse_id(WID "/" TID, w, t, sizeof(w)) == 0);
+	CHECK(res_parse_window_child_id(WID "/" TID, w, t, sizeof(w)) == 0);
 	CHECK_STR(w, WID);
 	CHECK_STR(t, TID);
 	static const char *const bad[] = { "", "/", WID, WID "/", "/" TID, TID,
 					   "x-123/" TID, WID "/" TID "/x", "mw-/" TID };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK(res_window_target_parse_id(bad[i], w, t, sizeof(w)) < 0);
-		CHECK(res_window_task_parse_id(bad[i], w, t, sizeof(w)) < 0);
+		CHECK(res_parse_window_child_id(bad[i], w, t, sizeof(w)) < 0);
 	}
 	/* Longer than the buffers. */
-	CHECK(res_window_task_parse_id(WID "/" TID TID, w, t, sizeof(w)) < 0);
+	CHECK(res_parse_window_child_id(WID "/" TID TID, w, t, sizeof(w)) < 0);
 }
 
 static void test_import_state_and_diagnostic(void)

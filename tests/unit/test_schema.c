@@ -410,7 +410,7 @@ static void test_schema_seed__valid(void)
 
 typedef struct {
 	const char *kind;
-	const char *ops[4];
+	const char *ops[8];
 	const char *path;    /* tf_path_string of the expected error */
 	const char *summary; /* substring of its summary */
 } bad_case;
@@ -532,6 +532,7 @@ static const bad_case bad_cases[] = {
 	{"task", {"max_errors=s:101%"}, "max_errors", "Invalid format"},
 	{"task", {"-targets"}, "max_concurrency", "Not allowed on a task without targets"},
 	{"task", {"-targets", "max_concurrency=null"}, "max_errors", "Not allowed on a task without targets"},
+	{"task", {"-targets", "max_concurrency=null", "max_errors=null"}, "targets", "Missing targets"},
 	{"task", {"priority=n:-1"}, "priority", "Value out of range"},
 	{"task", {"priority=n:0.5"}, "priority", "Whole number required"},
 	{"task", {"service_role_arn=s:role/foo"}, "service_role_arn", "Invalid format"},
@@ -592,7 +593,7 @@ static void test_schema_validate__bad_configs(void)
 		const bad_case *c = &bad_cases[i];
 		tf_diags d;
 		tf_diags_init(&d);
-		tf_value *o = build(c->kind, c->ops, 4, &d);
+		tf_value *o = build(c->kind, c->ops, sizeof(c->ops) / sizeof(c->ops[0]), &d);
 		if (getenv("SCHEMA_TEST_VERBOSE")) /* show every message, for reviewing the wording */
 			dump_diags(&d);
 		if (!has_error(&d, c->path, c->summary)) {
@@ -626,11 +627,14 @@ static const bad_case good_cases[] = {
 	{"baseline", {"approval_rule[0].approve_after_days=null", "approval_rule[0].approve_until_date=s:2028-02-29",
 		      "approval_rule[1].approve_after_days=n:360"}, NULL, NULL},
 	{"baseline", {"operating_system=null"}, NULL, NULL}, /* WINDOWS: days needed, and present */
+	{"baseline", {"operating_system=s:AMAZON_LINUX_2023"}, NULL, NULL}, /* newer than the packaged model */
 	{"baseline", {"description=s:日本語の説明", "name=s:a.b_c-1"}, NULL, NULL},
 	{"target", {"resource_type=s:RESOURCE_GROUP", "targets[0].key=s:resource-groups:Name",
 		    "targets[0].values=l:patch-group"}, NULL, NULL},
 	{"target", {"targets[0].key=s:tag-key", "targets[0].values=l*50:k"}, NULL, NULL},
-	{"task", {"-targets", "max_concurrency=null", "max_errors=null"}, NULL, NULL},
+	{"task", {"-targets", "max_concurrency=null", "max_errors=null", "task_type=s:LAMBDA",
+		  "task_arn=s:arn:aws:lambda:ap-northeast-1:123456789012:function:f",
+		  "-" TIP ".run_command_parameters", "+" TIP ".lambda_parameters"}, NULL, NULL},
 	{"task", {"max_errors=s:0", "max_concurrency=s:100%", "priority=n:0"}, NULL, NULL},
 	{"task", {"max_errors=null", "max_concurrency=null"}, NULL, NULL}, /* O+C: prior or API value */
 	{"task", {"task_type=s:LAMBDA", "task_arn=s:arn:aws:lambda:ap-northeast-1:123456789012:function:f",
@@ -649,7 +653,7 @@ static void test_schema_validate__good_variants(void)
 		const bad_case *c = &good_cases[i];
 		tf_diags d;
 		tf_diags_init(&d);
-		tf_value *o = build(c->kind, c->ops, 4, &d);
+		tf_value *o = build(c->kind, c->ops, sizeof(c->ops) / sizeof(c->ops[0]), &d);
 		if (d.n) {
 			fprintf(stderr, "  FAIL good case %zu (%s %s):\n", i, c->kind, c->ops[0]);
 			dump_diags(&d);
@@ -677,7 +681,7 @@ static const bad_case unknown_cases[] = {
 	{"task", {"window_id=unknown", "targets[0].values=l:?"}, NULL, NULL},
 	{"task", {"task_type=unknown", "task_arn=unknown"}, NULL, NULL},
 	{"task", {"targets=unknown", "max_concurrency=unknown"}, NULL, NULL},
-	{"task", {"-targets", "max_concurrency=unknown", "max_errors=null"}, NULL, NULL},
+	{"task", {"-targets", "task_type=unknown", "max_concurrency=unknown", "max_errors=null"}, NULL, NULL},
 	{"task", {"task_invocation_parameters=unknown", "task_type=s:LAMBDA"}, NULL, NULL},
 	{"task", {TIP ".lambda_parameters=unknown"}, NULL, NULL},
 	{"task", {RCP ".timeout_seconds=unknown", RCP ".parameter[0].values=unknown"}, NULL, NULL},
@@ -690,7 +694,7 @@ static void test_schema_validate__unknowns_pass(void)
 		const bad_case *c = &unknown_cases[i];
 		tf_diags d;
 		tf_diags_init(&d);
-		tf_value *o = build(c->kind, c->ops, 4, &d);
+		tf_value *o = build(c->kind, c->ops, sizeof(c->ops) / sizeof(c->ops[0]), &d);
 		if (d.n) {
 			fprintf(stderr, "  FAIL unknown case %zu (%s %s):\n", i, c->kind, c->ops[0]);
 			dump_diags(&d);
