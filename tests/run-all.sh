@@ -5,11 +5,13 @@
 # need from Debian's packages, builds the provider with -Wall -Wextra -Werror,
 # runs the unit tests (ctest) and the Python protocol, emulator, AWS and
 # end-to-end tests (pytest; the tests start and stop the local SSM emulator
-# themselves), then does it all again in an ASan+UBSan build.
+# themselves), then does it all again in an ASan+UBSan build, and fuzzes every
+# libFuzzer target for a bounded time.
 #
 # Environment:
 #   SSMPATCH_SKIP_INSTALL=1   do not call apt-get (packages already there)
 #   SSMPATCH_SKIP_SANITIZE=1  skip the ASan+UBSan pass
+#   SSMPATCH_SKIP_FUZZ=1      skip the bounded fuzzing pass (SSMPATCH_FUZZ_SECONDS, default 30)
 #   SSMPATCH_TEST_ENDPOINT    run the acceptance tests against another SSM endpoint
 #                             (see tests/README.md) instead of the local emulator
 set -euo pipefail
@@ -46,5 +48,11 @@ if [ "${SSMPATCH_SKIP_SANITIZE:-0}" != 1 ]; then
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
   SSMPATCH_SANITIZER_BUILD=1 run_tests "$root/build-asan" "ASan+UBSan build"
+fi
+if [ "${SSMPATCH_SKIP_FUZZ:-0}" != 1 ]; then
+  # Every libFuzzer target (fuzz/): replay of the seed corpus and regressions,
+  # then a bounded run each, with ASan+UBSan.
+  echo "== fuzzing (${SSMPATCH_FUZZ_SECONDS:-30} s per target)"
+  "$root/fuzz/run-all.sh" "${SSMPATCH_FUZZ_SECONDS:-30}"
 fi
 echo "== all tests passed"
