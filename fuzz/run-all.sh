@@ -4,7 +4,7 @@
 #
 #   fuzz/run-all.sh [SECONDS]
 #
-# Builds build-fuzz/ first when it is missing (clang required). Exit status is
+# Configures and builds build-fuzz/ first (clang required). Exit status is
 # non-zero when any target crashed; the crashing inputs stay under
 # build-fuzz/work/<target>/ (see run.sh).
 set -eu
@@ -14,9 +14,11 @@ root=$(dirname "$here")
 build=${SSMPATCH_FUZZ_BUILD:-$root/build-fuzz}
 secs=${1:-30}
 
-if [ ! -f "$build/CMakeCache.txt" ]; then
-	CC=${CC:-clang} cmake -S "$root" -B "$build" -DSSMPATCH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# Configure every time (cheap): a tree left half-configured by a failed run is repaired.
+if ! grep -q "^CMAKE_PROJECT_NAME" "$build/CMakeCache.txt" 2>/dev/null; then
+	rm -rf "$build"
 fi
+CC=${CC:-clang} cmake -S "$root" -B "$build" -DSSMPATCH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j2 >/dev/null
 
 targets="fuzz_msgpack fuzz_json fuzz_type_json fuzz_schema_validate fuzz_schema_checks fuzz_aws fuzz_rpc"
