@@ -596,7 +596,29 @@ void res_client_token(char out[37])
 	out[o] = '\0';
 }
 
-/* ---------------------------------------------------------------- plan, import */
+/* ---------------------------------------------------------------- find, plan, import */
+
+int res_get(provider_ctx *p, const char *op, json_t *req, json_t **resp, tf_diags *d)
+{
+	aws_error err;
+	int rc;
+
+	*resp = NULL;
+	if (!req) {
+		res_diag_internal(d, op, NULL);
+		return AWS_ERR_OTHER;
+	}
+	memset(&err, 0, sizeof(err));
+	rc = ssm_call(p->aws, op, req, resp, &err);
+	json_decref(req);
+	if (rc == AWS_ERR_NOT_FOUND) {
+		json_decref(*resp);
+		*resp = NULL;
+	} else if (rc != 0) {
+		res_diag_aws(d, NULL, op, &err);
+	}
+	return rc;
+}
 
 int res_plan_tags_hook(provider_ctx *p, const tf_value *prior, const tf_value *config,
 		       tf_value *planned, tf_diags *d)

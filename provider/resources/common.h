@@ -119,6 +119,14 @@ tf_value *res_tags_from_all(const provider_ctx *p, const tf_value *all, const tf
  */
 int res_plan_tags_all(const provider_ctx *p, tf_value *planned);
 
+/*
+ * The shared "find" of every resource: call `op` (a Get/Describe of one object)
+ * with `req` (ownership taken; NULL is reported as out of memory). Returns 0 and
+ * *resp; AWS_ERR_NOT_FOUND with *resp NULL and no diagnostic (the object, or its
+ * window, is gone); any other error with a diagnostic naming the operation.
+ */
+int res_get(provider_ctx *p, const char *op, json_t *req, json_t **resp, tf_diags *d);
+
 /* res_ops.plan for resources whose only plan-time work is tags_all. */
 int res_plan_tags_hook(provider_ctx *p, const tf_value *prior, const tf_value *config,
 		       tf_value *planned, tf_diags *d);

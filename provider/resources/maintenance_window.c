@@ -120,21 +120,7 @@ int res_maintenance_window_flatten(const provider_ctx *p, const json_t *resp,
 /* GetMaintenanceWindow. AWS_ERR_NOT_FOUND (no diagnostic) when it does not exist. */
 static int mw_find(provider_ctx *p, const char *id, json_t **resp, tf_diags *d)
 {
-	json_t *req = json_pack("{s:s}", "WindowId", id);
-	aws_error err;
-	int rc;
-
-	*resp = NULL;
-	if (!req) {
-		res_diag_internal(d, "GetMaintenanceWindow", NULL);
-		return AWS_ERR_OTHER;
-	}
-	memset(&err, 0, sizeof(err));
-	rc = ssm_call(p->aws, "GetMaintenanceWindow", req, resp, &err);
-	json_decref(req);
-	if (rc != 0 && rc != AWS_ERR_NOT_FOUND)
-		res_diag_aws(d, NULL, "GetMaintenanceWindow", &err);
-	return rc;
+	return res_get(p, "GetMaintenanceWindow", json_pack("{s:s}", "WindowId", id), resp, d);
 }
 
 /* Read the whole object. *out NULL (and 0) when gone. */

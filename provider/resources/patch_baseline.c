@@ -344,21 +344,7 @@ int res_patch_baseline_flatten(const provider_ctx *p, const json_t *resp, const 
 /* GetPatchBaseline. AWS_ERR_NOT_FOUND (no diagnostic) when it does not exist. */
 static int pb_find(provider_ctx *p, const char *id, json_t **resp, tf_diags *d)
 {
-	json_t *req = json_pack("{s:s}", "BaselineId", id);
-	aws_error err;
-	int rc;
-
-	*resp = NULL;
-	if (!req) {
-		res_diag_internal(d, "GetPatchBaseline", NULL);
-		return AWS_ERR_OTHER;
-	}
-	memset(&err, 0, sizeof(err));
-	rc = ssm_call(p->aws, "GetPatchBaseline", req, resp, &err);
-	json_decref(req);
-	if (rc != 0 && rc != AWS_ERR_NOT_FOUND)
-		res_diag_aws(d, NULL, "GetPatchBaseline", &err);
-	return rc;
+	return res_get(p, "GetPatchBaseline", json_pack("{s:s}", "BaselineId", id), resp, d);
 }
 
 /* GetDefaultPatchBaseline for `os`: *out_id = the default's ID (malloc'd) or NULL. */

@@ -607,25 +607,10 @@ fail:
 static int wk_find(provider_ctx *p, const char *window_id, const char *id, json_t **out,
 		   tf_diags *d)
 {
-	json_t *req = json_pack("{s:s, s:s}", "WindowId", window_id, "WindowTaskId", id);
-	aws_error err;
-	int rc;
+	int rc = res_get(p, "GetMaintenanceWindowTask",
+			 json_pack("{s:s, s:s}", "WindowId", window_id, "WindowTaskId", id), out, d);
 
-	*out = NULL;
-	if (!req) {
-		res_diag_internal(d, "Reading window task", NULL);
-		return AWS_ERR_OTHER;
-	}
-	rc = ssm_call(p->aws, "GetMaintenanceWindowTask", req, out, &err);
-	if (rc == AWS_ERR_NOT_FOUND) {
-		rc = 0; /* the task, or its whole window, is gone */
-		json_decref(*out);
-		*out = NULL;
-	} else if (rc < 0) {
-		res_diag_aws(d, NULL, "GetMaintenanceWindowTask", &err);
-	}
-	json_decref(req);
-	return rc;
+	return rc == AWS_ERR_NOT_FOUND ? 0 : rc; /* the task, or its whole window, is gone */
 }
 
 /* --- create / read / update / delete --- */
