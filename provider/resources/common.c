@@ -620,6 +620,33 @@ int res_get(provider_ctx *p, const char *op, json_t *req, json_t **resp, tf_diag
 	return rc;
 }
 
+int res_read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
+		  tf_value **out, tf_diags *d)
+{
+	tf_value *st = tf_value_clone(fallback);
+	tf_diags scratch;
+	int rc;
+
+	*out = NULL;
+	if (!st || res_set_str(st, "id", id) < 0) {
+		tf_value_free(st);
+		if (d)
+			res_diag_internal(d, "state after apply", NULL);
+		return AWS_ERR_OTHER;
+	}
+	tf_diags_init(&scratch);
+	rc = read(p, st, out, d ? d : &scratch);
+	tf_diags_free(&scratch);
+	if (rc < 0 || !*out) {
+		tf_value_free(*out);
+		res_unknown_to_null(st);
+		*out = st;
+		return rc < 0 ? rc : 0;
+	}
+	tf_value_free(st);
+	return 0;
+}
+
 int res_plan_tags_hook(provider_ctx *p, const tf_value *prior, const tf_value *config,
 		       tf_value *planned, tf_diags *d)
 {

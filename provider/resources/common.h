@@ -127,6 +127,20 @@ int res_plan_tags_all(const provider_ctx *p, tf_value *planned);
  */
 int res_get(provider_ctx *p, const char *op, json_t *req, json_t **resp, tf_diags *d);
 
+/* A resource's read (res_ops.read): the object whose state (at least `id`) is `st`. */
+typedef int (*res_read_fn)(provider_ctx *p, const tf_value *st, tf_value **out, tf_diags *d);
+
+/*
+ * The state to return after a create or update: the object read back; or, when
+ * the read fails or finds nothing yet (eventual consistency), `fallback` (the
+ * planned or prior values) with `id` set and unknowns nulled - never NULL once
+ * the object exists, so Terraform keeps tracking it. The read's diagnostics go
+ * to `d`; pass NULL after a failure already reported (a re-read would only
+ * repeat it). Returns the read's error, or 0.
+ */
+int res_read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
+		  tf_value **out, tf_diags *d);
+
 /* res_ops.plan for resources whose only plan-time work is tags_all. */
 int res_plan_tags_hook(provider_ctx *p, const tf_value *prior, const tf_value *config,
 		       tf_value *planned, tf_diags *d);

@@ -160,24 +160,9 @@ done:
 	return rc;
 }
 
-/* Partial result of a failed create/update (see patch_baseline.c's pb_partial). */
-static void mw_partial(provider_ctx *p, const char *id, const tf_value *fallback, tf_value **out)
-{
-	tf_diags scratch;
-
-	tf_diags_init(&scratch);
-	if (mw_read_id(p, id, fallback, out, &scratch) != 0 || !*out) {
-		tf_value_free(*out);
-		*out = tf_value_clone(fallback);
-		if (*out) {
-			res_set_str(*out, "id", id);
-			res_unknown_to_null(*out);
-		}
-	}
-	tf_diags_free(&scratch);
-}
-
 /* ---------------------------------------------------------------- create */
+
+static int mw_read(provider_ctx *p, const tf_value *prior, tf_value **out, tf_diags *d);
 
 static int mw_create(provider_ctx *p, const tf_value *planned, tf_value **out, tf_diags *d)
 {
@@ -224,7 +209,7 @@ static int mw_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 			res_diag_aws_at(d, "enabled", "UpdateMaintenanceWindow", &err);
 		}
 		if (rc != 0) {
-			mw_partial(p, id, planned, out);
+			res_read_back(p, mw_read, planned, id, out, NULL);
 			goto done;
 		}
 	}
@@ -235,7 +220,7 @@ static int mw_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 		rc = AWS_ERR_NOT_FOUND;
 	}
 	if (rc != 0 && !*out)
-		mw_partial(p, id, planned, out);
+		res_read_back(p, mw_read, planned, id, out, NULL);
 done:
 	json_decref(req);
 	json_decref(resp);
@@ -307,7 +292,7 @@ static int mw_update(provider_ctx *p, const tf_value *prior, const tf_value *pla
 	}
 	goto done;
 partial:
-	mw_partial(p, id, prior, out);
+	res_read_back(p, mw_read, prior, id, out, NULL);
 done:
 	json_decref(old_req);
 	json_decref(new_req);

@@ -421,27 +421,6 @@ done:
 	return rc;
 }
 
-/*
- * The partial result of a failed create/update: the object re-read, or when
- * even that fails, `fallback` (the planned values) with the ID set and every
- * unknown nulled. Never leaves *out NULL once the object exists.
- */
-static void pb_partial(provider_ctx *p, const char *id, const tf_value *fallback, tf_value **out)
-{
-	tf_diags scratch; /* a failed re-read would only repeat the real failure */
-
-	tf_diags_init(&scratch);
-	if (pb_read_id(p, id, fallback, out, &scratch) != 0 || !*out) {
-		tf_value_free(*out);
-		*out = tf_value_clone(fallback);
-		if (*out) {
-			res_set_str(*out, "id", id);
-			res_unknown_to_null(*out);
-		}
-	}
-	tf_diags_free(&scratch);
-}
-
 /* ---------------------------------------------------------------- patch groups and default */
 
 static int pb_group_call(provider_ctx *p, const char *op, const char *id, const char *group,
@@ -558,6 +537,8 @@ done:
 
 /* ---------------------------------------------------------------- create */
 
+static int pb_read(provider_ctx *p, const tf_value *prior, tf_value **out, tf_diags *d);
+
 static int pb_create(provider_ctx *p, const tf_value *planned, tf_value **out, tf_diags *d)
 {
 	json_t *req = NULL, *resp = NULL;
@@ -605,7 +586,7 @@ static int pb_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 	if (rc == 0 && tf_value_bool_or(tf_value_attr(planned, "default_baseline"), false))
 		rc = pb_register_default(p, id, d);
 	if (rc != 0) {
-		pb_partial(p, id, planned, out);
+		res_read_back(p, pb_read, planned, id, out, NULL);
 		goto done;
 	}
 	rc = pb_read_id(p, id, planned, out, d);
@@ -615,7 +596,7 @@ static int pb_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 		rc = AWS_ERR_NOT_FOUND;
 	}
 	if (rc != 0 && !*out)
-		pb_partial(p, id, planned, out);
+		res_read_back(p, pb_read, planned, id, out, NULL);
 done:
 	json_decref(req);
 	json_decref(resp);
@@ -723,7 +704,7 @@ static int pb_update(provider_ctx *p, const tf_value *prior, const tf_value *pla
 	}
 	goto done;
 partial:
-	pb_partial(p, id, prior, out);
+	res_read_back(p, pb_read, prior, id, out, NULL);
 done:
 	json_decref(old_req);
 	json_decref(new_req);

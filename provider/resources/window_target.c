@@ -182,33 +182,6 @@ done:
 
 static int wt_read(provider_ctx *p, const tf_value *prior, tf_value **out, tf_diags *d);
 
-/* After a create or update, read the object back; if that fails, the planned
- * object with the ID set stands in for it (the engine keeps planned values). */
-static int wt_read_back(provider_ctx *p, const tf_value *planned, const char *id, tf_value **out,
-			tf_diags *d)
-{
-	tf_value *st = tf_value_clone(planned);
-	tf_value *idv = tf_value_string(id);
-	int rc;
-
-	if (!st || !idv || tf_value_set_attr(st, "id", idv) < 0) {
-		tf_value_free(idv);
-		tf_value_free(st);
-		res_diag_internal(d, "Window target state", NULL);
-		return AWS_ERR_OTHER;
-	}
-	rc = wt_read(p, st, out, d);
-	if (rc < 0 || !*out) {
-		tf_value_free(*out);
-		res_unknown_to_null(st);
-		*out = st;
-		/* Eventual consistency may hide a fresh target for a moment: not an error. */
-		return rc < 0 ? rc : 0;
-	}
-	tf_value_free(st);
-	return 0;
-}
-
 static int wt_create(provider_ctx *p, const tf_value *planned, tf_value **out, tf_diags *d)
 {
 	json_t *req = json_object(), *resp = NULL;
@@ -239,7 +212,7 @@ static int wt_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 		goto done;
 	}
 	LOG_D(MOD, "registered window target %s", id);
-	rc = wt_read_back(p, planned, id, out, d);
+	rc = res_read_back(p, wt_read, planned, id, out, d);
 done:
 	json_decref(req);
 	json_decref(resp);
@@ -289,7 +262,7 @@ static int wt_update(provider_ctx *p, const tf_value *prior, const tf_value *pla
 		*out = tf_value_clone(prior);
 		goto done;
 	}
-	rc = wt_read_back(p, planned, id, out, d);
+	rc = res_read_back(p, wt_read, planned, id, out, d);
 done:
 	json_decref(req);
 	json_decref(resp);

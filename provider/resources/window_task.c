@@ -617,30 +617,6 @@ static int wk_find(provider_ctx *p, const char *window_id, const char *id, json_
 
 static int wk_read(provider_ctx *p, const tf_value *prior, tf_value **out, tf_diags *d);
 
-/* After a create or update, read the object back; if that fails, the planned
- * object with the ID set (unknowns nulled) stands in for it. */
-static int wk_read_back(provider_ctx *p, const tf_value *planned, const char *id, tf_value **out,
-			tf_diags *d)
-{
-	tf_value *st = tf_value_clone(planned);
-	int rc;
-
-	if (!st || res_set_str(st, "id", id) < 0) {
-		tf_value_free(st);
-		res_diag_internal(d, "Window task state", NULL);
-		return AWS_ERR_OTHER;
-	}
-	rc = wk_read(p, st, out, d);
-	if (rc < 0 || !*out) {
-		tf_value_free(*out);
-		res_unknown_to_null(st);
-		*out = st;
-		return rc < 0 ? rc : 0;
-	}
-	tf_value_free(st);
-	return 0;
-}
-
 static int wk_create(provider_ctx *p, const tf_value *planned, tf_value **out, tf_diags *d)
 {
 	json_t *req = json_object(), *resp = NULL;
@@ -671,7 +647,7 @@ static int wk_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 		goto done;
 	}
 	LOG_D(MOD, "registered window task %s", id);
-	rc = wk_read_back(p, planned, id, out, d);
+	rc = res_read_back(p, wk_read, planned, id, out, d);
 done:
 	json_decref(req);
 	json_decref(resp);
@@ -746,7 +722,7 @@ static int wk_update(provider_ctx *p, const tf_value *prior, const tf_value *pla
 		*out = tf_value_clone(prior);
 		goto done;
 	}
-	rc = wk_read_back(p, planned, id, out, d);
+	rc = res_read_back(p, wk_read, planned, id, out, d);
 done:
 	json_decref(req);
 	json_decref(resp);
