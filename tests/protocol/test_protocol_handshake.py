@@ -132,7 +132,8 @@ def test_shutdown_exits_promptly_and_removes_socket(start):
     assert os.path.exists(sock)
     p.close()
     assert p.plugin.graceful_exit, "did not exit within 2 s of Shutdown"
-    assert p.plugin.exit_code == 0
+    assert p.plugin.exit_code == 0, "exit %s; stderr:\n%s" % (p.plugin.exit_code,
+                                                           p.plugin.stderr_text()[-4000:])
     assert p.plugin.exit_seconds < plugin_mod.GRACE_SECONDS
     assert not os.path.exists(sock), "socket file left behind"
     assert p.plugin.shutdown_error is None or \
