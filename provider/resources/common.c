@@ -620,6 +620,15 @@ int res_get(provider_ctx *p, const char *op, json_t *req, json_t **resp, tf_diag
 	return rc;
 }
 
+int res_delete(provider_ctx *p, const char *op, json_t *req, tf_diags *d)
+{
+	json_t *resp = NULL;
+	int rc = res_get(p, op, req, &resp, d);
+
+	json_decref(resp);
+	return rc == AWS_ERR_NOT_FOUND ? 0 : rc;
+}
+
 int res_read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
 		  tf_value **out, tf_diags *d)
 {

@@ -127,6 +127,11 @@ int res_plan_tags_all(const provider_ctx *p, tf_value *planned);
  */
 int res_get(provider_ctx *p, const char *op, json_t *req, json_t **resp, tf_diags *d);
 
+/* The shared delete: call `op` with `req` (ownership taken, as res_get); an
+ * object already gone (AWS_ERR_NOT_FOUND) is success. Returns 0 or an error with
+ * a diagnostic naming the operation. */
+int res_delete(provider_ctx *p, const char *op, json_t *req, tf_diags *d);
+
 /* A resource's read (res_ops.read): the object whose state (at least `id`) is `st`. */
 typedef int (*res_read_fn)(provider_ctx *p, const tf_value *st, tf_value **out, tf_diags *d);
 

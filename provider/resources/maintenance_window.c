@@ -306,26 +306,10 @@ done:
 static int mw_delete(provider_ctx *p, const tf_value *prior, tf_diags *d)
 {
 	const char *id = tf_value_attr_str(prior, "id");
-	json_t *req, *resp = NULL;
-	aws_error err;
-	int rc;
 
 	if (!id)
 		return 0;
-	req = json_pack("{s:s}", "WindowId", id);
-	if (!req) {
-		res_diag_internal(d, "DeleteMaintenanceWindow", NULL);
-		return AWS_ERR_OTHER;
-	}
-	memset(&err, 0, sizeof(err));
-	rc = ssm_call(p->aws, "DeleteMaintenanceWindow", req, &resp, &err);
-	if (rc == AWS_ERR_NOT_FOUND)
-		rc = 0;
-	else if (rc != 0)
-		res_diag_aws(d, NULL, "DeleteMaintenanceWindow", &err);
-	json_decref(req);
-	json_decref(resp);
-	return rc;
+	return res_delete(p, "DeleteMaintenanceWindow", json_pack("{s:s}", "WindowId", id), d);
 }
 
 /* ---------------------------------------------------------------- import */

@@ -718,11 +718,10 @@ done:
 static int pb_delete(provider_ctx *p, const tf_value *prior, tf_diags *d)
 {
 	const char *id = tf_value_attr_str(prior, "id");
-	json_t *resp = NULL, *req = NULL, *dresp = NULL;
+	json_t *resp = NULL;
 	const json_t *groups;
 	const char *os;
 	char *dflt = NULL;
-	aws_error err;
 	size_t i;
 	int rc;
 
@@ -752,22 +751,9 @@ static int pb_delete(provider_ctx *p, const tf_value *prior, tf_diags *d)
 	    (rc = pb_restore_aws_default(p, os ? os : "WINDOWS", d)) != 0)
 		goto done;
 
-	req = json_pack("{s:s}", "BaselineId", id);
-	if (!req) {
-		res_diag_internal(d, "DeletePatchBaseline", NULL);
-		rc = AWS_ERR_OTHER;
-		goto done;
-	}
-	memset(&err, 0, sizeof(err));
-	rc = ssm_call(p->aws, "DeletePatchBaseline", req, &dresp, &err);
-	if (rc == AWS_ERR_NOT_FOUND)
-		rc = 0;
-	else if (rc != 0)
-		res_diag_aws(d, NULL, "DeletePatchBaseline", &err);
+	rc = res_delete(p, "DeletePatchBaseline", json_pack("{s:s}", "BaselineId", id), d);
 done:
 	json_decref(resp);
-	json_decref(req);
-	json_decref(dresp);
 	free(dflt);
 	return rc;
 }

@@ -271,24 +271,10 @@ done:
 
 static int wt_delete(provider_ctx *p, const tf_value *prior, tf_diags *d)
 {
-	json_t *req, *resp = NULL;
-	aws_error err;
-	int rc;
-
-	req = json_pack("{s:s?, s:s?}", "WindowId", tf_value_attr_str(prior, "window_id"),
-			"WindowTargetId", tf_value_attr_str(prior, "id"));
-	if (!req) {
-		res_diag_internal(d, "Deregistering window target", NULL);
-		return AWS_ERR_OTHER;
-	}
-	rc = ssm_call(p->aws, "DeregisterTargetFromMaintenanceWindow", req, &resp, &err);
-	if (rc == AWS_ERR_NOT_FOUND)
-		rc = 0; /* already gone (or its window is) */
-	else if (rc < 0)
-		res_diag_aws(d, NULL, "DeregisterTargetFromMaintenanceWindow", &err);
-	json_decref(req);
-	json_decref(resp);
-	return rc;
+	/* Gone already, or its window is: success. */
+	return res_delete(p, "DeregisterTargetFromMaintenanceWindow",
+			  json_pack("{s:s?, s:s?}", "WindowId", tf_value_attr_str(prior, "window_id"),
+				    "WindowTargetId", tf_value_attr_str(prior, "id")), d);
 }
 
 /* --- import --- */
