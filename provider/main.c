@@ -57,6 +57,10 @@
 
 #define MOD "provider"
 #define DEFAULT_PROVIDER_ADDR "registry.terraform.io/ssmpatch/ssmpatch"
+/* gRPC parses PLUGIN_CLIENT_CERT fully only when it starts listening with TLS
+ * (tls_pem_has_cert checks its shape), so a listen failure under AutoMTLS is
+ * most likely a certificate gRPC refused. */
+#define BAD_CLIENT_CERT_HINT " (AutoMTLS: gRPC refused the TLS set-up; is PLUGIN_CLIENT_CERT a valid X.509 certificate?)"
 
 static const int g_versions[] = { 5, 6 };
 
@@ -110,6 +114,42 @@ static void grpc_log_to_json(gpr_log_func_args *args)
 		log_msg(lvl, "provider.grpc", "%s (%s:%d)", args->message, args->file, args->line);
 }
 
+/* AutoMTLS: the server identity, made on a thread of its own while gRPC
+ * starts. Its first use of OpenSSL (key management, the random generator)
+ * costs some 10 million instructions, gRPC's start-up about as much again,
+ * and they do not depend on each other. */
+typedef struct {
+	pthread_t thread;
+	bool running;
+	int rc;
+	tls_identity id;
+} tls_job;
+
+static void *tls_job_main(void *arg)
+{
+	tls_job *j = arg;
+
+	j->rc = tls_identity_generate(&j->id);
+	return NULL;
+}
+
+static void tls_job_start(tls_job *j)
+{
+	j->running = pthread_create(&j->thread, NULL, tls_job_main, j) == 0;
+	if (!j->running)
+		tls_job_main(j);
+}
+
+/* 0 once the identity is in j->id; -1 when it could not be made. */
+static int tls_job_finish(tls_job *j)
+{
+	if (j->running) {
+		pthread_join(j->thread, NULL);
+		j->running = false;
+	}
+	return j->rc;
+}
+
 static int write_all(int fd, const char *s)
 {
 	size_t len = strlen(s);
@@ -139,7 +179,7 @@ int main(int argc, char **argv)
 	const char *client_cert = NULL, *provider_addr;
 	char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)] = "";
 	char address[sizeof(sock_path) + 32];
-	tls_identity tls = { NULL, NULL, NULL };
+	tls_job tls = { .rc = -1 };
 	rpc_server_opts opts;
 	rpc_server *server = NULL;
 	sig_ctx sig = { .mu = PTHREAD_MUTEX_INITIALIZER };
@@ -213,24 +253,28 @@ int main(int argc, char **argv)
 			fputs("PLUGIN_CLIENT_CERT does not hold a PEM certificate\n", stderr);
 			return 1;
 		}
-		if (tls_identity_generate(&tls) != 0) {
-			fputs("cannot generate the TLS certificate for AutoMTLS\n", stderr);
-			return 1;
-		}
+		tls_job_start(&tls);
 	}
 
 	grpc_init();
 	gpr_set_log_function(grpc_log_to_json);
 
 	memset(&opts, 0, sizeof(opts));
-	opts.client_ca_pem = client_cert;
-	opts.cert_pem = tls.cert_pem;
-	opts.key_pem = tls.key_pem;
 	opts.on_stop = engine_stop;
 	if (rpc_server_new(&server, &opts) != 0 || rpc_v5_register(server) != 0 ||
 	    rpc_v6_register(server) != 0 || rpc_plugin_services_register(server) != 0) {
 		fputs("cannot set up the gRPC server\n", stderr);
 		goto done;
+	}
+	if (client_cert) {
+		if (tls_job_finish(&tls) != 0) {
+			fputs("cannot generate the TLS certificate for AutoMTLS\n", stderr);
+			goto done;
+		}
+		if (rpc_server_use_tls(server, client_cert, tls.id.cert_pem, tls.id.key_pem) != 0) {
+			fputs("cannot set up TLS for AutoMTLS\n", stderr);
+			goto done;
+		}
 	}
 
 	if (tcp) {
@@ -240,7 +284,8 @@ int main(int argc, char **argv)
 			goto done;
 		}
 		if (rpc_server_listen_tcp(server, lo, hi, &port) != 0) {
-			fprintf(stderr, "cannot listen on 127.0.0.1 in ports %d..%d\n", lo, hi);
+			fprintf(stderr, "cannot listen on 127.0.0.1 in ports %d..%d%s\n", lo, hi,
+				client_cert ? BAD_CLIENT_CERT_HINT : "");
 			goto done;
 		}
 		snprintf(address, sizeof(address), "127.0.0.1:%d", port);
@@ -252,7 +297,8 @@ int main(int argc, char **argv)
 			goto done;
 		}
 		if (rpc_server_listen_unix(server, sock_path, gid >= 0 ? 0660 : 0600, gid) != 0) {
-			fprintf(stderr, "cannot listen on unix socket %s\n", sock_path);
+			fprintf(stderr, "cannot listen on unix socket %s%s\n", sock_path,
+				client_cert ? BAD_CLIENT_CERT_HINT : "");
 			goto done;
 		}
 		snprintf(address, sizeof(address), "%s", sock_path);
@@ -287,7 +333,7 @@ int main(int argc, char **argv)
 		free(json);
 	} else {
 		int devnull;
-		line = handshake_line(version, tcp ? "tcp" : "unix", address, tls.cert_der_b64);
+		line = handshake_line(version, tcp ? "tcp" : "unix", address, tls.id.cert_der_b64);
 		if (!line || write_all(STDOUT_FILENO, line) != 0)
 			goto done;
 		/* Nothing else may reach Terraform's handshake reader. */
@@ -319,7 +365,8 @@ done:
 	 * which can then race the exit-time destructors of the process (a rare
 	 * SIGABRT after Shutdown was seen once under load). */
 	grpc_shutdown_blocking();
-	tls_identity_free(&tls);
+	tls_job_finish(&tls);
+	tls_identity_free(&tls.id);
 	free(line);
 	LOG_D(MOD, "exit %d", rc);
 	return rc;

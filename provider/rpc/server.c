@@ -100,7 +100,8 @@ struct rpc_server {
 	rpc_method methods[RPC_SERVER_MAX_METHODS];
 	size_t n_methods;
 	pthread_t threads[RPC_SERVER_THREADS];
-	size_t n_threads;
+	size_t n_threads;          /* slots of threads[] taken (under mu) */
+	size_t idle_workers;       /* waiting in grpc_completion_queue_next */
 	int wake[2];               /* shutdown request pipe */
 	void (*on_stop)(void);
 	char *unix_path;           /* chmod'ed after start */
@@ -444,18 +445,48 @@ static void shutdown_tag_done(rpc_tag *t, bool ok)
 	pthread_mutex_unlock(&s->mu);
 }
 
+static void *worker_main(void *arg);
+
+/* Starts a worker in the next slot of s->threads. Called with s->mu held. */
+static int worker_spawn_locked(rpc_server *s)
+{
+	size_t i = s->n_threads;
+
+	if (i >= RPC_SERVER_THREADS)
+		return -1;
+	if (pthread_create(&s->threads[i], NULL, worker_main, s) != 0) {
+		LOG_E(MOD, "cannot start worker thread %zu", i);
+		return -1;
+	}
+	s->n_threads++;
+	s->live_workers++;
+	s->idle_workers++;
+	return 0;
+}
+
 static void *worker_main(void *arg)
 {
 	rpc_server *s = arg;
 
 	for (;;) {
 		grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+
+		pthread_mutex_lock(&s->mu);
+		s->idle_workers--;
+		/* The last idle poller is about to be busy: start another, so
+		 * gRPC's I/O and the next call never wait for a handler. */
+		if (ev.type == GRPC_OP_COMPLETE && s->idle_workers == 0 && !s->stopping)
+			worker_spawn_locked(s);
+		pthread_mutex_unlock(&s->mu);
 		if (ev.type == GRPC_QUEUE_SHUTDOWN)
 			break;
 		if (ev.type == GRPC_OP_COMPLETE) {
 			rpc_tag *t = ev.tag;
 			t->fn(t, ev.success != 0);
 		}
+		pthread_mutex_lock(&s->mu);
+		s->idle_workers++;
+		pthread_mutex_unlock(&s->mu);
 	}
 	pthread_mutex_lock(&s->mu);
 	s->live_workers--;
@@ -541,14 +572,7 @@ int rpc_server_new(rpc_server **out, const rpc_server_opts *opts)
 		goto done;
 	grpc_server_register_completion_queue(s->server, s->cq, NULL);
 
-	if (opts && opts->client_ca_pem && opts->cert_pem && opts->key_pem) {
-		grpc_ssl_pem_key_cert_pair pair = { opts->key_pem, opts->cert_pem };
-		s->creds = grpc_ssl_server_credentials_create_ex(
-				opts->client_ca_pem, &pair, 1,
-				GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY, NULL);
-	} else {
-		s->creds = grpc_insecure_server_credentials_create();
-	}
+	s->creds = grpc_insecure_server_credentials_create();
 	if (!s->creds)
 		goto done;
 	rc = 0;
@@ -558,6 +582,22 @@ done:
 	else
 		rpc_server_free(s);
 	return rc;
+}
+
+int rpc_server_use_tls(rpc_server *s, const char *client_ca_pem, const char *cert_pem, const char *key_pem)
+{
+	grpc_ssl_pem_key_cert_pair pair = { key_pem, cert_pem };
+	grpc_server_credentials *creds;
+
+	if (s->started || !client_ca_pem || !cert_pem || !key_pem)
+		return -1;
+	creds = grpc_ssl_server_credentials_create_ex(client_ca_pem, &pair, 1,
+						     GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY, NULL);
+	if (!creds)
+		return -1;
+	grpc_server_credentials_release(s->creds);
+	s->creds = creds;
+	return 0;
 }
 
 int rpc_server_add_method(rpc_server *s, const char *path, rpc_method_kind kind, rpc_unary_fn fn)
@@ -670,20 +710,13 @@ int rpc_server_start(rpc_server *s)
 		}
 	}
 
-	for (i = 0; i < RPC_SERVER_THREADS; i++) {
-		pthread_mutex_lock(&s->mu);
-		s->live_workers++;
-		pthread_mutex_unlock(&s->mu);
-		if (pthread_create(&s->threads[i], NULL, worker_main, s) != 0) {
-			pthread_mutex_lock(&s->mu);
-			s->live_workers--;
-			pthread_mutex_unlock(&s->mu);
-			LOG_E(MOD, "cannot start worker thread %zu", i);
-			return i > 0 ? 0 : -1;
-		}
-		s->n_threads++;
-	}
-	return 0;
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; i < RPC_SERVER_MIN_THREADS; i++)
+		if (worker_spawn_locked(s) != 0)
+			break;
+	i = s->n_threads;
+	pthread_mutex_unlock(&s->mu);
+	return i > 0 ? 0 : -1;
 }
 
 void rpc_server_request_shutdown(rpc_server *s)
@@ -744,6 +777,7 @@ int rpc_server_wait(rpc_server *s)
 	pthread_mutex_unlock(&s->mu);
 	if (!done)
 		return RPC_SERVER_EDIRTY;
+	/* live_workers is 0: no worker is left to take another slot. */
 	for (i = 0; i < s->n_threads; i++)
 		pthread_join(s->threads[i], NULL);
 	s->n_threads = 0;

@@ -8,11 +8,16 @@
  * unimplemented RPCs of the Provider services, unknown services, go-plugin's
  * broker - is answered UNIMPLEMENTED at once.
  *
- * Concurrency: one completion queue polled by RPC_SERVER_THREADS worker
- * threads. A worker that receives a new call re-arms the request for that
- * method first, then runs the handler synchronously and queues the reply, so
- * slow handlers (AWS I/O inside the engine) run in parallel with each other and
- * with Stop. Limits: request and response messages up to RPC_SERVER_MAX_MESSAGE
+ * Concurrency: one completion queue polled by a pool of worker threads. A
+ * worker that receives a new call re-arms the request for that method first,
+ * then runs the handler synchronously and queues the reply, so slow handlers
+ * (AWS I/O inside the engine) run in parallel with each other and with Stop.
+ * The pool starts with RPC_SERVER_MIN_THREADS workers and grows on demand: a
+ * worker that takes an event while no other worker is idle starts one more,
+ * up to RPC_SERVER_THREADS, so a poller stays free for gRPC's own I/O and the
+ * next call. (Starting all of them before the handshake line cost about a
+ * millisecond of start-up, and Terraform's calls are mostly sequential; at
+ * -parallelism=10 the pool settles at about 11.) Limits: request and response messages up to RPC_SERVER_MAX_MESSAGE
  * bytes; at most RPC_SERVER_MAX_METHODS registered methods.
  *
  * Lifetime: rpc_server_new → rpc_server_add_method... → rpc_server_listen_* →
@@ -28,7 +33,8 @@
 
 #include <grpc/status.h>
 
-#define RPC_SERVER_THREADS 24
+#define RPC_SERVER_THREADS 24     /* the most workers */
+#define RPC_SERVER_MIN_THREADS 2  /* started by rpc_server_start */
 #define RPC_SERVER_MAX_METHODS 64
 #define RPC_SERVER_MAX_MESSAGE (256 * 1024 * 1024)
 
@@ -63,18 +69,19 @@ typedef enum {
 typedef struct rpc_server rpc_server;
 
 typedef struct {
-	/* AutoMTLS: all three set ⇒ TLS requiring a client certificate signed by
-	 * client_ca_pem; all NULL ⇒ insecure. */
-	const char *client_ca_pem;
-	const char *cert_pem;
-	const char *key_pem;
 	/* Called once, on the thread running rpc_server_wait, when shutdown starts
 	 * (before draining), so in-flight handlers can be told to give up. May be NULL. */
 	void (*on_stop)(void);
 } rpc_server_opts;
 
-/* 0, or -1 (allocation failure or bad credentials). */
+/* 0, or -1 (allocation failure). The server listens without TLS unless
+ * rpc_server_use_tls is called before rpc_server_listen_*. */
 int rpc_server_new(rpc_server **out, const rpc_server_opts *opts);
+
+/* AutoMTLS: serve TLS with cert_pem/key_pem and require a client certificate
+ * signed by client_ca_pem (all PEM, copied). Before rpc_server_listen_*; gRPC
+ * parses the PEM there, so a bad certificate makes the listen fail. 0 or -1. */
+int rpc_server_use_tls(rpc_server *s, const char *client_ca_pem, const char *cert_pem, const char *key_pem);
 
 /* Register a method path (must start with '/'). Before rpc_server_start only.
  * The path string is borrowed and must outlive the server. 0 or -1. */

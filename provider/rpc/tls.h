@@ -24,7 +24,8 @@ typedef struct {
 int tls_identity_generate(tls_identity *out);
 void tls_identity_free(tls_identity *id);
 
-/* Does pem hold at least one parseable X.509 certificate (PLUGIN_CLIENT_CERT)? */
+/* Does pem (PLUGIN_CLIENT_CERT) start with a PEM CERTIFICATE block holding one
+ * DER SEQUENCE? A structural check only: gRPC parses it fully at listen. */
 int tls_pem_has_cert(const char *pem);
 
 /* Standard base64 without padding of n bytes (malloc'd, NUL-terminated). */

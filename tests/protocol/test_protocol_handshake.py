@@ -92,6 +92,28 @@ def test_cookie_checked(provider_binary, cookie):
     assert len(err.strip()) > 20 and "plugin" in err.lower(), "stderr must explain: %r" % err
 
 
+@pytest.mark.parametrize("cert,reason", [
+    ("not a certificate", "no PEM block"),
+    ("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "not DER"),
+    # a DER SEQUENCE that is no X.509 certificate: only gRPC's full parse at
+    # listen time can refuse it
+    ("-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n", "not X.509"),
+], ids=["garbage", "not-der", "not-x509"])
+def test_bad_client_certificate_refused_with_reason(provider_binary, tmp_path, cert, reason):
+    """A PLUGIN_CLIENT_CERT that is not a certificate stops the provider
+    before any handshake, with a message naming the variable."""
+    env = dict(os.environ)
+    env[MAGIC_COOKIE_KEY] = MAGIC_COOKIE_VALUE
+    env["PLUGIN_PROTOCOL_VERSIONS"] = "5,6"
+    env["PLUGIN_CLIENT_CERT"] = cert
+    env["PLUGIN_UNIX_SOCKET_DIR"] = str(tmp_path)
+    res = subprocess.run([provider_binary], env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
+    assert res.returncode == 1, reason
+    assert res.stdout == b"", "no handshake line for a bad certificate (%s)" % reason
+    assert "PLUGIN_CLIENT_CERT" in res.stderr.decode(), res.stderr.decode()
+    assert os.listdir(tmp_path) == [], "socket left behind"
+
+
 def test_other_client_certificate_refused(start):
     p = start(protocol=6, mtls=True)
     intruder = generate_cert()

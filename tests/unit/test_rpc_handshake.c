@@ -125,7 +125,7 @@ static void test_rpc_handshake__tls_identity(void)
 	tls_identity id;
 	BIO *bio;
 	X509 *x = NULL;
-	EVP_PKEY *pub;
+	EVP_PKEY *pub, *key = NULL;
 	unsigned char *der = NULL;
 	char *b64;
 	int der_len;
@@ -134,6 +134,11 @@ static void test_rpc_handshake__tls_identity(void)
 	CHECK(tls_identity_generate(&id) == 0);
 	CHECK(tls_pem_has_cert(id.cert_pem));
 	CHECK(!tls_pem_has_cert("not a cert"));
+	CHECK(!tls_pem_has_cert(id.key_pem));
+	CHECK(!tls_pem_has_cert("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"));
+	/* DER SEQUENCE with trailing bytes */
+	CHECK(!tls_pem_has_cert("-----BEGIN CERTIFICATE-----\nMAAA\n-----END CERTIFICATE-----\n"));
+	CHECK(tls_pem_has_cert("-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n"));
 	CHECK(strstr(id.key_pem, "PRIVATE KEY") != NULL);
 	bio = BIO_new_mem_buf(id.cert_pem, -1);
 	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
@@ -157,7 +162,32 @@ static void test_rpc_handshake__tls_identity(void)
 	CHECK(X509_cmp_time(X509_get0_notAfter(x), &(time_t){ time(NULL) + 29L * 365 * 86400 }) > 0);
 	pub = X509_get0_pubkey(x);
 	CHECK(pub && X509_verify(x, pub) == 1); /* self-signed */
+	CHECK(pub && EVP_PKEY_is_a(pub, "EC") && EVP_PKEY_get_bits(pub) == 256);
+	/* The hand-built PKCS#8 key parses with OpenSSL and is the certificate's
+	 * pair; it signs, and the certificate's key verifies that signature. */
+	CHECK(strncmp(id.key_pem, "-----BEGIN PRIVATE KEY-----\n", 28) == 0);
+	bio = BIO_new_mem_buf(id.key_pem, -1);
+	key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	CHECK(key != NULL);
+	if (!key)
+		goto done;
+	CHECK(X509_check_private_key(x, key) == 1);
+	CHECK(EVP_PKEY_eq(key, pub) == 1);
+	{
+		EVP_MD_CTX *md = EVP_MD_CTX_new();
+		unsigned char sig[128];
+		size_t sig_len = sizeof(sig);
+		static const unsigned char msg[] = "ssmpatch";
+		CHECK(md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
+		      EVP_DigestSign(md, sig, &sig_len, msg, sizeof(msg)) == 1);
+		EVP_MD_CTX_reset(md);
+		CHECK(md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pub) == 1 &&
+		      EVP_DigestVerify(md, sig, sig_len, msg, sizeof(msg)) == 1);
+		EVP_MD_CTX_free(md);
+	}
 done:
+	EVP_PKEY_free(key);
 	X509_free(x);
 	tls_identity_free(&id);
 	CHECK(id.key_pem == NULL && id.cert_pem == NULL);
