@@ -34,6 +34,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,31 +79,24 @@ static size_t offered_versions(const char *env, int out[2])
 	return n;
 }
 
-typedef struct {
-	pthread_mutex_t mu;
-	rpc_server *server; /* NULL once the server is being freed */
-	sigset_t set;
-} sig_ctx;
+/* SIGTERM (and SIGINT in debug mode) stop the server gracefully through
+ * rpc_server_request_shutdown, which only write()s a byte to a pipe and so
+ * may run in a signal handler (no thread of its own: every thread costs
+ * start-up time). The signals stay blocked in every thread but the main one,
+ * which unblocks them only while it waits in rpc_server_wait. Repeats are
+ * harmless: a TERM often reaches the process twice, directly and through its
+ * process group. */
+static _Atomic(rpc_server *) g_signal_server;
 
-/* Waits for SIGTERM (and SIGINT in debug mode) and stops the server
- * gracefully. Repeats are harmless (a TERM often reaches the process twice,
- * directly and through its process group); the stop is bounded in time by
- * rpc_server_wait anyway. */
-static void *signal_thread(void *arg)
+static void on_stop_signal(int sig)
 {
-	sig_ctx *c = arg;
-	int sig;
+	int saved = errno;
+	rpc_server *s = atomic_load(&g_signal_server);
 
-	for (;;) {
-		if (sigwait(&c->set, &sig) != 0)
-			continue;
-		LOG_I(MOD, "signal %d: shutting down", sig);
-		pthread_mutex_lock(&c->mu);
-		if (c->server)
-			rpc_server_request_shutdown(c->server);
-		pthread_mutex_unlock(&c->mu);
-	}
-	return NULL;
+	(void)sig;
+	if (s)
+		rpc_server_request_shutdown(s);
+	errno = saved;
 }
 
 /* gRPC core's own log lines, as JSON lines on stderr. */
@@ -112,42 +106,6 @@ static void grpc_log_to_json(gpr_log_func_args *args)
 
 	if (log_enabled(lvl))
 		log_msg(lvl, "provider.grpc", "%s (%s:%d)", args->message, args->file, args->line);
-}
-
-/* AutoMTLS: the server identity, made on a thread of its own while gRPC
- * starts. Its first use of OpenSSL (key management, the random generator)
- * costs some 10 million instructions, gRPC's start-up about as much again,
- * and they do not depend on each other. */
-typedef struct {
-	pthread_t thread;
-	bool running;
-	int rc;
-	tls_identity id;
-} tls_job;
-
-static void *tls_job_main(void *arg)
-{
-	tls_job *j = arg;
-
-	j->rc = tls_identity_generate(&j->id);
-	return NULL;
-}
-
-static void tls_job_start(tls_job *j)
-{
-	j->running = pthread_create(&j->thread, NULL, tls_job_main, j) == 0;
-	if (!j->running)
-		tls_job_main(j);
-}
-
-/* 0 once the identity is in j->id; -1 when it could not be made. */
-static int tls_job_finish(tls_job *j)
-{
-	if (j->running) {
-		pthread_join(j->thread, NULL);
-		j->running = false;
-	}
-	return j->rc;
 }
 
 static int write_all(int fd, const char *s)
@@ -179,14 +137,14 @@ int main(int argc, char **argv)
 	const char *client_cert = NULL, *provider_addr;
 	char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)] = "";
 	char address[sizeof(sock_path) + 32];
-	tls_job tls = { .rc = -1 };
+	tls_identity tls = { NULL, NULL, NULL };
 	rpc_server_opts opts;
 	rpc_server *server = NULL;
-	sig_ctx sig = { .mu = PTHREAD_MUTEX_INITIALIZER };
-	pthread_t sig_thread;
+	sigset_t stop_signals;
+	struct sigaction sa;
 	char *line = NULL;
 	const char *net;
-	int version, rc = 1, i;
+	int version, rc = 1, wait_rc, i;
 	int offered[2];
 	size_t n_offered;
 
@@ -221,16 +179,17 @@ int main(int argc, char **argv)
 
 	/* Signals: SIGINT reaches the whole process group on Ctrl-C; Terraform
 	 * sends Stop instead, so ignore it (except in debug mode, where Ctrl-C is
-	 * how the user ends the server). SIGTERM is handled by a thread; block it
-	 * before any thread (gRPC's included) exists so they all inherit the mask. */
+	 * how the user ends the server). Block the stop signals before any thread
+	 * (gRPC's included) exists, so they all inherit the mask and only the
+	 * main thread, waiting in rpc_server_wait, takes them (on_stop_signal). */
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&sig.set);
-	sigaddset(&sig.set, SIGTERM);
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
 	if (debug)
-		sigaddset(&sig.set, SIGINT);
+		sigaddset(&stop_signals, SIGINT);
 	else
 		signal(SIGINT, SIG_IGN);
-	pthread_sigmask(SIG_BLOCK, &sig.set, NULL);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 
 	n_offered = offered_versions(getenv("SSMPATCH_PROTOCOL_VERSIONS"), offered);
 	if (n_offered == 0) {
@@ -253,7 +212,10 @@ int main(int argc, char **argv)
 			fputs("PLUGIN_CLIENT_CERT does not hold a PEM certificate\n", stderr);
 			return 1;
 		}
-		tls_job_start(&tls);
+		if (tls_identity_generate(&tls) != 0) {
+			fputs("cannot generate the TLS certificate for AutoMTLS\n", stderr);
+			return 1;
+		}
 	}
 
 	grpc_init();
@@ -266,15 +228,9 @@ int main(int argc, char **argv)
 		fputs("cannot set up the gRPC server\n", stderr);
 		goto done;
 	}
-	if (client_cert) {
-		if (tls_job_finish(&tls) != 0) {
-			fputs("cannot generate the TLS certificate for AutoMTLS\n", stderr);
-			goto done;
-		}
-		if (rpc_server_use_tls(server, client_cert, tls.id.cert_pem, tls.id.key_pem) != 0) {
-			fputs("cannot set up TLS for AutoMTLS\n", stderr);
-			goto done;
-		}
+	if (client_cert && rpc_server_use_tls(server, client_cert, tls.cert_pem, tls.key_pem) != 0) {
+		fputs("cannot set up TLS for AutoMTLS\n", stderr);
+		goto done;
 	}
 
 	if (tcp) {
@@ -307,14 +263,14 @@ int main(int argc, char **argv)
 		fputs("cannot start the gRPC server\n", stderr);
 		goto done;
 	}
-	pthread_mutex_lock(&sig.mu);
-	sig.server = server;
-	pthread_mutex_unlock(&sig.mu);
-	if (pthread_create(&sig_thread, NULL, signal_thread, &sig) != 0) {
-		fputs("cannot start the signal thread\n", stderr);
-		goto done;
-	}
-	pthread_detach(sig_thread);
+	atomic_store(&g_signal_server, server);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	if (debug)
+		sigaction(SIGINT, &sa, NULL);
 
 	if (debug) {
 		char *json;
@@ -333,7 +289,7 @@ int main(int argc, char **argv)
 		free(json);
 	} else {
 		int devnull;
-		line = handshake_line(version, tcp ? "tcp" : "unix", address, tls.id.cert_der_b64);
+		line = handshake_line(version, tcp ? "tcp" : "unix", address, tls.cert_der_b64);
 		if (!line || write_all(STDOUT_FILENO, line) != 0)
 			goto done;
 		/* Nothing else may reach Terraform's handshake reader. */
@@ -346,7 +302,10 @@ int main(int argc, char **argv)
 	LOG_I(MOD, "serving protocol %d on %s %s%s", version, tcp ? "tcp" : "unix", address,
 	      client_cert ? " with AutoMTLS" : "");
 
-	if (rpc_server_wait(server) == RPC_SERVER_EDIRTY) {
+	pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL); /* a pending one fires now */
+	wait_rc = rpc_server_wait(server);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	if (wait_rc == RPC_SERVER_EDIRTY) {
 		/* A handler is stuck in I/O: do not tear down under it. */
 		if (sock_path[0])
 			unlink(sock_path);
@@ -354,9 +313,7 @@ int main(int argc, char **argv)
 	}
 	rc = 0;
 done:
-	pthread_mutex_lock(&sig.mu);
-	sig.server = NULL;
-	pthread_mutex_unlock(&sig.mu);
+	atomic_store(&g_signal_server, NULL);
 	if (sock_path[0])
 		unlink(sock_path);
 	rpc_server_free(server);
@@ -365,8 +322,7 @@ done:
 	 * which can then race the exit-time destructors of the process (a rare
 	 * SIGABRT after Shutdown was seen once under load). */
 	grpc_shutdown_blocking();
-	tls_job_finish(&tls);
-	tls_identity_free(&tls.id);
+	tls_identity_free(&tls);
 	free(line);
 	LOG_D(MOD, "exit %d", rc);
 	return rc;

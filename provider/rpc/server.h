@@ -17,7 +17,7 @@
  * up to RPC_SERVER_THREADS, so a poller stays free for gRPC's own I/O and the
  * next call. (Starting all of them before the handshake line cost about a
  * millisecond of start-up, and Terraform's calls are mostly sequential; at
- * -parallelism=10 the pool settles at about 11.) Limits: request and response messages up to RPC_SERVER_MAX_MESSAGE
+ * -parallelism=10 the pool settles at about 11; sequential calls keep 2.) Limits: request and response messages up to RPC_SERVER_MAX_MESSAGE
  * bytes; at most RPC_SERVER_MAX_METHODS registered methods.
  *
  * Lifetime: rpc_server_new → rpc_server_add_method... → rpc_server_listen_* →
@@ -34,7 +34,7 @@
 #include <grpc/status.h>
 
 #define RPC_SERVER_THREADS 24     /* the most workers */
-#define RPC_SERVER_MIN_THREADS 2  /* started by rpc_server_start */
+#define RPC_SERVER_MIN_THREADS 1  /* started by rpc_server_start */
 #define RPC_SERVER_MAX_METHODS 64
 #define RPC_SERVER_MAX_MESSAGE (256 * 1024 * 1024)
 
