@@ -4,9 +4,8 @@
 Measures, on the binary given by --provider (default build/terraform-provider-ssmpatch):
   1. exec-to-handshake time (go-plugin launch: magic cookie, PLUGIN_PROTOCOL_VERSIONS=5,6,
      with and without PLUGIN_CLIENT_CERT = AutoMTLS) against bench/trivial.c, built here
-     with cc; median of --runs launches, interleaved. Extra rows decompose it: trivial.c
-     linked against the provider's shared libraries, and the provider with a stub
-     libcurl (build_curl_stub);
+     with cc; median of --runs launches, interleaved. An extra row decomposes it: trivial.c
+     linked against the provider's shared libraries;
   2. VmRSS right after the handshake line; VmHWM after a refresh of 1000 objects;
   3. binary size and stripped size;
   4. GetProviderSchema round-trip latency on one connection (median of many calls);
@@ -130,7 +129,7 @@ def link_info(binary):
     """Shared objects the binary loads (ldd), and whether gRPC is among them."""
     libs = [ln.split()[0] for ln in run_out(["ldd", binary]).splitlines() if ln.strip()]
     return {"shared_objects": len(libs), "grpc_shared": any("libgrpc" in x for x in libs),
-            "link": "dynamic" if any("libgrpc" in x for x in libs) else "static-grpc"}
+            "link": "dynamic" if any("libgrpc" in x for x in libs) else "static"}
 
 
 def sizes(binary, tmp):
@@ -139,33 +138,6 @@ def sizes(binary, tmp):
     out = {"bytes": os.path.getsize(binary), "stripped_bytes": os.path.getsize(stripped)}
     os.unlink(stripped)
     return out
-
-
-def build_curl_stub(binary, tmp):
-    """A do-nothing libcurl.so.4 (same soname and symbol version, every curl_*
-    symbol the binary imports returns 0) in a directory for LD_LIBRARY_PATH:
-    start-up without libcurl's ~25 shared dependencies, i.e. what loading
-    libcurl lazily (dlopen at the first AWS call) would give. The handshake
-    never calls curl, so the stub is only good for the start-up measurement.
-    Returns the directory, or None when the binary does not import libcurl."""
-    syms = []
-    for ln in run_out(["nm", "-D", "--undefined-only", binary]).splitlines():
-        m = re.match(r"\s*U (curl_\w+)@(CURL_\w+)", ln)
-        if m:
-            syms.append(m.groups())
-    if not syms:
-        return None
-    d = os.path.join(tmp, "curl-stub")
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "stub.c"), "w") as f:
-        for name, _ in syms:
-            f.write("long %s(void) { return 0; }\n" % name)
-    with open(os.path.join(d, "stub.map"), "w") as f:
-        f.write("%s { global: *; };\n" % syms[0][1])
-    subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", os.path.join(d, "libcurl.so.4"),
-                    "-Wl,-soname,libcurl.so.4", "-Wl,--version-script=" + os.path.join(d, "stub.map"),
-                    os.path.join(d, "stub.c")], check=True)
-    return d
 
 
 def build_trivial(tmp, needed_from=None, name="trivial"):
@@ -236,7 +208,7 @@ def settled_rss(binary, env, settle=0.5):
     return st
 
 
-def bench_startup(binaries, trivial, runs, curl_stub, tmp):
+def bench_startup(binaries, trivial, runs, tmp):
     cert = hplugin.generate_cert().cert_pem.decode()
     variants = [("trivial", trivial, plugin_env(None))]
     for label, b in binaries:
@@ -244,12 +216,6 @@ def bench_startup(binaries, trivial, runs, curl_stub, tmp):
     for label, b in binaries:
         variants.append((label + "/no-mtls", b, plugin_env(None)))
         variants.append((label + "/automtls", b, plugin_env(cert)))
-    if curl_stub:   # what-if, main binary only
-        label, b = binaries[0]
-        for mode, c in (("no-mtls", None), ("automtls", cert)):
-            env = plugin_env(c)
-            env["LD_LIBRARY_PATH"] = curl_stub
-            variants.append((label + "/" + mode + "+curl-stub", b, env))
     times = {v[0]: [] for v in variants}
     rss = {v[0]: [] for v in variants}
     anon = {v[0]: [] for v in variants}
@@ -272,6 +238,9 @@ def bench_startup(binaries, trivial, runs, curl_stub, tmp):
                       "rss_mb_at_handshake": r,
                       "rss_anon_mb_at_handshake": round(statistics.median(anon[label]) / 1024.0, 2)}
         if not label.startswith("trivial"):
+            out[label]["meets_goals"] = {
+                "startup_ratio": out[label]["ratio_to_trivial"] <= GOALS["startup_ratio"],
+                "rss_mb": r["median"] <= GOALS["rss_mb"]}
             st = settled_rss(b, env)
             out[label]["rss_mb_settled"] = round(st["VmRSS"] / 1024.0, 2)
             out[label]["threads"] = st["Threads"]
@@ -647,15 +616,12 @@ def callgrind_startup(binary, tmp, mtls_cert, env_extra=None):
     return res
 
 
-def bench_callgrind_startup(bins, tmp, curl_stub):
+def bench_callgrind_startup(bins, tmp):
     cert = hplugin.generate_cert().cert_pem.decode()
     out = {"method": "valgrind --tool=callgrind, exec to handshake line; inclusive Ir from callgrind_annotate"}
     runs = []
     for label, b in bins:
         runs += [(label + "/no-mtls", b, None, None), (label + "/automtls", b, cert, None)]
-    if curl_stub:
-        runs += [(bins[0][0] + "/no-mtls+curl-stub", bins[0][1], None, {"LD_LIBRARY_PATH": curl_stub}),
-                 (bins[0][0] + "/automtls+curl-stub", bins[0][1], cert, {"LD_LIBRARY_PATH": curl_stub})]
     for label, b, c, extra in runs:
         out[label] = callgrind_startup(b, tmp, c, extra)
         log("callgrind start-up: %s %d Ir" % (label, out[label].get("total", 0)))
@@ -698,6 +664,13 @@ def print_table(res):
                  s["ratio_to_trivial"], s["rss_mb_at_handshake"]["median"], s["rss_anon_mb_at_handshake"],
                  s.get("rss_mb_settled", "")))
         w("  goals: ratio <= %.1f x trivial, RSS <= %.0f MB\n" % (GOALS["startup_ratio"], GOALS["rss_mb"]))
+        for label, s in res["startup"].items():
+            if "meets_goals" not in s:
+                continue
+            g = s["meets_goals"]
+            w("    %-30s ratio %5.2f %-6s  RSS %5.2f MB %s\n"
+              % (label, s["ratio_to_trivial"], "met" if g["startup_ratio"] else "MISSED",
+                 s["rss_mb_at_handshake"]["median"], "met" if g["rss_mb"] else "MISSED"))
     if "schema" in res:
         w("\n%-40s %10s %8s %8s %10s\n" % ("GetProviderSchema (one connection)", "median us", "min",
                                            "p90", "bytes"))
@@ -719,6 +692,12 @@ def print_table(res):
                  x["provider_cpu_ms_per_read"]))
         w("  goals: 200 @ 50 ms <= %.1f x ideal, 1000 @ 50 ms <= %.1f x ideal\n"
           % (GOALS["refresh_200_50ms"], GOALS["refresh_1000_50ms"]))
+        for x in r["runs"]:
+            goal = GOALS.get("refresh_%d_%dms" % (x["n"], x["latency_ms"]))
+            if goal and x["ratio_to_ideal"]:
+                w("    %-26s ratio %5.2f %s\n" % ("%s N=%d @ %d ms" % (x["backend"], x["n"], x["latency_ms"]),
+                                                 x["ratio_to_ideal"],
+                                                 "met" if x["ratio_to_ideal"] <= goal else "MISSED"))
         w("  provider RSS after the emulator refreshes %.2f MB (anon %.2f, file %.2f), peak (VmHWM) %.2f MB, "
           "%d threads\n" % (r["provider_rss_mb_after"], r["provider_rss_anon_mb_after"],
                             r["provider_rss_file_mb_after"], r["provider_peak_rss_mb"], r["provider_threads"]))
@@ -781,8 +760,7 @@ def main():
         res["main_binary"] = bins[0][0]
         if "startup" not in skip:
             log("start-up: %d launches per variant" % args.runs)
-            res["startup"] = bench_startup(bins, build_trivial(tmp), args.runs, build_curl_stub(binary, tmp),
-                                           tmp)
+            res["startup"] = bench_startup(bins, build_trivial(tmp), args.runs, tmp)
         if "schema" not in skip:
             log("schema: %d calls" % args.schema_calls)
             res["schema"] = bench_schema(binary, args.schema_calls)
@@ -792,7 +770,7 @@ def main():
                                            "fastssm" not in skip)
         if "callgrind" not in skip and shutil.which("valgrind"):
             res["callgrind"] = bench_callgrind(binary, tmp, args.callgrind_calls)
-            res["callgrind_startup"] = bench_callgrind_startup(bins, tmp, build_curl_stub(binary, tmp))
+            res["callgrind_startup"] = bench_callgrind_startup(bins, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     res["machine"]["loadavg_end"] = loadavg()
