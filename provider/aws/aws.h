@@ -95,6 +95,8 @@ int ssm_call_all(aws_client *c, const char *op, json_t *req, const char *list_me
 /* Cancel every in-flight and future wait/request (Stop RPC). Process-wide. */
 void aws_cancel_all(void);
 bool aws_cancelled(void);
+/* Sleep up to ms, returning early with AWS_ERR_CANCELLED on aws_cancel_all(). */
+int aws_sleep_ms(long ms);
 
 /* Human-readable name of an aws_err ("not found", ...). */
 const char *aws_err_name(aws_err e);

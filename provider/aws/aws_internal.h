@@ -66,8 +66,6 @@ void aws_http_response_free(aws_http_response *r);
 int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *resp,
 		aws_error *err);
 
-/* Sleep up to ms, returning early with AWS_ERR_CANCELLED on aws_cancel_all(). */
-int aws_sleep_ms(long ms);
 /* Undo aws_cancel_all() (tests only; a provider process never un-cancels). */
 void aws_cancel_reset(void);
 

@@ -629,23 +629,46 @@ int res_delete(provider_ctx *p, const char *op, json_t *req, tf_diags *d)
 	return rc == AWS_ERR_NOT_FOUND ? 0 : rc;
 }
 
-int res_read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
-		  tf_value **out, tf_diags *d)
+/* Waits between read-back attempts of a just-written object not found yet. */
+static const long read_after_write_waits_ms[] = { 250, 500, 1000, 2000 };
+#define READ_AFTER_WRITE_ATTEMPTS (sizeof(read_after_write_waits_ms) / sizeof(read_after_write_waits_ms[0]) + 1)
+
+/* res_read_back (what == NULL: one attempt) and res_read_after_write. */
+static int read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
+		     const char *what, tf_value **out, tf_diags *d)
 {
 	tf_value *st = tf_value_clone(fallback);
-	tf_diags scratch;
+	size_t attempt = 0;
+	long waited = 0;
 	int rc;
 
 	*out = NULL;
 	if (!st || res_set_str(st, "id", id) < 0) {
 		tf_value_free(st);
-		if (d)
-			res_diag_internal(d, "state after apply", NULL);
+		res_diag_internal(d, "state after apply", NULL);
 		return AWS_ERR_OTHER;
 	}
-	tf_diags_init(&scratch);
-	rc = read(p, st, out, d ? d : &scratch);
-	tf_diags_free(&scratch);
+	for (;;) {
+		rc = read(p, st, out, d);
+		if (rc < 0 || *out || !what)
+			break;
+		if (++attempt == READ_AFTER_WRITE_ATTEMPTS) {
+			tf_diags_add(d, TF_DIAG_WARNING, NULL, "Object not readable yet",
+				     "%s %s was written, but reading it back found nothing in %zu attempts "
+				     "over %.2f s (SSM is eventually consistent). The state records it with "
+				     "the configured values; the next plan reads it again, and shows it as "
+				     "gone if it really is.", what, id, attempt, (double)waited / 1000.0);
+			break;
+		}
+		rc = aws_sleep_ms(read_after_write_waits_ms[attempt - 1]);
+		if (rc != 0) {
+			tf_diags_error(d, NULL, "Stopped",
+				       "Terraform stopped the provider while it waited for %s %s to become "
+				       "readable; the state records it with the configured values.", what, id);
+			break;
+		}
+		waited += read_after_write_waits_ms[attempt - 1];
+	}
 	if (rc < 0 || !*out) {
 		tf_value_free(*out);
 		res_unknown_to_null(st);
@@ -654,6 +677,24 @@ int res_read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback, c
 	}
 	tf_value_free(st);
 	return 0;
+}
+
+int res_read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
+		  tf_value **out, tf_diags *d)
+{
+	tf_diags scratch;
+	int rc;
+
+	tf_diags_init(&scratch);
+	rc = read_back(p, read, fallback, id, NULL, out, d ? d : &scratch);
+	tf_diags_free(&scratch);
+	return rc;
+}
+
+int res_read_after_write(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
+			 const char *what, tf_value **out, tf_diags *d)
+{
+	return read_back(p, read, fallback, id, what, out, d);
 }
 
 int res_plan_tags_hook(provider_ctx *p, const tf_value *prior, const tf_value *config,

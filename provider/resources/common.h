@@ -146,6 +146,18 @@ typedef int (*res_read_fn)(provider_ctx *p, const tf_value *st, tf_value **out, 
 int res_read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
 		  tf_value **out, tf_diags *d);
 
+/*
+ * The state to return after a create or update that succeeded: like
+ * res_read_back, but a read that finds nothing is retried (SSM is eventually
+ * consistent: 4 more attempts over 3.75 s, cut short by Stop), and if the
+ * object still cannot be read, the fallback comes back with a warning naming
+ * `what` and `id` - not an error, which would make Terraform taint (and so
+ * replace) an object that exists. The next refresh reads it again. Returns
+ * the read's error, AWS_ERR_CANCELLED, or 0.
+ */
+int res_read_after_write(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
+			 const char *what, tf_value **out, tf_diags *d);
+
 /* res_ops.plan for resources whose only plan-time work is tags_all. */
 int res_plan_tags_hook(provider_ctx *p, const tf_value *prior, const tf_value *config,
 		       tf_value *planned, tf_diags *d);

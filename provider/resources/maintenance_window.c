@@ -213,14 +213,7 @@ static int mw_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 			goto done;
 		}
 	}
-	rc = mw_read_id(p, id, planned, out, d);
-	if (rc == 0 && !*out) {
-		tf_diags_error(d, NULL, "Maintenance window vanished",
-			       "Maintenance window %s was created but could not be read back.", id);
-		rc = AWS_ERR_NOT_FOUND;
-	}
-	if (rc != 0 && !*out)
-		res_read_back(p, mw_read, planned, id, out, NULL);
+	rc = res_read_after_write(p, mw_read, planned, id, "Maintenance window", out, d);
 done:
 	json_decref(req);
 	json_decref(resp);
@@ -284,12 +277,7 @@ static int mw_update(provider_ctx *p, const tf_value *prior, const tf_value *pla
 	rc = res_tags_update(p, MW_RESOURCE_TYPE, id, tf_value_attr(prior, "tags_all"), all, d);
 	if (rc != 0)
 		goto partial;
-	rc = mw_read_id(p, id, planned, out, d);
-	if (rc == 0 && !*out) {
-		tf_diags_error(d, NULL, "Maintenance window vanished",
-			       "Maintenance window %s was updated but could not be read back.", id);
-		rc = AWS_ERR_NOT_FOUND;
-	}
+	rc = res_read_after_write(p, mw_read, planned, id, "Maintenance window", out, d);
 	goto done;
 partial:
 	res_read_back(p, mw_read, prior, id, out, NULL);

@@ -589,14 +589,7 @@ static int pb_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 		res_read_back(p, pb_read, planned, id, out, NULL);
 		goto done;
 	}
-	rc = pb_read_id(p, id, planned, out, d);
-	if (rc == 0 && !*out) {
-		tf_diags_error(d, NULL, "Patch baseline vanished",
-			       "Patch baseline %s was created but could not be read back.", id);
-		rc = AWS_ERR_NOT_FOUND;
-	}
-	if (rc != 0 && !*out)
-		res_read_back(p, pb_read, planned, id, out, NULL);
+	rc = res_read_after_write(p, pb_read, planned, id, "Patch baseline", out, d);
 done:
 	json_decref(req);
 	json_decref(resp);
@@ -696,12 +689,7 @@ static int pb_update(provider_ctx *p, const tf_value *prior, const tf_value *pla
 	if (rc != 0)
 		goto partial;
 
-	rc = pb_read_id(p, id, planned, out, d);
-	if (rc == 0 && !*out) {
-		tf_diags_error(d, NULL, "Patch baseline vanished",
-			       "Patch baseline %s was updated but could not be read back.", id);
-		rc = AWS_ERR_NOT_FOUND;
-	}
+	rc = res_read_after_write(p, pb_read, planned, id, "Patch baseline", out, d);
 	goto done;
 partial:
 	res_read_back(p, pb_read, prior, id, out, NULL);

@@ -212,7 +212,7 @@ static int wt_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 		goto done;
 	}
 	LOG_D(MOD, "registered window target %s", id);
-	rc = res_read_back(p, wt_read, planned, id, out, d);
+	rc = res_read_after_write(p, wt_read, planned, id, "Maintenance window target", out, d);
 done:
 	json_decref(req);
 	json_decref(resp);
@@ -262,7 +262,7 @@ static int wt_update(provider_ctx *p, const tf_value *prior, const tf_value *pla
 		*out = tf_value_clone(prior);
 		goto done;
 	}
-	rc = res_read_back(p, wt_read, planned, id, out, d);
+	rc = res_read_after_write(p, wt_read, planned, id, "Maintenance window target", out, d);
 done:
 	json_decref(req);
 	json_decref(resp);

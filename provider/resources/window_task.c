@@ -647,7 +647,7 @@ static int wk_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 		goto done;
 	}
 	LOG_D(MOD, "registered window task %s", id);
-	rc = res_read_back(p, wk_read, planned, id, out, d);
+	rc = res_read_after_write(p, wk_read, planned, id, "Maintenance window task", out, d);
 done:
 	json_decref(req);
 	json_decref(resp);
@@ -722,7 +722,7 @@ static int wk_update(provider_ctx *p, const tf_value *prior, const tf_value *pla
 		*out = tf_value_clone(prior);
 		goto done;
 	}
-	rc = res_read_back(p, wk_read, planned, id, out, d);
+	rc = res_read_after_write(p, wk_read, planned, id, "Maintenance window task", out, d);
 done:
 	json_decref(req);
 	json_decref(resp);

@@ -462,6 +462,45 @@ def test_window_disable_failure_after_create(ep, protocol, tainted):
         cleanup(ep, {name})
 
 
+@pytest.mark.parametrize("misses", [2, 5], ids=["readable-after-retries", "never-readable"])
+@pytest.mark.parametrize("type_name", [PB, MW])
+def test_created_object_not_readable_yet(ep, type_name, misses):
+    """SSM is eventually consistent: the read right after a create may find
+    nothing. The provider retries (4 more reads over 3.75 s); if the object
+    shows up, the apply is clean; if it never does, the apply still succeeds
+    (an error would taint an object that exists) with a warning naming it,
+    and the state holds its ID, so the next plan finds it and changes
+    nothing."""
+    read_op = "GetPatchBaseline" if type_name == PB else "GetMaintenanceWindow"
+    emu = ep.requires_emulator("makes %s answer DoesNotExistException right after the create" % read_op)
+    name = ep.name("STG-AL2Baseline" if type_name == PB else "patch-window-am2")
+    cfg = baseline(name, 1, [ep.name("STG")]) if type_name == PB else window(name, description="am2")
+    try:
+        with Run(ep, 6) as p:
+            emu.configure(inject=[{"op": read_op, "status": 400, "code": "DoesNotExistException",
+                                   "message": "not visible yet (injected)", "times": misses}])
+            before = len(p.warnings)
+            injected0 = emu.calls()["by_op"].get(read_op, {}).get("injected", 0)
+            st = p.apply(type_name, cfg)
+            warned = [w for w in p.warnings[before:] if w.summary == "Object not readable yet"]
+            found = own_baselines(ep, name) if type_name == PB else windows(ep, name)
+            assert len(found) == 1, "exactly one object created"
+            real_id = found[0]["BaselineId" if type_name == PB else "WindowId"]
+            assert st["id"] == real_id
+            injected = emu.calls()["by_op"][read_op]["injected"] - injected0
+            if misses < 5:
+                assert warned == [], "no warning once the object became readable"
+                assert injected == misses
+            else:
+                assert len(warned) == 1 and real_id in warned[0].detail, p.warnings[before:]
+                assert injected == 5, "one read and four retries"
+            assert p.plan(type_name, cfg, p.refresh(type_name, st)).action == "noop"
+            p.destroy(type_name, p.refresh(type_name, st))
+        ep.assert_clean()
+    finally:
+        cleanup(ep, {name})
+
+
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_tag_failure_during_update(ep, protocol):
     """A tagging failure after UpdatePatchBaseline returns the baseline as it
