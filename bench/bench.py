@@ -566,15 +566,7 @@ def callgrind_run(binary, tmp, what, extra_calls, emu):
                     raise RuntimeError("seed task plan: %r" % plan)
     finally:
         # go-plugin would kill after 2 s; valgrind needs longer to write its output
-        pl = p.plugin
-        pl.shutdown()
-        pl.channel.close()
-        pl._closed = True
-        try:
-            pl.proc.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            pl.proc.kill()
-            pl.proc.wait()
+        p.plugin.close(grace=120)
     return callgrind_totals(out)
 
 

@@ -18,7 +18,6 @@ installs it).
 import os
 import re
 import shutil
-import subprocess
 
 import pytest
 
@@ -60,16 +59,8 @@ def test_seed_scenario_under_memcheck(tmp_path):
             s.apply()
             s.destroy()
         finally:
-            pl = p.plugin
-            pl.shutdown()
-            pl.channel.close()
-            pl._closed = True
-            try:
-                code = pl.proc.wait(timeout=180)
-            except subprocess.TimeoutExpired:
-                pl.proc.kill()
-                pl.proc.wait()
-                code = None
+            p.plugin.close(grace=180)  # valgrind writes its report at exit
+            code = p.plugin.exit_code if p.plugin.graceful_exit else "killed after 180 s"
         assert inventory_objects(emu) == {}, "destroy left objects behind"
     text = log.read_text()
     summary = re.search(r"ERROR SUMMARY: (\d+) errors", text)

@@ -363,8 +363,9 @@ class PluginProcess:
         except grpc.RpcError as e:
             return e
 
-    def close(self):
-        """go-plugin's Kill(): Shutdown, close conn, wait 2 s, else kill."""
+    def close(self, grace=None):
+        """go-plugin's Kill(): Shutdown, close conn, wait 2 s (or `grace`
+        seconds: a provider under valgrind needs far longer), else kill."""
         if self._closed:
             return
         self._closed = True
@@ -374,7 +375,7 @@ class PluginProcess:
             self.channel.close()
         t0 = time.monotonic()
         try:
-            self.exit_code = self.proc.wait(timeout=GRACE_SECONDS)
+            self.exit_code = self.proc.wait(timeout=GRACE_SECONDS if grace is None else grace)
             self.graceful_exit = True
         except subprocess.TimeoutExpired:
             self.graceful_exit = False
