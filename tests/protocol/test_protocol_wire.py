@@ -382,6 +382,48 @@ def test_parallel_reads_with_latency_and_stop(start, emulator, ssm):
     p2.destroy("ssmpatch_maintenance_window", st)
 
 
+def _threads(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int([ln for ln in f if ln.startswith("Threads:")][0].split()[1])
+
+
+def test_worker_pool_grows_with_parallel_calls(start, emulator, ssm):
+    """The RPC worker pool starts small (provider/rpc/server.c) and grows on
+    demand: sequential calls leave the process with few threads, and 12
+    ReadResource calls at 400 ms of SSM latency run side by side (well under
+    the 4.8 s they would take one after another) on the workers the pool
+    grew for them."""
+    p = start(protocol=6)
+    p.configure(ssm.provider_config())
+    st = p.apply("ssmpatch_maintenance_window", {"name": "pool-window", "schedule": "rate(2 days)",
+                                                 "duration": 2, "cutoff": 1})
+    ty = p.block("ssmpatch_maintenance_window").implied_type()
+    for _ in range(5):
+        assert p.read("ssmpatch_maintenance_window", st)["id"] == st["id"]
+    sequential = _threads(p.plugin.proc.pid)
+    try:
+        emulator.configure(latency_ms=400)
+        t0 = time.monotonic()
+        futs = [p.plugin.call_future("ReadResource", p.pb.ReadResource.Request(
+            type_name="ssmpatch_maintenance_window", current_state=p.dv(ty, dict(st))),
+            p.pb.ReadResource.Response, timeout=60) for _ in range(12)]
+        for f in futs:
+            r = f.result(timeout=60)
+            assert not [d for d in r.diagnostics if d.severity == 1], r.diagnostics
+        wall = time.monotonic() - t0
+    finally:
+        emulator.configure(latency_ms=0)
+    assert wall < 2.4, "12 reads at 400 ms took %.2f s: calls were serialized" % wall
+    grown = _threads(p.plugin.proc.pid)
+    # gRPC core's own threads, main, a few RPC workers, curl's resolver: ~11;
+    # a pool started at full size would already be past 30 here
+    assert sequential <= 18, "%d threads after sequential calls: the pool did not start small" % sequential
+    assert grown - sequential >= 8, "threads: %d sequential, %d after 12 parallel calls" % (sequential, grown)
+    assert grown - sequential <= 24, "the pool is capped at 24 workers"
+    p.destroy("ssmpatch_maintenance_window", st)
+    _alive(p)
+
+
 def test_provider_instance_per_call_sequence(start):
     """Terraform may start several instances at once (one per provider
     configuration); they must not share the socket."""
