@@ -19,12 +19,14 @@
 #include "server.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -641,10 +643,37 @@ int rpc_server_listen_unix(rpc_server *s, const char *path, unsigned mode, long 
 	return port > 0 ? 0 : -1;
 }
 
+/* Can 127.0.0.1:port be bound (with SO_REUSEADDR, as gRPC binds)? */
+static bool tcp_port_free(int port)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	bool ok;
+
+	if (fd < 0)
+		return true; /* cannot tell: let gRPC try */
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+/*
+ * grpc_server_add_http2_port answers 0 both for a busy port and for TLS
+ * credentials it refuses (a bad PLUGIN_CLIENT_CERT), and sets TLS up afresh on
+ * every try (millions of instructions with OpenSSL 3). So ports are probed
+ * with a plain socket first, and a refusal of a port the probe found free
+ * ends the search after a second one (a race for the port is possible once,
+ * a credentials problem repeats).
+ */
 int rpc_server_listen_tcp(rpc_server *s, int min_port, int max_port, int *port_out)
 {
 	char addr[64];
-	int p, got;
+	int p, got, refused = 0;
 
 	*port_out = 0;
 	if (min_port == 0 && max_port == 0) {
@@ -657,12 +686,16 @@ int rpc_server_listen_tcp(rpc_server *s, int min_port, int max_port, int *port_o
 	if (min_port <= 0 || max_port < min_port || max_port > 65535)
 		return -1;
 	for (p = min_port; p <= max_port; p++) {
+		if (!tcp_port_free(p))
+			continue;
 		snprintf(addr, sizeof(addr), "127.0.0.1:%d", p);
 		got = grpc_server_add_http2_port(s->server, addr, s->creds);
 		if (got > 0) {
 			*port_out = got;
 			return 0;
 		}
+		if (++refused == 2)
+			break;
 	}
 	return -1;
 }
