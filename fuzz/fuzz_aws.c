@@ -25,13 +25,7 @@
 
 #define MAX_FIELDS 40
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_quiet();
-	return 0;
-}
+FUZZ_QUIET_INITIALIZE
 
 /* Split a NUL-terminated copy of buf[0..len) at NUL bytes into fields. */
 static size_t split(char *buf, size_t len, char **f, size_t *flen)

@@ -38,6 +38,16 @@ static inline void fuzz_quiet(void)
 	log_init();
 }
 
+/* LLVMFuzzerInitialize of the targets that need nothing but quiet logs. */
+#define FUZZ_QUIET_INITIALIZE                                     \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)         \
+	{                                                         \
+		(void)argc;                                       \
+		(void)argv;                                       \
+		fuzz_quiet();                                     \
+		return 0;                                         \
+	}
+
 /* Number of schema blocks: every resource, then the provider. */
 static inline size_t fuzz_block_count(void)
 {

@@ -17,13 +17,7 @@
 #include "fuzz_common.h"
 #include "schema/schema_checks.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_quiet();
-	return 0;
-}
+FUZZ_QUIET_INITIALIZE
 
 static void check_why(int rc, const char *why)
 {

@@ -16,13 +16,7 @@
 #include "core/msgpack_codec.h"
 #include "fuzz_common.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_quiet();
-	return 0;
-}
+FUZZ_QUIET_INITIALIZE
 
 static void null_unknown_round_trip(const tf_type *t)
 {
