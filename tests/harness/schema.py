@@ -257,3 +257,28 @@ class ProviderSchema:
             raise KeyError("provider has no resource type %r (has %s)"
                            % (type_name, sorted(self.resources)))
         return self.resources[type_name]
+
+
+def unknown_variants(block, cfg, whole_blocks=False):
+    """(label, config) pairs: `cfg` (a partial config dict of `block`) with one
+    configurable attribute replaced by UNKNOWN each, recursing into the first
+    element of every nested block list given. With ``whole_blocks``, also each
+    block list unknown as a whole (a dynamic block with an unknown for_each)."""
+    out = []
+    for n, a in block.attributes.items():
+        if a.computed and not a.optional:
+            continue
+        c = dict(cfg)
+        c[n] = cty.UNKNOWN
+        out.append(("%s=unknown" % n, c))
+    for n, b in block.block_types.items():
+        if whole_blocks:
+            c = dict(cfg)
+            c[n] = cty.UNKNOWN
+            out.append(("%s=unknown block" % n, c))
+        if isinstance(cfg.get(n), list) and cfg[n]:
+            for en, ec in unknown_variants(b.block, cfg[n][0], whole_blocks):
+                c = dict(cfg)
+                c[n] = [ec] + cfg[n][1:]
+                out.append(("%s[0].%s" % (n, en), c))
+    return out

@@ -9,6 +9,7 @@ import pytest
 
 from harness import cty
 from harness.errors import OperationFailed
+from harness.schema import unknown_variants
 
 MIN = {
     "ssmpatch_patch_baseline": {"name": "bl-min"},
@@ -177,23 +178,6 @@ def test_apply_error_keeps_object(prov, emulator):
                for d in ei.value.diagnostics)
 
 
-def _unknown_variants(block, cfg, prefix=""):
-    out = []
-    for n, a in block.attributes.items():
-        if a.computed and not a.optional:
-            continue
-        c = dict(cfg)
-        c[n] = cty.UNKNOWN
-        out.append((prefix + n, c))
-    for n, b in block.block_types.items():
-        if isinstance(cfg.get(n), list) and cfg[n]:
-            for en, ec in _unknown_variants(b.block, cfg[n][0], "%s%s[0]." % (prefix, n)):
-                c = dict(cfg)
-                c[n] = [ec] + cfg[n][1:]
-                out.append((en, c))
-    return out
-
-
 FULL = {
     "ssmpatch_patch_baseline": {"name": "bl-unk", "operating_system": "AMAZON_LINUX_2", "patch_groups": ["g"],
                                 "approval_rule": [{"approve_after_days": 7, "compliance_level": "HIGH",
@@ -221,7 +205,7 @@ def test_plan_create_with_unknown_config_values(prov, type_name):
     yet created): the plan must keep it unknown and pass AssertPlanValid."""
     blk = prov.block(type_name)
     problems = []
-    for what, cfg in _unknown_variants(blk, FULL[type_name]):
+    for what, cfg in unknown_variants(blk, FULL[type_name]):
         try:
             plan = prov.plan(type_name, cfg)
         except AssertionError as e:

@@ -5,6 +5,7 @@ unknown values (references to objects not yet created) never cause errors."""
 import pytest
 
 from harness import cty
+from harness.schema import unknown_variants
 from harness.seed import seed_stack
 
 BASE = {
@@ -187,33 +188,11 @@ def test_seed_scenario_validates_clean(prov):
         assert not diags, "%s: %s" % (name, diags)
 
 
-def _unknown_variants(block, cfg):
-    """Configs with one known leaf replaced by UNKNOWN each, plus the whole
-    block lists unknown (dynamic blocks with unknown for_each)."""
-    out = []
-    for n, a in block.attributes.items():
-        if a.computed and not a.optional:
-            continue
-        c = dict(cfg)
-        c[n] = cty.UNKNOWN
-        out.append(("%s=unknown" % n, c))
-    for n, b in block.block_types.items():
-        c = dict(cfg)
-        c[n] = cty.UNKNOWN
-        out.append(("%s=unknown block" % n, c))
-        if isinstance(cfg.get(n), list) and cfg[n]:
-            for en, ec in _unknown_variants(b.block, cfg[n][0]):
-                c = dict(cfg)
-                c[n] = [ec] + cfg[n][1:]
-                out.append(("%s[0].%s" % (n, en), c))
-    return out
-
-
 @pytest.mark.parametrize("type_name", sorted(BASE))
 def test_unknown_values_validate_clean(prov, type_name):
     blk = prov.block(type_name)
     bad = []
-    for what, cfg in _unknown_variants(blk, BASE[type_name]):
+    for what, cfg in unknown_variants(blk, BASE[type_name], whole_blocks=True):
         errs = [d for d in prov.validate(type_name, cfg) if d.is_error]
         if errs:
             bad.append("%s: %s" % (what, errs))
