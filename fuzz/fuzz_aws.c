@@ -56,7 +56,7 @@ static void fuzz_sigv4(char **f, size_t *flen, size_t n)
 {
 	sigv4_header h[SIGV4_MAX_HEADERS + 2];
 	sigv4_request req;
-	sigv4_credentials cr = { "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", NULL };
+	sigv4_credentials cr = {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", NULL};
 	sigv4_result r1, r2;
 	size_t nh = 0, i;
 	int rc1, rc2;
@@ -82,14 +82,17 @@ static void fuzz_sigv4(char **f, size_t *flen, size_t n)
 	rc2 = sigv4_sign(&r2, &req, &cr, f[2], f[3], 1440938160);
 	FUZZ_CHECK(rc1 == rc2, "signing is not deterministic (%d, %d)", rc1, rc2);
 	if (rc1 == 0) {
-		FUZZ_CHECK(strlen(r1.signature) == 64 && strspn(r1.signature, "0123456789abcdef") == 64,
+		FUZZ_CHECK(strlen(r1.signature) == 64 &&
+				   strspn(r1.signature, "0123456789abcdef") == 64,
 			   "bad signature %s", r1.signature);
 		FUZZ_CHECK(strcmp(r1.signature, r2.signature) == 0 &&
 				   strcmp(r1.authorization, r2.authorization) == 0 &&
 				   strcmp(r1.canonical_request, r2.canonical_request) == 0,
 			   "signing is not deterministic");
-		FUZZ_CHECK(strstr(r1.authorization, r1.signature), "Authorization lacks the signature");
-		FUZZ_CHECK(strcmp(r1.amz_date, "20150830T123600Z") == 0, "amz_date %s", r1.amz_date);
+		FUZZ_CHECK(strstr(r1.authorization, r1.signature),
+			   "Authorization lacks the signature");
+		FUZZ_CHECK(strcmp(r1.amz_date, "20150830T123600Z") == 0, "amz_date %s",
+			   r1.amz_date);
 	}
 	sigv4_result_free(&r1);
 	sigv4_result_free(&r2);
@@ -97,10 +100,11 @@ static void fuzz_sigv4(char **f, size_t *flen, size_t n)
 
 static void fuzz_ini(const char *data, size_t len)
 {
-	static const char *const sections[] = { "default", "profile default", "profile x", "x", "" };
-	static const char *const keys[] = { "region", "aws_access_key_id", "role_arn", "source_profile", "" };
+	static const char *const sections[] = {"default", "profile default", "profile x", "x", ""};
+	static const char *const keys[] = {"region", "aws_access_key_id", "role_arn",
+					   "source_profile", ""};
 	char path[64];
-	char *files[1] = { path };
+	char *files[1] = {path};
 	aws_ini *ini = NULL;
 	aws_error err;
 	int fd = memfd_create("fuzz-ini", 0);

@@ -20,15 +20,15 @@
 #include "core/value.h"
 #include "engine/engine.h"
 
-#define FUZZ_CHECK(cond, ...)                                                    \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "FUZZ_CHECK failed: %s (%s:%d): ", #cond, \
-				__FILE__, __LINE__);                             \
-			fprintf(stderr, __VA_ARGS__);                            \
-			fputc('\n', stderr);                                     \
-			abort();                                                 \
-		}                                                                \
+#define FUZZ_CHECK(cond, ...)                                                               \
+	do {                                                                                \
+		if (!(cond)) {                                                              \
+			fprintf(stderr, "FUZZ_CHECK failed: %s (%s:%d): ", #cond, __FILE__, \
+				__LINE__);                                                  \
+			fprintf(stderr, __VA_ARGS__);                                       \
+			fputc('\n', stderr);                                                \
+			abort();                                                            \
+		}                                                                           \
 	} while (0)
 
 static inline void fuzz_quiet(void)
@@ -39,13 +39,13 @@ static inline void fuzz_quiet(void)
 }
 
 /* LLVMFuzzerInitialize of the targets that need nothing but quiet logs. */
-#define FUZZ_QUIET_INITIALIZE                                     \
-	int LLVMFuzzerInitialize(int *argc, char ***argv)         \
-	{                                                         \
-		(void)argc;                                       \
-		(void)argv;                                       \
-		fuzz_quiet();                                     \
-		return 0;                                         \
+#define FUZZ_QUIET_INITIALIZE                             \
+	int LLVMFuzzerInitialize(int *argc, char ***argv) \
+	{                                                 \
+		(void)argc;                               \
+		(void)argv;                               \
+		fuzz_quiet();                             \
+		return 0;                                 \
 	}
 
 /* Number of schema blocks: every resource, then the provider. */

@@ -42,8 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v2 = json_decode_value(text, strlen(text), t, false, &d);
 	FUZZ_CHECK(v2, "re-encoded JSON does not decode strictly: %s", text);
 	FUZZ_CHECK(tf_value_equal(v, v2), "JSON round trip changed the value: %s", text);
-	FUZZ_CHECK(msgpack_encode_value(v, t, &mp, &mp_len) == 0, "value does not encode as msgpack: %s",
-		   text);
+	FUZZ_CHECK(msgpack_encode_value(v, t, &mp, &mp_len) == 0,
+		   "value does not encode as msgpack: %s", text);
 	v3 = msgpack_decode_value(mp, mp_len, t, &d);
 	FUZZ_CHECK(v3 && tf_value_equal(v, v3), "msgpack round trip changed the value: %s", text);
 done:

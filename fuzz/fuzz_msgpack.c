@@ -22,10 +22,11 @@ static const tf_type *extra_type(size_t i)
 	static const tf_type *t[N_EXTRA];
 
 	if (!t[0]) {
-		const char *names[] = { "a", "b", "c" };
-		const tf_type *obj_types[] = { &tf_type_string, &tf_type_number, &tf_type_dynamic };
+		const char *names[] = {"a", "b", "c"};
+		const tf_type *obj_types[] = {&tf_type_string, &tf_type_number, &tf_type_dynamic};
 		const tf_type *obj = tf_type_object(3, names, obj_types);
-		const tf_type *tup_types[] = { &tf_type_bool, &tf_type_dynamic, tf_type_list(&tf_type_number) };
+		const tf_type *tup_types[] = {&tf_type_bool, &tf_type_dynamic,
+					      tf_type_list(&tf_type_number)};
 
 		t[0] = &tf_type_dynamic;
 		t[1] = tf_type_tuple(3, tup_types);
@@ -59,8 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!v)
 		goto done;
 	FUZZ_CHECK(!tf_diags_has_error(&d), "decode succeeded with an error diagnostic");
-	FUZZ_CHECK(msgpack_encode_value(v, t, &enc, &enc_len) == 0, "decoded value does not encode: %s",
-		   fuzz_show(v));
+	FUZZ_CHECK(msgpack_encode_value(v, t, &enc, &enc_len) == 0,
+		   "decoded value does not encode: %s", fuzz_show(v));
 	v2 = msgpack_decode_value(enc, enc_len, t, &d);
 	FUZZ_CHECK(v2, "re-encoded value does not decode: %s: %s", fuzz_show(v),
 		   d.n ? d.items[d.n - 1].detail : "");

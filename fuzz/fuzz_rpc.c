@@ -39,9 +39,11 @@ static struct {
 } g_methods[MAX_METHODS];
 static size_t g_n;
 
-int __wrap_rpc_server_add_method(rpc_server *s, const char *path, rpc_method_kind kind, rpc_unary_fn fn);
+int __wrap_rpc_server_add_method(rpc_server *s, const char *path, rpc_method_kind kind,
+				 rpc_unary_fn fn);
 
-int __wrap_rpc_server_add_method(rpc_server *s, const char *path, rpc_method_kind kind, rpc_unary_fn fn)
+int __wrap_rpc_server_add_method(rpc_server *s, const char *path, rpc_method_kind kind,
+				 rpc_unary_fn fn)
 {
 	(void)s;
 	if (kind != RPC_METHOD_UNARY || strstr(path, "/Configure") || strstr(path, "/Stop"))
@@ -108,11 +110,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* Response descriptor of a method path "/tfpluginN.Provider/Name". */
 static const ProtobufCMessageDescriptor *response_of(const char *path)
 {
-	const ProtobufCServiceDescriptor *sd =
-		strncmp(path, "/tfplugin5.", 11) == 0 ? &tfplugin5__provider__descriptor
-						      : &tfplugin6__provider__descriptor;
+	const ProtobufCServiceDescriptor *sd = strncmp(path, "/tfplugin5.", 11) == 0
+						       ? &tfplugin5__provider__descriptor
+						       : &tfplugin6__provider__descriptor;
 	const char *name = strrchr(path, '/') + 1;
-	const ProtobufCMethodDescriptor *m = protobuf_c_service_descriptor_get_method_by_name(sd, name);
+	const ProtobufCMethodDescriptor *m =
+		protobuf_c_service_descriptor_get_method_by_name(sd, name);
 
 	FUZZ_CHECK(m, "no method %s in the service descriptor", path);
 	return m->output;
@@ -138,7 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(resp, "%s: reply is not a valid response message", g_methods[i].path);
 		protobuf_c_message_free_unpacked(resp, NULL);
 	} else {
-		FUZZ_CHECK(r.message && r.message[0], "%s: error status without a message", g_methods[i].path);
+		FUZZ_CHECK(r.message && r.message[0], "%s: error status without a message",
+			   g_methods[i].path);
 		FUZZ_CHECK(!r.body, "%s: error status with a body", g_methods[i].path);
 	}
 	free(r.body);

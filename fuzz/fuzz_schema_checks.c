@@ -43,7 +43,8 @@ static bool run_check(schema_check_fn fn, const char *s)
 	fn(v, &p, &d);
 	err = tf_diags_has_error(&d);
 	for (size_t i = 0; i < d.n; i++)
-		FUZZ_CHECK(d.items[i].summary && d.items[i].summary[0], "diagnostic without summary");
+		FUZZ_CHECK(d.items[i].summary && d.items[i].summary[0],
+			   "diagnostic without summary");
 	tf_diags_free(&d);
 	tf_path_free(&p);
 	tf_value_free(v);
@@ -72,17 +73,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 0:
 		rc = schema_parse_schedule(s, &b, why);
 		check_why(rc, why);
-		FUZZ_CHECK(run_check(schema_check_schedule, s) == (rc != 0), "schedule parser/check disagree");
+		FUZZ_CHECK(run_check(schema_check_schedule, s) == (rc != 0),
+			   "schedule parser/check disagree");
 		break;
 	case 1:
 		rc = schema_parse_iso8601(s, &secs, &b, why);
 		check_why(rc, why);
-		FUZZ_CHECK(run_check(schema_check_iso8601, s) == (rc != 0), "iso8601 parser/check disagree");
+		FUZZ_CHECK(run_check(schema_check_iso8601, s) == (rc != 0),
+			   "iso8601 parser/check disagree");
 		break;
 	case 2:
 		rc = schema_parse_date(s, why);
 		check_why(rc, why);
-		FUZZ_CHECK(run_check(schema_check_date, s) == (rc != 0), "date parser/check disagree");
+		FUZZ_CHECK(run_check(schema_check_date, s) == (rc != 0),
+			   "date parser/check disagree");
 		if (rc == 0) {
 			memset(why, 'x', sizeof(why));
 			FUZZ_CHECK(schema_parse_iso8601(s, &secs, &b, why) == 0 && !b,
@@ -101,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)run_check(schema_check_task_target_key, s);
 		break;
 	default: { /* prefixed forms the mutator rarely builds itself */
-		static const char *const pre[] = { "cron(", "rate(", "at(", "2026-" };
+		static const char *const pre[] = {"cron(", "rate(", "at(", "2026-"};
 		const char *p = pre[(data[0] % 10) - 6];
 		size_t n = strlen(p) + strlen(s) + 2;
 		char *t = malloc(n);

@@ -45,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		engine_validate_provider(cfg, &dv);
 	for (size_t i = 0; i < dv.n; i++)
-		FUZZ_CHECK(dv.items[i].summary && dv.items[i].summary[0], "diagnostic without a summary");
+		FUZZ_CHECK(dv.items[i].summary && dv.items[i].summary[0],
+			   "diagnostic without a summary");
 
 	conforms = schema_conforms(b, cfg, &dc);
 	if (tf_value_is_null(cfg))
@@ -54,13 +55,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(planned, "clone failed");
 	FUZZ_CHECK(tf_value_equal(planned, cfg), "clone differs");
 	FUZZ_CHECK(schema_fill_defaults(b, planned, cfg) == 0, "fill_defaults failed");
-	FUZZ_CHECK(schema_mark_computed_unknown(b, planned, cfg) == 0, "mark_computed_unknown failed");
-	FUZZ_CHECK(schema_requires_replace(b, cfg, planned, &rr, &n_rr) >= 0, "requires_replace failed");
+	FUZZ_CHECK(schema_mark_computed_unknown(b, planned, cfg) == 0,
+		   "mark_computed_unknown failed");
+	FUZZ_CHECK(schema_requires_replace(b, cfg, planned, &rr, &n_rr) >= 0,
+		   "requires_replace failed");
 	if (conforms) {
 		tf_diags_free(&dc);
 		tf_diags_init(&dc);
-		FUZZ_CHECK(schema_conforms(b, planned, &dc), "plan helpers broke conformance: %s: %s",
-			   fuzz_show(planned), dc.n ? dc.items[0].detail : "");
+		FUZZ_CHECK(schema_conforms(b, planned, &dc),
+			   "plan helpers broke conformance: %s: %s", fuzz_show(planned),
+			   dc.n ? dc.items[0].detail : "");
 	}
 	/* Planning the same object against itself replaces nothing. */
 	for (size_t i = 0; i < n_rr; i++)

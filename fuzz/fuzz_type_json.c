@@ -20,7 +20,7 @@ FUZZ_QUIET_INITIALIZE
 
 static void null_unknown_round_trip(const tf_type *t)
 {
-	tf_value *vals[2] = { tf_value_null(t), tf_value_unknown(t) };
+	tf_value *vals[2] = {tf_value_null(t), tf_value_unknown(t)};
 
 	for (int i = 0; i < 2; i++) {
 		uint8_t *buf = NULL;
@@ -30,7 +30,8 @@ static void null_unknown_round_trip(const tf_type *t)
 
 		FUZZ_CHECK(vals[i], "cannot build a value");
 		tf_diags_init(&d);
-		FUZZ_CHECK(msgpack_encode_value(vals[i], t, &buf, &len) == 0, "null/unknown does not encode");
+		FUZZ_CHECK(msgpack_encode_value(vals[i], t, &buf, &len) == 0,
+			   "null/unknown does not encode");
 		back = msgpack_decode_value(buf, len, t, &d);
 		FUZZ_CHECK(back && tf_value_equal(back, vals[i]), "null/unknown round trip failed");
 		tf_value_free(back);

@@ -61,9 +61,10 @@
 /* gRPC parses PLUGIN_CLIENT_CERT fully only when it starts listening with TLS
  * (tls_pem_has_cert checks its shape), so a listen failure under AutoMTLS is
  * most likely a certificate gRPC refused. */
-#define BAD_CLIENT_CERT_HINT " (AutoMTLS: gRPC refused the TLS set-up; is PLUGIN_CLIENT_CERT a valid X.509 certificate?)"
+#define BAD_CLIENT_CERT_HINT \
+	" (AutoMTLS: gRPC refused the TLS set-up; is PLUGIN_CLIENT_CERT a valid X.509 certificate?)"
 
-static const int g_versions[] = { 5, 6 };
+static const int g_versions[] = {5, 6};
 
 /* The versions this process offers: g_versions, narrowed by
  * SSMPATCH_PROTOCOL_VERSIONS when set. Returns the count (0: nothing valid). */
@@ -71,7 +72,7 @@ static size_t offered_versions(const char *env, int out[2])
 {
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(g_versions) / sizeof(g_versions[0]); i++) {
-		char want[2] = { (char)('0' + g_versions[i]), 0 };
+		char want[2] = {(char)('0' + g_versions[i]), 0};
 		if (env && *env && !strstr(env, want))
 			continue;
 		out[n++] = g_versions[i];
@@ -137,7 +138,7 @@ int main(int argc, char **argv)
 	const char *client_cert = NULL, *provider_addr;
 	char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)] = "";
 	char address[sizeof(sock_path) + 32];
-	tls_identity tls = { NULL, NULL, NULL };
+	tls_identity tls = {NULL, NULL, NULL};
 	rpc_server_opts opts;
 	rpc_server *server = NULL;
 	sigset_t stop_signals;
@@ -199,7 +200,8 @@ int main(int argc, char **argv)
 	version = handshake_negotiate(getenv("PLUGIN_PROTOCOL_VERSIONS"), offered, n_offered);
 	net = getenv("SSMPATCH_PLUGIN_NETWORK");
 	if (net && *net && strcmp(net, "tcp") != 0 && strcmp(net, "unix") != 0) {
-		fprintf(stderr, "SSMPATCH_PLUGIN_NETWORK must be \"unix\" or \"tcp\", not \"%s\"\n", net);
+		fprintf(stderr, "SSMPATCH_PLUGIN_NETWORK must be \"unix\" or \"tcp\", not \"%s\"\n",
+			net);
 		return 1;
 	}
 	tcp = net && strcmp(net, "tcp") == 0;
@@ -228,15 +230,18 @@ int main(int argc, char **argv)
 		fputs("cannot set up the gRPC server\n", stderr);
 		goto done;
 	}
-	if (client_cert && rpc_server_use_tls(server, client_cert, tls.cert_pem, tls.key_pem) != 0) {
+	if (client_cert &&
+	    rpc_server_use_tls(server, client_cert, tls.cert_pem, tls.key_pem) != 0) {
 		fputs("cannot set up TLS for AutoMTLS\n", stderr);
 		goto done;
 	}
 
 	if (tcp) {
 		int lo, hi, port;
-		if (handshake_port_range(getenv("PLUGIN_MIN_PORT"), getenv("PLUGIN_MAX_PORT"), &lo, &hi) != 0) {
-			fputs("PLUGIN_MIN_PORT / PLUGIN_MAX_PORT are not a valid port range\n", stderr);
+		if (handshake_port_range(getenv("PLUGIN_MIN_PORT"), getenv("PLUGIN_MAX_PORT"), &lo,
+					 &hi) != 0) {
+			fputs("PLUGIN_MIN_PORT / PLUGIN_MAX_PORT are not a valid port range\n",
+			      stderr);
 			goto done;
 		}
 		if (rpc_server_listen_tcp(server, lo, hi, &port) != 0) {
@@ -247,7 +252,8 @@ int main(int argc, char **argv)
 		snprintf(address, sizeof(address), "127.0.0.1:%d", port);
 	} else {
 		long gid = handshake_socket_group(getenv("PLUGIN_UNIX_SOCKET_GROUP"));
-		if (handshake_socket_path(sock_path, sizeof(sock_path), getenv("PLUGIN_UNIX_SOCKET_DIR")) != 0) {
+		if (handshake_socket_path(sock_path, sizeof(sock_path),
+					  getenv("PLUGIN_UNIX_SOCKET_DIR")) != 0) {
 			fprintf(stderr, "cannot create a unix socket path: %s\n", strerror(errno));
 			sock_path[0] = '\0';
 			goto done;
@@ -277,7 +283,8 @@ int main(int argc, char **argv)
 		provider_addr = getenv("SSMPATCH_PROVIDER_ADDR");
 		if (!provider_addr || !*provider_addr)
 			provider_addr = DEFAULT_PROVIDER_ADDR;
-		json = handshake_reattach_json(provider_addr, version, getpid(), tcp ? "tcp" : "unix", address);
+		json = handshake_reattach_json(provider_addr, version, getpid(),
+					       tcp ? "tcp" : "unix", address);
 		if (!json)
 			goto done;
 		printf("Provider started in debug mode (protocol %d, pid %d). To attach Terraform, set\n"

@@ -181,9 +181,12 @@ int schema_parse_iso8601(const char *s, int64_t *secs, bool *has_zone, char *why
 
 int schema_parse_go_duration(const char *s, double *secs, char *why)
 {
-	static const struct { const char *u; double f; } units[] = {
+	static const struct {
+		const char *u;
+		double f;
+	} units[] = {
 		{"ns", 1e-9}, {"us", 1e-6}, {"\xc2\xb5s", 1e-6}, {"\xce\xbcs", 1e-6},
-		{"ms", 1e-3}, {"s", 1}, {"m", 60}, {"h", 3600},
+		{"ms", 1e-3}, {"s", 1},     {"m", 60},           {"h", 3600},
 	};
 	double total = 0;
 	if (*s == '+')
@@ -230,7 +233,8 @@ int schema_parse_go_duration(const char *s, double *secs, char *why)
 			}
 		}
 		if (!best) {
-			WHY("missing or unknown unit after \"%.*s\" (use h, m, s, ms, us, ns)", (int)(s - start), start);
+			WHY("missing or unknown unit after \"%.*s\" (use h, m, s, ms, us, ns)",
+			    (int)(s - start), start);
 			return -1;
 		}
 		s += best;
@@ -254,12 +258,9 @@ typedef struct {
 } cron_field;
 
 static const cron_field cron_fields[6] = {
-	{"minutes", 0, 59, NULL, 0},
-	{"hours", 0, 23, NULL, 0},
-	{"day-of-month", 1, 31, NULL, 0},
-	{"month", 1, 12, month_names, 12},
-	{"day-of-week", 1, 7, dow_names, 7},
-	{"year", 1970, 2199, NULL, 0},
+	{"minutes", 0, 59, NULL, 0},         {"hours", 0, 23, NULL, 0},
+	{"day-of-month", 1, 31, NULL, 0},    {"month", 1, 12, month_names, 12},
+	{"day-of-week", 1, 7, dow_names, 7}, {"year", 1970, 2199, NULL, 0},
 };
 
 /* One value of a field: number in range or a name. */
@@ -371,7 +372,8 @@ static int parse_cron(const char *body, size_t len, char *why)
 		fe[nf++] = s;
 	}
 	if (nf != 6) {
-		WHY("a cron expression has exactly 6 fields (minutes hours day-of-month month day-of-week year), found %d", nf);
+		WHY("a cron expression has exactly 6 fields (minutes hours day-of-month month day-of-week year), found %d",
+		    nf);
 		return -1;
 	}
 	bool q[6] = {false};
@@ -468,8 +470,9 @@ void schema_error_at(tf_diags *d, const tf_path *base, const char *suffix, const
 		for (size_t i = 0; ok && i < sub.n; i++) {
 			const tf_path_step *st = &sub.steps[i];
 			ok = (st->kind == TF_STEP_ATTR ? tf_path_push_attr(&p, st->name)
-			      : st->kind == TF_STEP_KEY_STRING ? tf_path_push_key(&p, st->name)
-							       : tf_path_push_index(&p, st->index)) == 0;
+			      : st->kind == TF_STEP_KEY_STRING
+				      ? tf_path_push_key(&p, st->name)
+				      : tf_path_push_index(&p, st->index)) == 0;
 		}
 	}
 	va_start(ap, detail_fmt);
@@ -509,14 +512,19 @@ void schema_check_tag_keys(const tf_value *obj, const char *attr, const tf_path 
 			continue;
 		tf_path p;
 		tf_path_init(&p);
-		if (tf_path_copy(&p, path) == 0 && tf_path_push_attr(&p, attr) == 0 && tf_path_push_key(&p, k) == 0) {
+		if (tf_path_copy(&p, path) == 0 && tf_path_push_attr(&p, attr) == 0 &&
+		    tf_path_push_key(&p, k) == 0) {
 			if (bad_len)
-				tf_diags_error(d, &p, "Invalid tag key",
-					       "Tag keys must be 1 to 128 characters long, got %zu.", chars);
+				tf_diags_error(
+					d, &p, "Invalid tag key",
+					"Tag keys must be 1 to 128 characters long, got %zu.",
+					chars);
 			else
-				tf_diags_error(d, &p, "Invalid tag key",
-					       "Tag key \"%s\" uses the prefix \"aws:\", which AWS reserves for its own "
-					       "tags.", k);
+				tf_diags_error(
+					d, &p, "Invalid tag key",
+					"Tag key \"%s\" uses the prefix \"aws:\", which AWS reserves for its own "
+					"tags.",
+					k);
 		}
 		tf_path_free(&p);
 	}
@@ -530,9 +538,11 @@ void schema_check_schedule(const tf_value *v, const tf_path *path, tf_diags *d)
 	bool is_cron;
 	const char *s = tf_value_str(v);
 	if (s && schema_parse_schedule(s, &is_cron, why) < 0)
-		tf_diags_error(d, path, "Invalid schedule expression",
-			       "\"%s\": %s. Allowed: cron(minutes hours day-of-month month day-of-week year), "
-			       "rate(N minute(s)|hour(s)|day(s)) or at(yyyy-mm-ddThh:mm:ss).", s, why);
+		tf_diags_error(
+			d, path, "Invalid schedule expression",
+			"\"%s\": %s. Allowed: cron(minutes hours day-of-month month day-of-week year), "
+			"rate(N minute(s)|hour(s)|day(s)) or at(yyyy-mm-ddThh:mm:ss).",
+			s, why);
 }
 
 void schema_check_iso8601(const tf_value *v, const tf_path *path, tf_diags *d)
@@ -542,9 +552,11 @@ void schema_check_iso8601(const tf_value *v, const tf_path *path, tf_diags *d)
 	bool zone;
 	const char *s = tf_value_str(v);
 	if (s && schema_parse_iso8601(s, &secs, &zone, why) < 0)
-		tf_diags_error(d, path, "Invalid timestamp",
-			       "\"%s\": %s. Use ISO-8601 extended format, e.g. 2026-01-31T02:00:00Z or "
-			       "2026-01-31T11:00:00+09:00.", s, why);
+		tf_diags_error(
+			d, path, "Invalid timestamp",
+			"\"%s\": %s. Use ISO-8601 extended format, e.g. 2026-01-31T02:00:00Z or "
+			"2026-01-31T11:00:00+09:00.",
+			s, why);
 }
 
 void schema_check_date(const tf_value *v, const tf_path *path, tf_diags *d)
@@ -552,7 +564,8 @@ void schema_check_date(const tf_value *v, const tf_path *path, tf_diags *d)
 	char why[SCHEMA_WHY_MAX];
 	const char *s = tf_value_str(v);
 	if (s && schema_parse_date(s, why) < 0)
-		tf_diags_error(d, path, "Invalid date", "\"%s\": %s. Use YYYY-MM-DD, e.g. 2026-12-31.", s, why);
+		tf_diags_error(d, path, "Invalid date",
+			       "\"%s\": %s. Use YYYY-MM-DD, e.g. 2026-12-31.", s, why);
 }
 
 void schema_check_assume_role_duration(const tf_value *v, const tf_path *path, tf_diags *d)
@@ -564,7 +577,8 @@ void schema_check_assume_role_duration(const tf_value *v, const tf_path *path, t
 		return;
 	if (schema_parse_go_duration(s, &secs, why) < 0)
 		tf_diags_error(d, path, "Invalid duration",
-			       "\"%s\": %s. Use a duration such as \"15m\", \"1h\" or \"1h30m\".", s, why);
+			       "\"%s\": %s. Use a duration such as \"15m\", \"1h\" or \"1h30m\".",
+			       s, why);
 	else if (secs < 900 || secs > 43200)
 		tf_diags_error(d, path, "Duration out of range",
 			       "\"%s\" is outside what STS AssumeRole allows: 15m to 12h.", s);
@@ -576,20 +590,25 @@ void schema_check_window_target_key(const tf_value *v, const tf_path *path, tf_d
 	if (!s)
 		return;
 	if (strcmp(s, "InstanceIds") == 0 || strcmp(s, "tag-key") == 0 ||
-	    strcmp(s, "resource-groups:Name") == 0 || strcmp(s, "resource-groups:ResourceTypeFilters") == 0)
+	    strcmp(s, "resource-groups:Name") == 0 ||
+	    strcmp(s, "resource-groups:ResourceTypeFilters") == 0)
 		return;
 	if (strncmp(s, "tag:", 4) == 0 && s[4] && strlen(s + 4) <= 128)
 		return;
-	tf_diags_error(d, path, "Invalid target key",
-		       "\"%s\" is not a maintenance window target key. Allowed: InstanceIds, tag:<TagName> "
-		       "(tag name 1..128 characters), tag-key, resource-groups:Name, "
-		       "resource-groups:ResourceTypeFilters.", s);
+	tf_diags_error(
+		d, path, "Invalid target key",
+		"\"%s\" is not a maintenance window target key. Allowed: InstanceIds, tag:<TagName> "
+		"(tag name 1..128 characters), tag-key, resource-groups:Name, "
+		"resource-groups:ResourceTypeFilters.",
+		s);
 }
 
 void schema_check_task_target_key(const tf_value *v, const tf_path *path, tf_diags *d)
 {
 	const char *s = tf_value_str(v);
 	if (s && strcmp(s, "WindowTargetIds") != 0 && strcmp(s, "InstanceIds") != 0)
-		tf_diags_error(d, path, "Invalid target key",
-			       "\"%s\" is not a window task target key. Allowed: WindowTargetIds, InstanceIds.", s);
+		tf_diags_error(
+			d, path, "Invalid target key",
+			"\"%s\" is not a window task target key. Allowed: WindowTargetIds, InstanceIds.",
+			s);
 }

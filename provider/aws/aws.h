@@ -27,13 +27,15 @@ typedef struct {
 	char *region;
 	char *profile;
 	char *access_key, *secret_key, *token;
-	char **shared_config_files;       size_t n_shared_config_files;
-	char **shared_credentials_files;  size_t n_shared_credentials_files;
+	char **shared_config_files;
+	size_t n_shared_config_files;
+	char **shared_credentials_files;
+	size_t n_shared_credentials_files;
 	bool has_assume_role;
 	char *role_arn, *session_name, *external_id;
-	int64_t duration_seconds;          /* 0 = STS default (1h) */
+	int64_t duration_seconds; /* 0 = STS default (1h) */
 	char *endpoint_ssm, *endpoint_sts; /* NULL = AWS's regional endpoint */
-	int max_retries;                   /* default 10 */
+	int max_retries; /* default 10 */
 } aws_config;
 
 void aws_config_init(aws_config *c);
@@ -42,26 +44,26 @@ void aws_config_free(aws_config *c);
 /* Error classes the resources switch on. */
 typedef enum {
 	AWS_OK = 0,
-	AWS_ERR_NOT_FOUND = -2,      /* DoesNotExistException, ...NotFound */
-	AWS_ERR_IN_USE = -3,         /* ResourceInUseException */
+	AWS_ERR_NOT_FOUND = -2, /* DoesNotExistException, ...NotFound */
+	AWS_ERR_IN_USE = -3, /* ResourceInUseException */
 	AWS_ERR_ALREADY_EXISTS = -4, /* AlreadyExistsException */
-	AWS_ERR_VALIDATION = -5,     /* ValidationException, InvalidParameters, ... */
-	AWS_ERR_THROTTLED = -6,      /* after retries ran out */
-	AWS_ERR_AUTH = -7,           /* signature/credentials/access denied */
-	AWS_ERR_NETWORK = -8,        /* connect/timeout, after retries */
-	AWS_ERR_SERVER = -9,         /* 5xx after retries */
-	AWS_ERR_CANCELLED = -10,     /* Stop RPC arrived */
-	AWS_ERR_LIMIT = -11,         /* ResourceLimitExceededException */
-	AWS_ERR_CONFIG = -12,        /* no region, no credentials, bad endpoint URL */
+	AWS_ERR_VALIDATION = -5, /* ValidationException, InvalidParameters, ... */
+	AWS_ERR_THROTTLED = -6, /* after retries ran out */
+	AWS_ERR_AUTH = -7, /* signature/credentials/access denied */
+	AWS_ERR_NETWORK = -8, /* connect/timeout, after retries */
+	AWS_ERR_SERVER = -9, /* 5xx after retries */
+	AWS_ERR_CANCELLED = -10, /* Stop RPC arrived */
+	AWS_ERR_LIMIT = -11, /* ResourceLimitExceededException */
+	AWS_ERR_CONFIG = -12, /* no region, no credentials, bad endpoint URL */
 	AWS_ERR_OTHER = -13,
 } aws_err;
 
 typedef struct {
 	aws_err code;
-	int http_status;        /* 0 when no response */
-	char aws_code[128];     /* "DoesNotExistException" (namespace stripped) */
-	char message[1024];     /* AWS's message, or a description of the local failure */
-	char operation[64];     /* "GetPatchBaseline" */
+	int http_status; /* 0 when no response */
+	char aws_code[128]; /* "DoesNotExistException" (namespace stripped) */
+	char message[1024]; /* AWS's message, or a description of the local failure */
+	char operation[64]; /* "GetPatchBaseline" */
 } aws_error;
 
 typedef struct aws_client aws_client;
@@ -89,8 +91,8 @@ int ssm_call(aws_client *c, const char *op, json_t *req, json_t **out, aws_error
  * Paginated Describe... / List... call: repeats `op` with NextToken until exhausted and
  * concatenates the arrays found under `list_member`. *out is a new JSON array.
  */
-int ssm_call_all(aws_client *c, const char *op, json_t *req, const char *list_member,
-		 json_t **out, aws_error *err);
+int ssm_call_all(aws_client *c, const char *op, json_t *req, const char *list_member, json_t **out,
+		 aws_error *err);
 
 /* Cancel every in-flight and future wait/request (Stop RPC). Process-wide. */
 void aws_cancel_all(void);

@@ -34,22 +34,22 @@
 typedef struct aws_http aws_http;
 
 typedef struct {
-	const char *method;              /* "GET", "PUT", "POST" */
+	const char *method; /* "GET", "PUT", "POST" */
 	const char *url;
-	const char *const *headers;      /* "Name: value" lines, borrowed */
+	const char *const *headers; /* "Name: value" lines, borrowed */
 	size_t n_headers;
-	const char *body;                /* may be NULL */
+	const char *body; /* may be NULL */
 	size_t body_len;
-	long connect_timeout_ms;         /* 0 = AWS_HTTP_CONNECT_TIMEOUT_MS */
-	long timeout_ms;                 /* 0 = AWS_HTTP_TIMEOUT_MS */
+	long connect_timeout_ms; /* 0 = AWS_HTTP_CONNECT_TIMEOUT_MS */
+	long timeout_ms; /* 0 = AWS_HTTP_TIMEOUT_MS */
 } aws_http_request;
 
 typedef struct {
-	long status;            /* HTTP status, 0 before a response */
-	aws_buf body;           /* bounded by AWS_HTTP_MAX_BODY */
-	char error_type[160];   /* x-amzn-ErrorType header, "" if absent */
-	char request_id[80];    /* x-amzn-RequestId header, "" if absent */
-	time_t date;            /* the server's Date header, 0 if absent */
+	long status; /* HTTP status, 0 before a response */
+	aws_buf body; /* bounded by AWS_HTTP_MAX_BODY */
+	char error_type[160]; /* x-amzn-ErrorType header, "" if absent */
+	char request_id[80]; /* x-amzn-RequestId header, "" if absent */
+	time_t date; /* the server's Date header, 0 if absent */
 } aws_http_response;
 
 aws_http *aws_http_new(void);
@@ -63,8 +63,7 @@ void aws_http_response_free(aws_http_response *r);
  * the response body exceeded AWS_HTTP_MAX_BODY. err is filled on failure.
  * Thread-safe; connections, DNS and TLS sessions are shared across threads.
  */
-int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *resp,
-		aws_error *err);
+int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *resp, aws_error *err);
 
 /* Undo aws_cancel_all() (tests only; a provider process never un-cancels). */
 void aws_cancel_reset(void);
@@ -110,8 +109,8 @@ int aws_default_endpoint(char *out, size_t n, const char *service, const char *r
 
 typedef struct {
 	char *access_key, *secret_key, *token; /* owned; token may be NULL */
-	time_t expires;                        /* 0 = does not expire */
-	char source[32];                       /* "static", "env", "profile", "imds",
+	time_t expires; /* 0 = does not expire */
+	char source[32]; /* "static", "env", "profile", "imds",
 	                                        * "assume_role" (for logs) */
 } aws_credentials;
 
@@ -146,25 +145,25 @@ time_t aws_parse_iso8601(const char *s);
 /* ---- the client ---- */
 
 struct aws_client {
-	aws_config cfg;            /* deep copy of the provider settings */
-	char *region;              /* resolved */
-	const char *partition;     /* static string */
-	char *profile;             /* resolved profile name */
-	bool profile_explicit;     /* from the provider or AWS_PROFILE */
-	aws_ini *config_ini;       /* shared config files */
-	aws_ini *credentials_ini;  /* shared credentials files */
+	aws_config cfg; /* deep copy of the provider settings */
+	char *region; /* resolved */
+	const char *partition; /* static string */
+	char *profile; /* resolved profile name */
+	bool profile_explicit; /* from the provider or AWS_PROFILE */
+	aws_ini *config_ini; /* shared config files */
+	aws_ini *credentials_ini; /* shared credentials files */
 	char *ssm_url, *sts_url;
 	aws_http *http;
 
-	pthread_mutex_t creds_mu;  /* guards creds, have_creds, role_arn_account */
+	pthread_mutex_t creds_mu; /* guards creds, have_creds, role_arn_account */
 	aws_credentials creds;
 	bool have_creds;
-	char role_account[16];     /* from the assumed role's ARN, "" if none */
+	char role_account[16]; /* from the assumed role's ARN, "" if none */
 
 	pthread_mutex_t account_mu;
-	char account_id[16];       /* "" until known */
+	char account_id[16]; /* "" until known */
 
-	_Atomic long clock_skew;   /* seconds to add to time(NULL) when signing,
+	_Atomic long clock_skew; /* seconds to add to time(NULL) when signing,
 	                            * learnt from a server's Date on a skew error */
 };
 
@@ -173,7 +172,7 @@ struct aws_client {
  * with `creds`, with retries like ssm_call. *xml receives the response body
  * (owned) on 200. Used by creds.c and the account ID lookup.
  */
-int aws_sts_call(aws_client *c, const aws_credentials *creds, const char *op,
-		 const char *form_body, char **xml, aws_error *err);
+int aws_sts_call(aws_client *c, const aws_credentials *creds, const char *op, const char *form_body,
+		 char **xml, aws_error *err);
 
 #endif

@@ -112,8 +112,8 @@ int aws_buf_put_uri_encoded(aws_buf *b, const char *s, size_t len, const char *s
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		int keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			   (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-			   c == '~' || (c && safe && strchr(safe, c));
+			   (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~' ||
+			   (c && safe && strchr(safe, c));
 		if (keep) {
 			if (aws_buf_putc(b, (char)c) < 0)
 				return -1;

@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 typedef struct {
-	char *ptr;  /* owned; NULL until the first append */
+	char *ptr; /* owned; NULL until the first append */
 	size_t len; /* bytes used, excluding the terminating NUL */
 	size_t cap; /* bytes allocated */
 	size_t max; /* hard limit on len */

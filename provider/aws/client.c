@@ -99,8 +99,10 @@ static int config_copy(aws_config *d, const aws_config *s)
 	if (dup_opt(&d->region, s->region) || dup_opt(&d->profile, s->profile) ||
 	    dup_opt(&d->access_key, s->access_key) || dup_opt(&d->secret_key, s->secret_key) ||
 	    dup_opt(&d->token, s->token) || dup_opt(&d->role_arn, s->role_arn) ||
-	    dup_opt(&d->session_name, s->session_name) || dup_opt(&d->external_id, s->external_id) ||
-	    dup_opt(&d->endpoint_ssm, s->endpoint_ssm) || dup_opt(&d->endpoint_sts, s->endpoint_sts) ||
+	    dup_opt(&d->session_name, s->session_name) ||
+	    dup_opt(&d->external_id, s->external_id) ||
+	    dup_opt(&d->endpoint_ssm, s->endpoint_ssm) ||
+	    dup_opt(&d->endpoint_sts, s->endpoint_sts) ||
 	    dup_list(&d->shared_config_files, &d->n_shared_config_files, s->shared_config_files,
 		     s->n_shared_config_files) ||
 	    dup_list(&d->shared_credentials_files, &d->n_shared_credentials_files,
@@ -123,7 +125,8 @@ const char *aws_partition_for_region(const char *region)
 int aws_default_endpoint(char *out, size_t n, const char *service, const char *region)
 {
 	bool cn = strncmp(region, "cn-", 3) == 0;
-	int w = snprintf(out, n, "https://%s.%s.amazonaws.com%s/", service, region, cn ? ".cn" : "");
+	int w = snprintf(out, n, "https://%s.%s.amazonaws.com%s/", service, region,
+			 cn ? ".cn" : "");
 
 	return (w < 0 || (size_t)w >= n) ? -1 : 0;
 }
@@ -226,8 +229,8 @@ static char *expand_path(const char *p)
 }
 
 /* Files to read: the provider list, else the environment variable, else dflt. */
-static int load_files(aws_ini **out, char *const *list, size_t n, const char *env,
-		      const char *dflt, aws_error *err)
+static int load_files(aws_ini **out, char *const *list, size_t n, const char *env, const char *dflt,
+		      aws_error *err)
 {
 	char **paths = NULL;
 	size_t np = 0, i;
@@ -309,15 +312,16 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 		region_from = "profile region";
 	}
 	if (!region) {
-		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
-			      "no AWS region: set the provider's region, AWS_REGION or "
-			      "AWS_DEFAULT_REGION, or region in the \"%s\" profile of the shared config file",
-			      c->profile);
+		aws_error_set(
+			err, AWS_ERR_CONFIG, 0, NULL, NULL,
+			"no AWS region: set the provider's region, AWS_REGION or "
+			"AWS_DEFAULT_REGION, or region in the \"%s\" profile of the shared config file",
+			c->profile);
 		goto fail;
 	}
 	if (!valid_region(region)) {
-		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL, "invalid AWS region \"%s\" (from %s)",
-			      region, region_from);
+		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
+			      "invalid AWS region \"%s\" (from %s)", region, region_from);
 		goto fail;
 	}
 	if (!(c->region = strdup(region)))
@@ -332,8 +336,9 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "cannot initialise libcurl");
 		goto fail;
 	}
-	LOG_D(AWS_LOG_MODULE, "AWS client: region %s (%s), partition %s, profile %s, ssm %s, sts %s",
-	      c->region, region_from, c->partition, c->profile, c->ssm_url, c->sts_url);
+	LOG_D(AWS_LOG_MODULE,
+	      "AWS client: region %s (%s), partition %s, profile %s, ssm %s, sts %s", c->region,
+	      region_from, c->partition, c->profile, c->ssm_url, c->sts_url);
 	return c;
 oom:
 	aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");

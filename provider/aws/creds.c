@@ -42,9 +42,9 @@
 
 #include "core/log.h"
 
-#define INI_MAX_FILE (1024 * 1024)     /* larger shared files are rejected */
-#define CREDS_REFRESH_BEFORE 300       /* seconds before Expiration */
-#define PROFILE_MAX_DEPTH 4            /* source_profile chain length */
+#define INI_MAX_FILE (1024 * 1024) /* larger shared files are rejected */
+#define CREDS_REFRESH_BEFORE 300 /* seconds before Expiration */
+#define PROFILE_MAX_DEPTH 4 /* source_profile chain length */
 #define IMDS_DEFAULT "http://169.254.169.254"
 #define IMDS_CONNECT_MS 1000L
 #define IMDS_TIMEOUT_MS 2000L
@@ -307,8 +307,8 @@ int aws_ini_load(aws_ini **out, char *const *files, size_t n, aws_error *err)
 		fclose(f);
 		if (bad) {
 			aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
-				      "cannot read %s (unreadable or larger than %d bytes)", files[i],
-				      INI_MAX_FILE);
+				      "cannot read %s (unreadable or larger than %d bytes)",
+				      files[i], INI_MAX_FILE);
 			goto done;
 		}
 		if (text.len && ini_parse(ini, text.ptr) < 0) {
@@ -429,7 +429,7 @@ char *aws_xml_text(const char *xml, const char *elem)
 		} else if (p[1] == '#') {
 			char *e;
 			unsigned long cp = (p[2] == 'x' || p[2] == 'X') ? strtoul(p + 3, &e, 16)
-								    : strtoul(p + 2, &e, 10);
+									: strtoul(p + 2, &e, 10);
 			if (*e != ';' || e > end || put_utf8(&b, cp) < 0) {
 				r = aws_buf_putc(&b, *p++);
 			} else {
@@ -590,7 +590,8 @@ static int assume_role(aws_client *c, const aws_credentials *base, const char *r
 	expires = exp ? aws_parse_iso8601(exp) : -1;
 	if (!ak || !sk || !tok || !*ak || !*sk || expires < 0) {
 		aws_error_set(err, AWS_ERR_AUTH, 200, NULL, "AssumeRole",
-			      "assume role %s: STS response lacks credentials or Expiration", role_arn);
+			      "assume role %s: STS response lacks credentials or Expiration",
+			      role_arn);
 		rc = AWS_ERR_AUTH;
 		goto done;
 	}
@@ -623,13 +624,15 @@ static int profile_creds(aws_client *c, const char *name, int depth, aws_credent
 			 aws_error *err)
 {
 	const char *ak, *sk, *tok, *role, *src;
-	bool exists = aws_ini_has_section(c->credentials_ini, name) || profile_config_exists(c, name);
+	bool exists =
+		aws_ini_has_section(c->credentials_ini, name) || profile_config_exists(c, name);
 
 	if (!exists) {
 		if (depth > 0 || c->profile_explicit) {
-			aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
-				      "profile \"%s\" not found in the shared config or credentials files",
-				      name);
+			aws_error_set(
+				err, AWS_ERR_CONFIG, 0, NULL, NULL,
+				"profile \"%s\" not found in the shared config or credentials files",
+				name);
 			return AWS_ERR_CONFIG;
 		}
 		return 1;
@@ -648,7 +651,8 @@ static int profile_creds(aws_client *c, const char *name, int depth, aws_credent
 		if (!src || !*src) {
 			aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
 				      "profile \"%s\" has role_arn without source_profile "
-				      "(credential_source is not supported)", name);
+				      "(credential_source is not supported)",
+				      name);
 			return AWS_ERR_CONFIG;
 		}
 		if (depth >= PROFILE_MAX_DEPTH) {
@@ -660,9 +664,10 @@ static int profile_creds(aws_client *c, const char *name, int depth, aws_credent
 		if (strcmp(src, name) == 0) {
 			/* A profile may be its own source: its static keys. */
 			if (!ak || !sk || !*ak || !*sk) {
-				aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
-					      "profile \"%s\" is its own source_profile but has no keys",
-					      name);
+				aws_error_set(
+					err, AWS_ERR_CONFIG, 0, NULL, NULL,
+					"profile \"%s\" is its own source_profile but has no keys",
+					name);
 				return AWS_ERR_CONFIG;
 			}
 			if (creds_set(&base, ak, sk, tok, 0, "profile") < 0)
@@ -670,9 +675,10 @@ static int profile_creds(aws_client *c, const char *name, int depth, aws_credent
 		} else {
 			rc = profile_creds(c, src, depth + 1, &base, err);
 			if (rc == 1) {
-				aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
-					      "source_profile \"%s\" of profile \"%s\" has no credentials",
-					      src, name);
+				aws_error_set(
+					err, AWS_ERR_CONFIG, 0, NULL, NULL,
+					"source_profile \"%s\" of profile \"%s\" has no credentials",
+					src, name);
 				rc = AWS_ERR_CONFIG;
 			}
 			if (rc != 0)
@@ -741,8 +747,10 @@ static int imds_creds(aws_client *c, aws_credentials *out, aws_error *err)
 	if (aws_buf_printf(&url, "%.*s/latest/api/token", (int)bl, base) < 0)
 		goto done;
 	{
-		aws_http_request r = {"PUT", url.ptr, hdr, 1, NULL, 0, IMDS_CONNECT_MS, IMDS_TIMEOUT_MS};
-		if (aws_http_do(c->http, &r, &resp, &lerr) != 0 || resp.status != 200 || !resp.body.len) {
+		aws_http_request r = {"PUT",           url.ptr,        hdr, 1, NULL, 0,
+				      IMDS_CONNECT_MS, IMDS_TIMEOUT_MS};
+		if (aws_http_do(c->http, &r, &resp, &lerr) != 0 || resp.status != 200 ||
+		    !resp.body.len) {
 			LOG_D(AWS_LOG_MODULE, "IMDSv2 token not available (%s)",
 			      resp.status ? "HTTP error" : lerr.message);
 			goto done;
@@ -758,18 +766,23 @@ static int imds_creds(aws_client *c, aws_credentials *out, aws_error *err)
 	hdr[0] = tokhdr.ptr;
 
 	aws_buf_clear(&url);
-	if (aws_buf_printf(&url, "%.*s/latest/meta-data/iam/security-credentials/", (int)bl, base) < 0)
+	if (aws_buf_printf(&url, "%.*s/latest/meta-data/iam/security-credentials/", (int)bl, base) <
+	    0)
 		goto done;
 	{
-		aws_http_request r = {"GET", url.ptr, hdr, 1, NULL, 0, IMDS_CONNECT_MS, IMDS_TIMEOUT_MS};
+		aws_http_request r = {"GET",           url.ptr,        hdr, 1, NULL, 0,
+				      IMDS_CONNECT_MS, IMDS_TIMEOUT_MS};
 		size_t l;
-		if (aws_http_do(c->http, &r, &resp, &lerr) != 0 || resp.status != 200 || !resp.body.len) {
+		if (aws_http_do(c->http, &r, &resp, &lerr) != 0 || resp.status != 200 ||
+		    !resp.body.len) {
 			LOG_D(AWS_LOG_MODULE, "IMDS: no instance role (HTTP %ld)", resp.status);
 			goto done;
 		}
 		l = strcspn(resp.body.ptr, "\r\n");
-		if (l == 0 || l >= sizeof(role) || strspn(resp.body.ptr,
-			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+=,.@_-") != l) {
+		if (l == 0 || l >= sizeof(role) ||
+		    strspn(resp.body.ptr,
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+=,.@_-") !=
+			    l) {
 			LOG_W(AWS_LOG_MODULE, "IMDS: unexpected role name");
 			goto done;
 		}
@@ -779,7 +792,8 @@ static int imds_creds(aws_client *c, aws_credentials *out, aws_error *err)
 			goto done;
 	}
 	{
-		aws_http_request r = {"GET", url.ptr, hdr, 1, NULL, 0, IMDS_CONNECT_MS, IMDS_TIMEOUT_MS};
+		aws_http_request r = {"GET",           url.ptr,        hdr, 1, NULL, 0,
+				      IMDS_CONNECT_MS, IMDS_TIMEOUT_MS};
 		const char *code, *ak, *sk, *tok, *exp;
 		time_t expires;
 		if (aws_http_do(c->http, &r, &resp, &lerr) != 0 || resp.status != 200) {
@@ -795,8 +809,9 @@ static int imds_creds(aws_client *c, aws_credentials *out, aws_error *err)
 		exp = json_string_value(json_object_get(j, "Expiration"));
 		expires = exp ? aws_parse_iso8601(exp) : -1;
 		if ((code && strcmp(code, "Success") != 0) || !ak || !sk || !tok || expires < 0) {
-			LOG_W(AWS_LOG_MODULE, "IMDS: role %s returned no usable credentials (Code %s)",
-			      role, code ? code : "-");
+			LOG_W(AWS_LOG_MODULE,
+			      "IMDS: role %s returned no usable credentials (Code %s)", role,
+			      code ? code : "-");
 			goto done;
 		}
 		if (creds_set(out, ak, sk, tok, expires, "imds") < 0)
@@ -809,9 +824,10 @@ done:
 		json_t *v;
 		const char *k;
 		/* Scrub the secrets jansson copied before freeing. */
-		json_object_foreach(j, k, v)
+		json_object_foreach (j, k, v)
 			if (json_is_string(v) && json_string_length(v))
-				OPENSSL_cleanse((void *)json_string_value(v), json_string_length(v));
+				OPENSSL_cleanse((void *)json_string_value(v),
+						json_string_length(v));
 		json_decref(j);
 	}
 	if (resp.body.ptr)
@@ -832,17 +848,20 @@ static int resolve_base(aws_client *c, aws_credentials *out, aws_error *err)
 	int rc;
 
 	if ((cfg->access_key && *cfg->access_key) || (cfg->secret_key && *cfg->secret_key)) {
-		if (!cfg->access_key || !*cfg->access_key || !cfg->secret_key || !*cfg->secret_key) {
+		if (!cfg->access_key || !*cfg->access_key || !cfg->secret_key ||
+		    !*cfg->secret_key) {
 			aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
 				      "access_key and secret_key must be set together");
 			return AWS_ERR_CONFIG;
 		}
 		return creds_set(out, cfg->access_key, cfg->secret_key, cfg->token, 0, "static") < 0
-			       ? AWS_ERR_OTHER : 0;
+			       ? AWS_ERR_OTHER
+			       : 0;
 	}
 	if (eak && *eak && esk && *esk)
 		return creds_set(out, eak, esk, getenv("AWS_SESSION_TOKEN"), 0, "env") < 0
-			       ? AWS_ERR_OTHER : 0;
+			       ? AWS_ERR_OTHER
+			       : 0;
 	rc = profile_creds(c, c->profile, 0, out, err);
 	if (rc != 1)
 		return rc;
@@ -851,7 +870,8 @@ static int resolve_base(aws_client *c, aws_credentials *out, aws_error *err)
 	aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
 		      "no AWS credentials found: set access_key/secret_key, AWS_ACCESS_KEY_ID/"
 		      "AWS_SECRET_ACCESS_KEY, a profile (\"%s\") with keys in the shared files, "
-		      "or run on EC2 with an instance role", c->profile);
+		      "or run on EC2 with an instance role",
+		      c->profile);
 	return AWS_ERR_CONFIG;
 }
 
@@ -884,7 +904,8 @@ int aws_creds_get(aws_client *c, aws_credentials *out, aws_error *err)
 
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&c->creds_mu);
-	if (!c->have_creds || (c->creds.expires && now >= c->creds.expires - CREDS_REFRESH_BEFORE)) {
+	if (!c->have_creds ||
+	    (c->creds.expires && now >= c->creds.expires - CREDS_REFRESH_BEFORE)) {
 		aws_credentials fresh = {0};
 		char account[16];
 		if ((rc = resolve(c, &fresh, account, err)) != 0)

@@ -92,10 +92,10 @@ static char g_curl_load_err[512];
 #include "core/log.h"
 
 struct aws_http {
-	char *ca_bundle;                               /* AWS_CA_BUNDLE or NULL */
+	char *ca_bundle; /* AWS_CA_BUNDLE or NULL */
 	CURLSH *share;
 	pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST]; /* one per curl_lock_data */
-	pthread_mutex_t pool_mu;                       /* guards pool, n_pool */
+	pthread_mutex_t pool_mu; /* guards pool, n_pool */
 	CURL *pool[AWS_HTTP_POOL_MAX];
 	size_t n_pool;
 };
@@ -166,15 +166,15 @@ static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
 static CURLcode g_curl_init_rc;
 
 /* dlsym name -> table slot; the cast is POSIX's documented dlsym idiom. */
-#define CURL_SYM(slot, name)                                                     \
-	do {                                                                     \
-		if (!(*(void **)&g_curl.slot = dlsym(lib, name))) {              \
-			const char *e_ = dlerror();                              \
-			snprintf(g_curl_load_err, sizeof(g_curl_load_err),      \
-				 CURL_SONAME " has no %s (apt-get install libcurl4): %s", \
-				 name, e_ ? e_ : "symbol is NULL");              \
-			goto fail;                                               \
-		}                                                                \
+#define CURL_SYM(slot, name)                                                                    \
+	do {                                                                                    \
+		if (!(*(void **)&g_curl.slot = dlsym(lib, name))) {                             \
+			const char *e_ = dlerror();                                             \
+			snprintf(g_curl_load_err, sizeof(g_curl_load_err),                      \
+				 CURL_SONAME " has no %s (apt-get install libcurl4): %s", name, \
+				 e_ ? e_ : "symbol is NULL");                                   \
+			goto fail;                                                              \
+		}                                                                               \
 	} while (0)
 
 static void curl_init_once(void)
@@ -262,7 +262,8 @@ aws_http *aws_http_new(void)
 	    curl_share_setopt(h->share, CURLSHOPT_USERDATA, h) != CURLSHE_OK ||
 	    curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK ||
 	    curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
-	    curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+	    curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) !=
+		    CURLSHE_OK) {
 		aws_http_free(h);
 		return NULL;
 	}
@@ -379,8 +380,10 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 		st->resp->date = 0;
 		return n;
 	}
-	header_value(data, n, "x-amzn-ErrorType", st->resp->error_type, sizeof(st->resp->error_type));
-	header_value(data, n, "x-amzn-RequestId", st->resp->request_id, sizeof(st->resp->request_id));
+	header_value(data, n, "x-amzn-ErrorType", st->resp->error_type,
+		     sizeof(st->resp->error_type));
+	header_value(data, n, "x-amzn-RequestId", st->resp->request_id,
+		     sizeof(st->resp->request_id));
 	{
 		char date[64] = "";
 		header_value(data, n, "Date", date, sizeof(date));
@@ -403,8 +406,7 @@ static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_o
 	return aws_cancelled() ? 1 : 0;
 }
 
-int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *resp,
-		aws_error *err)
+int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *resp, aws_error *err)
 {
 	struct curl_slist *hl = NULL, *tmp;
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -453,8 +455,10 @@ int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *res
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-			 req->connect_timeout_ms ? req->connect_timeout_ms : AWS_HTTP_CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : AWS_HTTP_TIMEOUT_MS);
+			 req->connect_timeout_ms ? req->connect_timeout_ms
+						 : AWS_HTTP_CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+			 req->timeout_ms ? req->timeout_ms : AWS_HTTP_TIMEOUT_MS);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (h->ca_bundle)

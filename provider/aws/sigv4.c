@@ -36,9 +36,9 @@
 #define SIGV4_MAX_TEXT (1024 * 1024)
 
 typedef struct {
-	char *lname;       /* owned, lower-case */
+	char *lname; /* owned, lower-case */
 	const char *value; /* borrowed */
-	size_t order;      /* insertion order, to keep duplicate values stable */
+	size_t order; /* insertion order, to keep duplicate values stable */
 } sig_hdr;
 
 void sigv4_sha256_hex(char out[65], const void *data, size_t len)
@@ -59,7 +59,8 @@ static int hmac_sha256(unsigned char out[32], const void *key, size_t key_len, c
 {
 	unsigned int n = 32;
 
-	if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, strlen(msg), out, &n))
+	if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, strlen(msg), out,
+		  &n))
 		return -1;
 	return n == 32 ? 0 : -1;
 }
@@ -156,7 +157,8 @@ static int url_parse(sig_url *u, const char *url)
 	s += (p - url) + 1;
 	auth = p + 3;
 	auth_end = auth + strcspn(auth, "/?#");
-	if (memchr(auth, '@', (size_t)(auth_end - auth)) || memchr(auth, '[', (size_t)(auth_end - auth)))
+	if (memchr(auth, '@', (size_t)(auth_end - auth)) ||
+	    memchr(auth, '[', (size_t)(auth_end - auth)))
 		return -1;
 	colon = memchr(auth, ':', (size_t)(auth_end - auth));
 	if (colon) {
@@ -290,8 +292,9 @@ static int put_canonical_query(aws_buf *b, const char *query)
 	}
 	qsort(pairs, np, sizeof(*pairs), qpair_cmp);
 	for (i = 0; i < np; i++) {
-		if ((i && aws_buf_putc(b, '&') < 0) || aws_buf_put(b, pairs[i].k, pairs[i].kl) < 0 ||
-		    aws_buf_putc(b, '=') < 0 || aws_buf_put(b, pairs[i].v, pairs[i].vl) < 0)
+		if ((i && aws_buf_putc(b, '&') < 0) ||
+		    aws_buf_put(b, pairs[i].k, pairs[i].kl) < 0 || aws_buf_putc(b, '=') < 0 ||
+		    aws_buf_put(b, pairs[i].v, pairs[i].vl) < 0)
 			goto done;
 	}
 	rc = 0;
@@ -335,8 +338,8 @@ int sigv4_sign(sigv4_result *out, const sigv4_request *req, const sigv4_credenti
 	    !creds->secret_key || !region || !service || (req->n_headers && !req->headers) ||
 	    req->n_headers > SIGV4_MAX_HEADERS || (req->body_len && !req->body))
 		goto done;
-	if (!gmtime_r(&now, &tm) || strftime(out->amz_date, sizeof(out->amz_date),
-					      "%Y%m%dT%H%M%SZ", &tm) != 16)
+	if (!gmtime_r(&now, &tm) ||
+	    strftime(out->amz_date, sizeof(out->amz_date), "%Y%m%dT%H%M%SZ", &tm) != 16)
 		goto done;
 	memcpy(date, out->amz_date, 8);
 	date[8] = '\0';
@@ -360,7 +363,8 @@ int sigv4_sign(sigv4_result *out, const sigv4_request *req, const sigv4_credenti
 			content_sha = h->value;
 		if (!strcmp(ln, "expect") || !strcmp(ln, "user-agent") ||
 		    !strcmp(ln, "x-amzn-trace-id") || !strcmp(ln, "authorization") ||
-		    !strcmp(ln, "x-amz-date") || (has_token && !strcmp(ln, "x-amz-security-token"))) {
+		    !strcmp(ln, "x-amz-date") ||
+		    (has_token && !strcmp(ln, "x-amz-security-token"))) {
 			free(ln);
 			continue;
 		}
@@ -383,7 +387,8 @@ int sigv4_sign(sigv4_result *out, const sigv4_request *req, const sigv4_credenti
 		nh++;
 	}
 	if (!has_host) {
-		bool default_port = url.port < 0 || (!strcmp(url.scheme, "http") && url.port == 80) ||
+		bool default_port = url.port < 0 ||
+				    (!strcmp(url.scheme, "http") && url.port == 80) ||
 				    (!strcmp(url.scheme, "https") && url.port == 443);
 		int n = default_port ? snprintf(host, sizeof(host), "%s", url.host)
 				     : snprintf(host, sizeof(host), "%s:%d", url.host, url.port);
@@ -444,8 +449,7 @@ int sigv4_sign(sigv4_result *out, const sigv4_request *req, const sigv4_credenti
 		if (!(key = malloc(kl)))
 			goto done;
 		snprintf(key, kl, "AWS4%s", creds->secret_key);
-		if (hmac_sha256(k1, key, kl - 1, date) < 0 ||
-		    hmac_sha256(k2, k1, 32, region) < 0 ||
+		if (hmac_sha256(k1, key, kl - 1, date) < 0 || hmac_sha256(k2, k1, 32, region) < 0 ||
 		    hmac_sha256(k1, k2, 32, service) < 0 ||
 		    hmac_sha256(k2, k1, 32, "aws4_request") < 0 ||
 		    hmac_sha256(sig, k2, 32, sts.ptr) < 0)
@@ -456,11 +460,11 @@ int sigv4_sign(sigv4_result *out, const sigv4_request *req, const sigv4_credenti
 		}
 		out->signature[64] = '\0';
 	}
-	if (aws_buf_printf(&auth,
-			   "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, "
-			   "Signature=%s",
-			   creds->access_key, date, region, service, signed_names.ptr,
-			   out->signature) < 0)
+	if (aws_buf_printf(
+		    &auth,
+		    "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, "
+		    "Signature=%s",
+		    creds->access_key, date, region, service, signed_names.ptr, out->signature) < 0)
 		goto done;
 	if (!(out->authorization = aws_buf_detach(&auth)) ||
 	    !(out->canonical_request = aws_buf_detach(&cr)) ||

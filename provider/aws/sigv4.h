@@ -25,16 +25,16 @@
 #define SIGV4_MAX_HEADERS 32
 
 typedef struct {
-	const char *name;  /* any case */
+	const char *name; /* any case */
 	const char *value; /* UTF-8 */
 } sigv4_header;
 
 typedef struct {
-	const char *method;         /* "POST" */
-	const char *url;            /* "https://ssm.us-east-1.amazonaws.com/" */
+	const char *method; /* "POST" */
+	const char *url; /* "https://ssm.us-east-1.amazonaws.com/" */
 	const sigv4_header *headers; /* borrowed; excluding Host/X-Amz-Date/token */
 	size_t n_headers;
-	const unsigned char *body;  /* may be NULL when body_len == 0 */
+	const unsigned char *body; /* may be NULL when body_len == 0 */
 	size_t body_len;
 } sigv4_request;
 
@@ -47,12 +47,12 @@ typedef struct {
 
 /* Everything a signing produced. Owned: release with sigv4_result_free. */
 typedef struct {
-	char amz_date[17];       /* "20150830T123600Z": send as X-Amz-Date */
-	char *authorization;     /* full Authorization header value */
+	char amz_date[17]; /* "20150830T123600Z": send as X-Amz-Date */
+	char *authorization; /* full Authorization header value */
 	char *canonical_request; /* for tests and TRACE diagnostics (no secrets in it
 	                          * except the session token as a header value) */
 	char *string_to_sign;
-	char signature[65];      /* lower-case hex */
+	char signature[65]; /* lower-case hex */
 } sigv4_result;
 
 /*

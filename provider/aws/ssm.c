@@ -42,19 +42,32 @@
 const char *aws_err_name(aws_err e)
 {
 	switch (e) {
-	case AWS_OK: return "ok";
-	case AWS_ERR_NOT_FOUND: return "not found";
-	case AWS_ERR_IN_USE: return "in use";
-	case AWS_ERR_ALREADY_EXISTS: return "already exists";
-	case AWS_ERR_VALIDATION: return "validation error";
-	case AWS_ERR_THROTTLED: return "throttled";
-	case AWS_ERR_AUTH: return "authentication or authorization error";
-	case AWS_ERR_NETWORK: return "network error";
-	case AWS_ERR_SERVER: return "server error";
-	case AWS_ERR_CANCELLED: return "cancelled";
-	case AWS_ERR_LIMIT: return "limit exceeded";
-	case AWS_ERR_CONFIG: return "configuration error";
-	case AWS_ERR_OTHER: return "error";
+	case AWS_OK:
+		return "ok";
+	case AWS_ERR_NOT_FOUND:
+		return "not found";
+	case AWS_ERR_IN_USE:
+		return "in use";
+	case AWS_ERR_ALREADY_EXISTS:
+		return "already exists";
+	case AWS_ERR_VALIDATION:
+		return "validation error";
+	case AWS_ERR_THROTTLED:
+		return "throttled";
+	case AWS_ERR_AUTH:
+		return "authentication or authorization error";
+	case AWS_ERR_NETWORK:
+		return "network error";
+	case AWS_ERR_SERVER:
+		return "server error";
+	case AWS_ERR_CANCELLED:
+		return "cancelled";
+	case AWS_ERR_LIMIT:
+		return "limit exceeded";
+	case AWS_ERR_CONFIG:
+		return "configuration error";
+	case AWS_ERR_OTHER:
+		return "error";
 	}
 	return "error";
 }
@@ -93,26 +106,55 @@ static bool in_list(const char *s, const char *const *list)
 
 aws_err aws_classify(const char *code, int status)
 {
-	static const char *const auth[] = {
-		"UnrecognizedClientException", "InvalidSignatureException", "IncompleteSignature",
-		"IncompleteSignatureException", "SignatureDoesNotMatch", "MissingAuthenticationToken",
-		"MissingAuthenticationTokenException", "InvalidClientTokenId", "AuthFailure",
-		"RequestExpired", "NotAuthorized", "UnauthorizedOperation", "InvalidAccessKeyId",
-		"InvalidToken", "UnauthorizedException", "RequestTimeTooSkewed", NULL};
-	static const char *const throttle[] = {
-		"ThrottlingException", "Throttling", "ThrottledException", "TooManyUpdates",
-		"RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled",
-		"RequestThrottledException", "SlowDown", "ProvisionedThroughputExceededException",
-		"PriorRequestNotComplete", "EC2ThrottledException", "BandwidthLimitExceeded", NULL};
-	static const char *const server[] = {
-		"InternalServerError", "InternalFailure", "InternalError", "InternalServerException",
-		"ServiceUnavailable", "ServiceUnavailableException", NULL};
-	static const char *const network[] = {
-		"RequestTimeout", "RequestTimeoutException", NULL};
-	static const char *const validation[] = {
-		"ValidationException", "ValidationError", "InvalidParameters", "SerializationException",
-		"IdempotentParameterMismatch", "MissingParameter", "MalformedQueryString",
-		"MalformedPolicyDocument", "MalformedPolicyDocumentException", NULL};
+	static const char *const auth[] = {"UnrecognizedClientException",
+					   "InvalidSignatureException",
+					   "IncompleteSignature",
+					   "IncompleteSignatureException",
+					   "SignatureDoesNotMatch",
+					   "MissingAuthenticationToken",
+					   "MissingAuthenticationTokenException",
+					   "InvalidClientTokenId",
+					   "AuthFailure",
+					   "RequestExpired",
+					   "NotAuthorized",
+					   "UnauthorizedOperation",
+					   "InvalidAccessKeyId",
+					   "InvalidToken",
+					   "UnauthorizedException",
+					   "RequestTimeTooSkewed",
+					   NULL};
+	static const char *const throttle[] = {"ThrottlingException",
+					       "Throttling",
+					       "ThrottledException",
+					       "TooManyUpdates",
+					       "RequestLimitExceeded",
+					       "TooManyRequestsException",
+					       "RequestThrottled",
+					       "RequestThrottledException",
+					       "SlowDown",
+					       "ProvisionedThroughputExceededException",
+					       "PriorRequestNotComplete",
+					       "EC2ThrottledException",
+					       "BandwidthLimitExceeded",
+					       NULL};
+	static const char *const server[] = {"InternalServerError",
+					     "InternalFailure",
+					     "InternalError",
+					     "InternalServerException",
+					     "ServiceUnavailable",
+					     "ServiceUnavailableException",
+					     NULL};
+	static const char *const network[] = {"RequestTimeout", "RequestTimeoutException", NULL};
+	static const char *const validation[] = {"ValidationException",
+						 "ValidationError",
+						 "InvalidParameters",
+						 "SerializationException",
+						 "IdempotentParameterMismatch",
+						 "MissingParameter",
+						 "MalformedQueryString",
+						 "MalformedPolicyDocument",
+						 "MalformedPolicyDocumentException",
+						 NULL};
 
 	if (code && *code) {
 		if (in_list(code, auth) || has_prefix(code, "AccessDenied") ||
@@ -205,7 +247,8 @@ void aws_parse_json_error(aws_error *err, int status, const char *body, size_t l
 	if (code)
 		strip_code(stripped, sizeof(stripped), code);
 	if (msg) {
-		aws_error_set(err, aws_classify(stripped, status), status, stripped, operation, "%s", msg);
+		aws_error_set(err, aws_classify(stripped, status), status, stripped, operation,
+			      "%s", msg);
 	} else if (j || !len) {
 		aws_error_set(err, aws_classify(stripped, status), status, stripped, operation,
 			      "HTTP %d%s%s", status, stripped[0] ? " " : "", stripped);
@@ -226,7 +269,8 @@ void aws_parse_query_error(aws_error *err, int status, const char *body, const c
 	if (code)
 		strip_code(stripped, sizeof(stripped), code);
 	if (msg) {
-		aws_error_set(err, aws_classify(stripped, status), status, stripped, operation, "%s", msg);
+		aws_error_set(err, aws_classify(stripped, status), status, stripped, operation,
+			      "%s", msg);
 	} else if (code || !body || !*body) {
 		aws_error_set(err, aws_classify(stripped, status), status, stripped, operation,
 			      "HTTP %d%s%s", status, stripped[0] ? " " : "", stripped);
@@ -288,14 +332,14 @@ static uint32_t random_u32(void)
 /* ---- one signed call with retries ---- */
 
 typedef struct {
-	const char *op;           /* for logs and errors */
-	const char *service;      /* "ssm", "sts" */
+	const char *op; /* for logs and errors */
+	const char *service; /* "ssm", "sts" */
 	const char *url;
 	const char *content_type;
-	const char *target;       /* X-Amz-Target or NULL */
+	const char *target; /* X-Amz-Target or NULL */
 	const char *body;
 	size_t body_len;
-	bool query_errors;        /* STS XML errors instead of JSON */
+	bool query_errors; /* STS XML errors instead of JSON */
 } call_spec;
 
 static int send_signed(aws_client *c, const aws_credentials *cr, const call_spec *s,
@@ -326,7 +370,8 @@ static int send_signed(aws_client *c, const aws_credentials *cr, const call_spec
 	sr.body_len = s->body_len;
 	if (sigv4_sign(&res, &sr, &sc, c->region, s->service,
 		       time(NULL) + (time_t)atomic_load(&c->clock_skew)) < 0) {
-		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, s->op, "cannot sign a request to %s", s->url);
+		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, s->op, "cannot sign a request to %s",
+			      s->url);
 		goto done;
 	}
 	if (aws_buf_printf(&lines[nl++], "Content-Type: %s", s->content_type) < 0 ||
@@ -382,7 +427,8 @@ static int call_with_retries(aws_client *c, const aws_credentials *fixed_creds, 
 			aws_credentials_clear(&cur);
 			if ((rc = aws_creds_get(c, &cur, err)) != 0) {
 				if (!err->operation[0])
-					snprintf(err->operation, sizeof(err->operation), "%s", s->op);
+					snprintf(err->operation, sizeof(err->operation), "%s",
+						 s->op);
 				goto done;
 			}
 			use = &cur;
@@ -390,36 +436,41 @@ static int call_with_retries(aws_client *c, const aws_credentials *fixed_creds, 
 		t0 = now_ms();
 		rc = send_signed(c, use, s, resp, err);
 		if (rc == 0 && resp->status >= 200 && resp->status < 300) {
-			LOG_D(AWS_LOG_MODULE, "%s attempt=%d status=%ld latency_ms=%.0f request_id=%s",
-			      s->op, attempt + 1, resp->status, now_ms() - t0, resp->request_id);
+			LOG_D(AWS_LOG_MODULE,
+			      "%s attempt=%d status=%ld latency_ms=%.0f request_id=%s", s->op,
+			      attempt + 1, resp->status, now_ms() - t0, resp->request_id);
 			goto done;
 		}
 		if (rc == 0) {
 			if (s->query_errors)
-				aws_parse_query_error(err, (int)resp->status, resp->body.ptr, s->op);
+				aws_parse_query_error(err, (int)resp->status, resp->body.ptr,
+						      s->op);
 			else
 				aws_parse_json_error(err, (int)resp->status, resp->body.ptr,
 						     resp->body.len, resp->error_type, s->op);
 			rc = err->code;
 		}
 		snprintf(err->operation, sizeof(err->operation), "%s", s->op);
-		LOG_D(AWS_LOG_MODULE, "%s attempt=%d status=%ld latency_ms=%.0f error=%s (%s) request_id=%s",
-		      s->op, attempt + 1, resp->status, now_ms() - t0,
-		      err->aws_code[0] ? err->aws_code : "-", aws_err_name(err->code), resp->request_id);
+		LOG_D(AWS_LOG_MODULE,
+		      "%s attempt=%d status=%ld latency_ms=%.0f error=%s (%s) request_id=%s", s->op,
+		      attempt + 1, resp->status, now_ms() - t0,
+		      err->aws_code[0] ? err->aws_code : "-", aws_err_name(err->code),
+		      resp->request_id);
 		if (rc == AWS_ERR_CANCELLED)
 			goto done;
 		if (!skew_fixed && rc == AWS_ERR_AUTH && aws_error_clock_skew(err) && resp->date) {
 			/* As the AWS SDKs do: sign with the server's clock from now on. */
 			long skew = (long)(resp->date - time(NULL));
-			LOG_W(AWS_LOG_MODULE, "%s: local clock is %ld s off the server's; correcting",
-			      s->op, -skew);
+			LOG_W(AWS_LOG_MODULE,
+			      "%s: local clock is %ld s off the server's; correcting", s->op,
+			      -skew);
 			atomic_store(&c->clock_skew, skew);
 			skew_fixed = true;
 			continue;
 		}
 		if (!fixed_creds && !refreshed && aws_error_expired_token(err)) {
-			LOG_I(AWS_LOG_MODULE, "%s: credentials expired (%s), refreshing once", s->op,
-			      err->aws_code);
+			LOG_I(AWS_LOG_MODULE, "%s: credentials expired (%s), refreshing once",
+			      s->op, err->aws_code);
 			aws_creds_invalidate(c);
 			refreshed = true;
 			continue;
@@ -428,8 +479,8 @@ static int call_with_retries(aws_client *c, const aws_credentials *fixed_creds, 
 			goto done;
 		{
 			long wait = aws_backoff_ms(attempt, random_u32());
-			LOG_D(AWS_LOG_MODULE, "%s: retrying in %ld ms (retry %d of %d)", s->op, wait,
-			      attempt + 1, c->cfg.max_retries);
+			LOG_D(AWS_LOG_MODULE, "%s: retrying in %ld ms (retry %d of %d)", s->op,
+			      wait, attempt + 1, c->cfg.max_retries);
 			if (aws_sleep_ms(wait) != 0) {
 				aws_error_set(err, AWS_ERR_CANCELLED, 0, NULL, s->op,
 					      "cancelled while waiting to retry %s", s->op);
@@ -449,21 +500,22 @@ done:
 static void redact(json_t *j)
 {
 	/* Members the SSM model marks sensitive (or that carry user secrets). */
-	static const char *const secret[] = {"Configuration", "Payload", "Input", "OwnerInformation",
-					     "Description", "TaskParameters", "Parameters", NULL};
+	static const char *const secret[] = {"Configuration",    "Payload",     "Input",
+					     "OwnerInformation", "Description", "TaskParameters",
+					     "Parameters",       NULL};
 	const char *k;
 	json_t *v;
 	size_t i;
 
 	if (json_is_object(j)) {
-		json_object_foreach(j, k, v) {
+		json_object_foreach (j, k, v) {
 			if (in_list(k, secret))
 				json_object_set_new(j, k, json_string("(redacted)"));
 			else
 				redact(v);
 		}
 	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
+		json_array_foreach (j, i, v)
 			redact(v);
 	}
 }
@@ -477,7 +529,8 @@ static void trace_body(const char *what, const char *op, const char *body, size_
 		return;
 	j = len ? json_loadb(body, len, 0, NULL) : NULL;
 	if (!j) {
-		log_msg(LOG_TRACE, AWS_LOG_MODULE, "%s %s body: (%zu bytes, not JSON)", op, what, len);
+		log_msg(LOG_TRACE, AWS_LOG_MODULE, "%s %s body: (%zu bytes, not JSON)", op, what,
+			len);
 		return;
 	}
 	redact(j);
@@ -500,7 +553,8 @@ int ssm_call(aws_client *c, const char *op, json_t *req, json_t **out, aws_error
 
 	*out = NULL;
 	aws_http_response_init(&resp);
-	if (!c || !op || snprintf(target, sizeof(target), "AmazonSSM.%s", op) >= (int)sizeof(target)) {
+	if (!c || !op ||
+	    snprintf(target, sizeof(target), "AmazonSSM.%s", op) >= (int)sizeof(target)) {
 		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, op, "invalid SSM operation");
 		rc = AWS_ERR_OTHER;
 		goto done;
@@ -538,8 +592,8 @@ done:
 	return rc;
 }
 
-int ssm_call_all(aws_client *c, const char *op, json_t *req, const char *list_member,
-		 json_t **out, aws_error *err)
+int ssm_call_all(aws_client *c, const char *op, json_t *req, const char *list_member, json_t **out,
+		 aws_error *err)
 {
 	json_t *r = req ? json_deep_copy(req) : json_object();
 	json_t *all = json_array(), *page = NULL;
@@ -595,8 +649,8 @@ done:
 
 /* ---- STS query ---- */
 
-int aws_sts_call(aws_client *c, const aws_credentials *creds, const char *op,
-		 const char *form_body, char **xml, aws_error *err)
+int aws_sts_call(aws_client *c, const aws_credentials *creds, const char *op, const char *form_body,
+		 char **xml, aws_error *err)
 {
 	aws_http_response resp;
 	call_spec s = {0};

@@ -111,8 +111,12 @@ int buf_json_string(buf *b, const char *s, size_t len)
 		else if (c == '\t')
 			esc = "\\t";
 		else if (c < 0x20 || c == 0x7f) {
-			u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
-			u[4] = hex[c >> 4]; u[5] = hex[c & 15];
+			u[0] = '\\';
+			u[1] = 'u';
+			u[2] = '0';
+			u[3] = '0';
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
 		} else
 			continue;
 		/* flush the plain run before this byte */

@@ -18,14 +18,17 @@
 #define BUF_DEFAULT_MAX ((size_t)256 << 20)
 
 typedef struct {
-	char *data;    /* owned; NULL until the first append */
-	size_t len;    /* bytes used, excluding the NUL terminator */
-	size_t cap;    /* bytes allocated */
-	size_t max;    /* hard limit on len; 0 means BUF_DEFAULT_MAX */
-	bool failed;   /* sticky: an append failed */
+	char *data; /* owned; NULL until the first append */
+	size_t len; /* bytes used, excluding the NUL terminator */
+	size_t cap; /* bytes allocated */
+	size_t max; /* hard limit on len; 0 means BUF_DEFAULT_MAX */
+	bool failed; /* sticky: an append failed */
 } buf;
 
-#define BUF_INIT { NULL, 0, 0, 0, false }
+#define BUF_INIT                     \
+	{                            \
+		NULL, 0, 0, 0, false \
+	}
 
 int buf_append(buf *b, const void *data, size_t len);
 int buf_puts(buf *b, const char *s);
@@ -35,7 +38,10 @@ int buf_vprintf(buf *b, const char *fmt, va_list ap);
 /* Append s[0..len) as a JSON string literal (quotes included). Control bytes and
  * NUL become \uXXXX escapes; other bytes (including invalid UTF-8) pass through. */
 int buf_json_string(buf *b, const char *s, size_t len);
-static inline bool buf_failed(const buf *b) { return b->failed; }
+static inline bool buf_failed(const buf *b)
+{
+	return b->failed;
+}
 /* Hand the content to the caller (malloc'd, NUL-terminated, never NULL unless
  * failed or out of memory) and reset the buffer. Returns NULL if the buffer failed. */
 char *buf_detach(buf *b, size_t *len_out);

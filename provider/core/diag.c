@@ -86,8 +86,8 @@ static void diags_add_oom(tf_diags *d)
 	g->summary = oom_summary;
 }
 
-void tf_diags_vadd(tf_diags *d, tf_diag_severity sev, const tf_path *path,
-		   const char *summary, const char *detail_fmt, va_list ap)
+void tf_diags_vadd(tf_diags *d, tf_diag_severity sev, const tf_path *path, const char *summary,
+		   const char *detail_fmt, va_list ap)
 {
 	tf_diag g;
 	buf b = BUF_INIT;
@@ -115,8 +115,8 @@ oom:
 	diags_add_oom(d);
 }
 
-void tf_diags_add(tf_diags *d, tf_diag_severity sev, const tf_path *path,
-		  const char *summary, const char *detail_fmt, ...)
+void tf_diags_add(tf_diags *d, tf_diag_severity sev, const tf_path *path, const char *summary,
+		  const char *detail_fmt, ...)
 {
 	va_list ap;
 

@@ -157,8 +157,9 @@ static char *number_prescan(jdec *j, const char *s, size_t len, size_t *out_len)
 			size_t n = json_number_len(s + i, len - i);
 			const char *after = s + i + n;
 
-			if (n == 0 || (i + n < len && (isalnum((unsigned char)*after) || *after == '.' ||
-						      *after == '-' || *after == '+'))) {
+			if (n == 0 ||
+			    (i + n < len && (isalnum((unsigned char)*after) || *after == '.' ||
+					     *after == '-' || *after == '+'))) {
 				jerr(j, "invalid JSON number near byte %zu", i);
 				buf_free(&b);
 				return NULL;
@@ -192,14 +193,20 @@ static const char *jnum(jdec *j, json_t *v)
 static const char *jkind(json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "object";
-	case JSON_ARRAY: return "array";
-	case JSON_STRING: return "string";
+	case JSON_OBJECT:
+		return "object";
+	case JSON_ARRAY:
+		return "array";
+	case JSON_STRING:
+		return "string";
 	case JSON_INTEGER:
-	case JSON_REAL: return "number";
+	case JSON_REAL:
+		return "number";
 	case JSON_TRUE:
-	case JSON_FALSE: return "bool";
-	default: return "null";
+	case JSON_FALSE:
+		return "bool";
+	default:
+		return "null";
 	}
 }
 
@@ -275,8 +282,11 @@ static tf_value *jdecode_seq(jdec *j, json_t *v, const tf_type *t, int depth)
 	size_t i;
 
 	if (!json_is_array(v)) {
-		jerr(j, "%s is required, got %s", t->kind == TF_TYPE_TUPLE ? "a tuple (array)" :
-		     t->kind == TF_TYPE_SET ? "a set (array)" : "a list (array)", jkind(v));
+		jerr(j, "%s is required, got %s",
+		     t->kind == TF_TYPE_TUPLE ? "a tuple (array)"
+		     : t->kind == TF_TYPE_SET ? "a set (array)"
+					      : "a list (array)",
+		     jkind(v));
 		return NULL;
 	}
 	if (t->kind == TF_TYPE_TUPLE && json_array_size(v) != t->n) {
@@ -291,8 +301,8 @@ static tf_value *jdecode_seq(jdec *j, json_t *v, const tf_type *t, int depth)
 
 		if (step && tf_path_push_index(&j->path, (int64_t)i) < 0)
 			goto fail;
-		item = jdecode(j, json_array_get(v, i), t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem,
-			       depth + 1);
+		item = jdecode(j, json_array_get(v, i),
+			       t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem, depth + 1);
 		if (step)
 			tf_path_pop(&j->path);
 		if (!item)
@@ -320,7 +330,7 @@ static tf_value *jdecode_map(jdec *j, json_t *v, const tf_type *t, int depth)
 	}
 	if (!(res = tf_value_empty(t)))
 		goto fail;
-	json_object_foreach(v, key, val) {
+	json_object_foreach (v, key, val) {
 		if (tf_path_push_key(&j->path, key) < 0)
 			goto fail;
 		item = jdecode(j, val, t->elem, depth + 1);
@@ -341,7 +351,8 @@ fail:
 /* Lenient decoding fills a missing block list/set with an empty collection. */
 static bool is_block_collection(const tf_type *t)
 {
-	return (t->kind == TF_TYPE_LIST || t->kind == TF_TYPE_SET) && t->elem->kind == TF_TYPE_OBJECT;
+	return (t->kind == TF_TYPE_LIST || t->kind == TF_TYPE_SET) &&
+	       t->elem->kind == TF_TYPE_OBJECT;
 }
 
 static tf_value *jdecode_object(jdec *j, json_t *v, const tf_type *t, int depth)
@@ -356,7 +367,7 @@ static tf_value *jdecode_object(jdec *j, json_t *v, const tf_type *t, int depth)
 		return NULL;
 	}
 	if (!j->lenient) {
-		json_object_foreach(v, key, val) {
+		json_object_foreach (v, key, val) {
 			if (tf_type_attr_index(t, key) < 0) {
 				jerr(j, "unsupported attribute \"%s\"", key);
 				return NULL;
@@ -420,7 +431,8 @@ static tf_value *jdecode(jdec *j, json_t *v, const tf_type *t, int depth)
 	return NULL;
 }
 
-tf_value *json_decode_value(const char *text, size_t len, const tf_type *t, bool lenient, tf_diags *d)
+tf_value *json_decode_value(const char *text, size_t len, const tf_type *t, bool lenient,
+			    tf_diags *d)
 {
 	jdec j;
 	json_error_t err;
@@ -439,7 +451,8 @@ tf_value *json_decode_value(const char *text, size_t len, const tf_type *t, bool
 	}
 	if (!(rewritten = number_prescan(&j, text, len, &rlen)))
 		goto done;
-	root = json_loadb(rewritten, rlen, JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &err);
+	root = json_loadb(rewritten, rlen,
+			  JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &err);
 	if (!root) {
 		jerr(&j, "not valid JSON: %s (line %d, column %d)", err.text, err.line, err.column);
 		goto done;
@@ -464,7 +477,8 @@ static int json_put_number(buf *b, const char *s)
 	const char *p = s, *ip, *fp = NULL, *ep = NULL;
 	size_t ilen = 0, flen = 0;
 
-	if (!tf_number_valid(s) || !(isdigit((unsigned char)*s) || *s == '-' || *s == '+' || *s == '.'))
+	if (!tf_number_valid(s) ||
+	    !(isdigit((unsigned char)*s) || *s == '-' || *s == '+' || *s == '.'))
 		return -1;
 	if (strpbrk(s, "iInN"))
 		return -1; /* infinity */
@@ -540,7 +554,8 @@ static int jencode(buf *b, const tf_value *v, const tf_type *t, int depth)
 		for (i = 0; i < v->u.coll.n; i++) {
 			if (i)
 				buf_putc(b, ',');
-			if (jencode(b, v->u.coll.items[i], t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem,
+			if (jencode(b, v->u.coll.items[i],
+				    t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem,
 				    depth + 1) < 0)
 				return -1;
 		}
@@ -557,8 +572,8 @@ static int jencode(buf *b, const tf_value *v, const tf_type *t, int depth)
 				buf_putc(b, ',');
 			buf_json_string(b, k, strlen(k));
 			buf_putc(b, ':');
-			if (jencode(b, v->u.coll.items[i], t->kind == TF_TYPE_MAP ? t->elem : t->types[i],
-				    depth + 1) < 0)
+			if (jencode(b, v->u.coll.items[i],
+				    t->kind == TF_TYPE_MAP ? t->elem : t->types[i], depth + 1) < 0)
 				return -1;
 		}
 		return buf_putc(b, '}');

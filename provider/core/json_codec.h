@@ -17,7 +17,8 @@
 #include "diag.h"
 #include "value.h"
 
-tf_value *json_decode_value(const char *buf, size_t len, const tf_type *t, bool lenient, tf_diags *d);
+tf_value *json_decode_value(const char *buf, size_t len, const tf_type *t, bool lenient,
+			    tf_diags *d);
 /* malloc'd compact JSON text, or NULL. Unknown values encode as null. */
 char *json_encode_value(const tf_value *v, const tf_type *t);
 

@@ -31,11 +31,11 @@ static volatile int g_level = LOG_OFF;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t g_write_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static const char *const level_names[] = { "trace", "debug", "info", "warn", "error", "off" };
+static const char *const level_names[] = {"trace", "debug", "info", "warn", "error", "off"};
 
 static log_level parse_level(const char *s)
 {
-	static const char *const upper[] = { "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF" };
+	static const char *const upper[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF"};
 	size_t i;
 
 	if (!s || !*s)
@@ -107,9 +107,9 @@ void log_msg(log_level lvl, const char *module, const char *fmt, ...)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(stamp, sizeof(stamp), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-		 tm.tm_sec, (long)(ts.tv_nsec / 1000));
+	snprintf(stamp, sizeof(stamp), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long)(ts.tv_nsec / 1000));
 
 	buf_puts(&line, "{\"@level\":\"");
 	buf_puts(&line, level_names[lvl]);

@@ -33,7 +33,16 @@
 #define MP_EXT_REFINED 12
 
 typedef enum {
-	MP_NIL, MP_BOOL, MP_INT, MP_UINT, MP_FLOAT, MP_STR, MP_BIN, MP_ARRAY, MP_MAP, MP_EXT,
+	MP_NIL,
+	MP_BOOL,
+	MP_INT,
+	MP_UINT,
+	MP_FLOAT,
+	MP_STR,
+	MP_BIN,
+	MP_ARRAY,
+	MP_MAP,
+	MP_EXT,
 } mp_kind;
 
 typedef struct {
@@ -43,19 +52,20 @@ typedef struct {
 	uint64_t u;
 	double f;
 	const uint8_t *data; /* STR, BIN, EXT payload */
-	uint32_t len;        /* STR/BIN/EXT byte length; ARRAY/MAP element count */
+	uint32_t len; /* STR/BIN/EXT byte length; ARRAY/MAP element count */
 	int8_t ext_type;
 } mp_item;
 
 typedef struct {
 	const uint8_t *p, *end;
-	tf_diags *d;     /* NULL: errors are not reported (refinement payloads) */
-	tf_path path;    /* where the reader is, for error messages */
+	tf_diags *d; /* NULL: errors are not reported (refinement payloads) */
+	tf_path path; /* where the reader is, for error messages */
 	bool failed;
 } mp_reader;
 
 static const char *const mp_kind_names[] = {
-	"nil", "bool", "integer", "integer", "float", "string", "binary", "array", "map", "extension",
+	"nil",    "bool",   "integer", "integer", "float",
+	"string", "binary", "array",   "map",     "extension",
 };
 
 static void mp_error(mp_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -76,8 +86,8 @@ static void mp_error(mp_reader *r, const char *fmt, ...)
 	va_end(ap);
 	where = tf_path_string(&r->path);
 	tf_diags_add(r->d, TF_DIAG_ERROR, r->path.n ? &r->path : NULL, "Invalid msgpack value",
-		     "%s%s: %s", where && *where ? "at " : "at the top level",
-		     where ? where : "", msg.data ? msg.data : "out of memory");
+		     "%s%s: %s", where && *where ? "at " : "at the top level", where ? where : "",
+		     msg.data ? msg.data : "out of memory");
 	free(where);
 	buf_free(&msg);
 }
@@ -134,8 +144,8 @@ static bool mp_payload(mp_reader *r, mp_item *it, uint64_t len)
 static bool mp_count(mp_reader *r, mp_item *it, uint64_t count, unsigned per)
 {
 	if (count > (uint64_t)(r->end - r->p) / per) {
-		mp_error(r, "truncated input (%" PRIu64 " elements announced, %zu bytes left)", count,
-			 (size_t)(r->end - r->p));
+		mp_error(r, "truncated input (%" PRIu64 " elements announced, %zu bytes left)",
+			 count, (size_t)(r->end - r->p));
 		return false;
 	}
 	it->len = (uint32_t)count;
@@ -176,13 +186,25 @@ static bool mp_next(mp_reader *r, mp_item *it)
 		return mp_payload(r, it, tag & 0x1f);
 	}
 	switch (tag) {
-	case 0xc0: it->kind = MP_NIL; return true;
-	case 0xc2: it->kind = MP_BOOL; it->b = false; return true;
-	case 0xc3: it->kind = MP_BOOL; it->b = true; return true;
-	case 0xc4: case 0xc5: case 0xc6:
+	case 0xc0:
+		it->kind = MP_NIL;
+		return true;
+	case 0xc2:
+		it->kind = MP_BOOL;
+		it->b = false;
+		return true;
+	case 0xc3:
+		it->kind = MP_BOOL;
+		it->b = true;
+		return true;
+	case 0xc4:
+	case 0xc5:
+	case 0xc6:
 		it->kind = MP_BIN;
 		return mp_uint(r, (size_t)1 << (tag - 0xc4), &v) && mp_payload(r, it, v);
-	case 0xc7: case 0xc8: case 0xc9: {
+	case 0xc7:
+	case 0xc8:
+	case 0xc9: {
 		const uint8_t *t;
 
 		it->kind = MP_EXT;
@@ -213,10 +235,16 @@ static bool mp_next(mp_reader *r, mp_item *it)
 		it->f = f;
 		return true;
 	}
-	case 0xcc: case 0xcd: case 0xce: case 0xcf:
+	case 0xcc:
+	case 0xcd:
+	case 0xce:
+	case 0xcf:
 		it->kind = MP_UINT;
 		return mp_uint(r, (size_t)1 << (tag - 0xcc), &it->u);
-	case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+	case 0xd0:
+	case 0xd1:
+	case 0xd2:
+	case 0xd3: {
 		size_t n = (size_t)1 << (tag - 0xd0);
 
 		if (!mp_uint(r, n, &v))
@@ -228,7 +256,11 @@ static bool mp_next(mp_reader *r, mp_item *it)
 		it->i = (int64_t)v;
 		return true;
 	}
-	case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: {
+	case 0xd4:
+	case 0xd5:
+	case 0xd6:
+	case 0xd7:
+	case 0xd8: {
 		const uint8_t *t;
 
 		it->kind = MP_EXT;
@@ -237,13 +269,17 @@ static bool mp_next(mp_reader *r, mp_item *it)
 		it->ext_type = (int8_t)*t;
 		return mp_payload(r, it, (uint64_t)1 << (tag - 0xd4));
 	}
-	case 0xd9: case 0xda: case 0xdb:
+	case 0xd9:
+	case 0xda:
+	case 0xdb:
 		it->kind = MP_STR;
 		return mp_uint(r, (size_t)1 << (tag - 0xd9), &v) && mp_payload(r, it, v);
-	case 0xdc: case 0xdd:
+	case 0xdc:
+	case 0xdd:
 		it->kind = MP_ARRAY;
 		return mp_uint(r, tag == 0xdc ? 2 : 4, &v) && mp_count(r, it, v, 1);
-	case 0xde: case 0xdf:
+	case 0xde:
+	case 0xdf:
 		it->kind = MP_MAP;
 		return mp_uint(r, tag == 0xde ? 2 : 4, &v) && mp_count(r, it, v, 2);
 	default: /* 0xc1 is never used */
@@ -277,7 +313,7 @@ static bool mp_skip(mp_reader *r, int depth)
  * malformed is ignored (the value stays a plain unknown). */
 static bool refined_not_null(const mp_item *ext)
 {
-	mp_reader r = { ext->data, ext->data + ext->len, NULL, { 0, NULL }, false };
+	mp_reader r = {ext->data, ext->data + ext->len, NULL, {0, NULL}, false};
 	mp_item m, k, v;
 	uint32_t i;
 	bool not_null = false;
@@ -347,13 +383,15 @@ static tf_value *mp_decode_dynamic(mp_reader *r, const mp_item *it, int depth)
 	mp_item ty;
 
 	if (it->kind != MP_ARRAY || it->len != 2) {
-		mp_error(r, "a dynamic value must be a [type, value] array, got %s", mp_kind_names[it->kind]);
+		mp_error(r, "a dynamic value must be a [type, value] array, got %s",
+			 mp_kind_names[it->kind]);
 		return NULL;
 	}
 	if (!mp_next(r, &ty))
 		return NULL;
 	if (ty.kind != MP_STR && ty.kind != MP_BIN) {
-		mp_error(r, "a dynamic value's type must be JSON bytes, got %s", mp_kind_names[ty.kind]);
+		mp_error(r, "a dynamic value's type must be JSON bytes, got %s",
+			 mp_kind_names[ty.kind]);
 		return NULL;
 	}
 	t = tf_type_from_json((const char *)ty.data, ty.len);
@@ -370,8 +408,11 @@ static tf_value *mp_decode_seq(mp_reader *r, const mp_item *it, const tf_type *t
 	uint32_t i;
 
 	if (it->kind != MP_ARRAY) {
-		mp_error(r, "%s is required, got %s", t->kind == TF_TYPE_TUPLE ? "a tuple (array)" :
-			 t->kind == TF_TYPE_SET ? "a set (array)" : "a list (array)", mp_kind_names[it->kind]);
+		mp_error(r, "%s is required, got %s",
+			 t->kind == TF_TYPE_TUPLE ? "a tuple (array)"
+			 : t->kind == TF_TYPE_SET ? "a set (array)"
+						  : "a list (array)",
+			 mp_kind_names[it->kind]);
 		return NULL;
 	}
 	if (t->kind == TF_TYPE_TUPLE && it->len != t->n) {
@@ -501,8 +542,10 @@ static tf_value *mp_decode_object(mp_reader *r, const mp_item *it, const tf_type
 	}
 	for (i = 0; i < t->n; i++) {
 		if (!seen[i]) {
-			mp_error(r, "missing attribute \"%s\" (an object with %zu attributes is required)",
-				 t->names[i], t->n);
+			mp_error(
+				r,
+				"missing attribute \"%s\" (an object with %zu attributes is required)",
+				t->names[i], t->n);
 			goto fail;
 		}
 	}
@@ -619,9 +662,10 @@ static int mp_encode(msgpack_packer *pk, const tf_value *v, const tf_type *t, in
 	if (v->state == TF_VALUE_UNKNOWN) {
 		if (v->unknown_not_null) {
 			/* ext 12 with the refinement map {1: false} */
-			static const char refined[] = { (char)0x81, 0x01, (char)0xc2 };
+			static const char refined[] = {(char)0x81, 0x01, (char)0xc2};
 
-			return msgpack_pack_ext_with_body(pk, refined, sizeof(refined), MP_EXT_REFINED);
+			return msgpack_pack_ext_with_body(pk, refined, sizeof(refined),
+							  MP_EXT_REFINED);
 		}
 		return msgpack_pack_ext_with_body(pk, "", 1, 0); /* d4 00 00 */
 	}
@@ -656,7 +700,8 @@ static int mp_encode(msgpack_packer *pk, const tf_value *v, const tf_type *t, in
 		    msgpack_pack_array(pk, n) != 0)
 			return -1;
 		for (i = 0; i < n; i++)
-			if (mp_encode(pk, v->u.coll.items[i], t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem,
+			if (mp_encode(pk, v->u.coll.items[i],
+				      t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem,
 				      depth + 1) != 0)
 				return -1;
 		return 0;

@@ -41,7 +41,7 @@ typedef struct type_entry {
 typedef struct regex_entry {
 	const char *pattern; /* borrowed from the static table */
 	regex_t re;
-	int rc;              /* regcomp result; nonzero = pattern is broken */
+	int rc; /* regcomp result; nonzero = pattern is broken */
 	struct regex_entry *next;
 } regex_entry;
 
@@ -219,7 +219,8 @@ static void enum_list(const char *const *vals, char *buf, size_t cap)
  * string collection (elem true). The value is quoted in the detail unless the
  * attribute is sensitive.
  */
-static void validate_string(const schema_attr *a, const tf_value *v, bool elem, const tf_path *path, tf_diags *d)
+static void validate_string(const schema_attr *a, const tf_value *v, bool elem, const tf_path *path,
+			    tf_diags *d)
 {
 	const char *s = v->u.str.s;
 	size_t n = v->u.str.len;
@@ -239,8 +240,9 @@ static void validate_string(const schema_attr *a, const tf_value *v, bool elem, 
 		if (!ok) {
 			char list[ENUM_LIST_MAX];
 			enum_list(a->enum_values, list, sizeof list);
-			tf_diags_error(d, path, "Invalid value", "%s is not a valid value %s %s. Allowed values: %s.",
-				       quoted, elem ? "in" : "for", a->name, list);
+			tf_diags_error(d, path, "Invalid value",
+				       "%s is not a valid value %s %s. Allowed values: %s.", quoted,
+				       elem ? "in" : "for", a->name, list);
 			return;
 		}
 	}
@@ -249,30 +251,36 @@ static void validate_string(const schema_attr *a, const tf_value *v, bool elem, 
 		if (len < a->min_len || (a->max_len > 0 && len > a->max_len)) {
 			char want[64];
 			if (a->max_len == 0)
-				snprintf(want, sizeof want, a->min_len == 1 ? "must not be empty" :
-					 "must be at least %lld characters long", (long long)a->min_len);
+				snprintf(want, sizeof want,
+					 a->min_len == 1 ? "must not be empty"
+							 : "must be at least %lld characters long",
+					 (long long)a->min_len);
 			else if (a->min_len == 0)
-				snprintf(want, sizeof want, "must be at most %lld characters long", (long long)a->max_len);
-			else
-				snprintf(want, sizeof want, "must be %lld to %lld characters long", (long long)a->min_len,
+				snprintf(want, sizeof want, "must be at most %lld characters long",
 					 (long long)a->max_len);
-			if (len == 0 && a->min_len == 1)
-				tf_diags_error(d, path, "Invalid length", "%c%s must not be empty.", elem ? 'E' : label[0],
-					       label + 1);
 			else
-				tf_diags_error(d, path, "Invalid length", "%c%s %s, got %lld.", elem ? 'E' : label[0],
-					       label + 1, want, (long long)len);
+				snprintf(want, sizeof want, "must be %lld to %lld characters long",
+					 (long long)a->min_len, (long long)a->max_len);
+			if (len == 0 && a->min_len == 1)
+				tf_diags_error(d, path, "Invalid length", "%c%s must not be empty.",
+					       elem ? 'E' : label[0], label + 1);
+			else
+				tf_diags_error(d, path, "Invalid length", "%c%s %s, got %lld.",
+					       elem ? 'E' : label[0], label + 1, want,
+					       (long long)len);
 			return; /* a pattern error on top would say the same thing again */
 		}
 	}
 	if (a->pattern) {
 		const regex_t *re = pattern_regex(a->pattern);
 		if (!re) {
-			tf_diags_error(d, path, "Internal error: invalid schema pattern",
-				       "The provider's pattern for %s does not compile: %s. This is a provider bug.",
-				       a->name, a->pattern);
+			tf_diags_error(
+				d, path, "Internal error: invalid schema pattern",
+				"The provider's pattern for %s does not compile: %s. This is a provider bug.",
+				a->name, a->pattern);
 		} else if (strlen(s) != n || regexec(re, s, 0, NULL, 0) != 0) {
-			tf_diags_error(d, path, "Invalid format", "%s is not a valid %s%s: it must match %s.", quoted,
+			tf_diags_error(d, path, "Invalid format",
+				       "%s is not a valid %s%s: it must match %s.", quoted,
 				       elem ? "element of " : "", a->name, a->pattern);
 			return;
 		}
@@ -281,7 +289,8 @@ static void validate_string(const schema_attr *a, const tf_value *v, bool elem, 
 		a->check(v, path, d);
 }
 
-static void validate_number(const schema_attr *a, const tf_value *v, const tf_path *path, tf_diags *d)
+static void validate_number(const schema_attr *a, const tf_value *v, const tf_path *path,
+			    tf_diags *d)
 {
 	int64_t i;
 	double x;
@@ -290,19 +299,22 @@ static void validate_number(const schema_attr *a, const tf_value *v, const tf_pa
 
 	if ((a->flags & SCHEMA_INTEGER) && tf_value_number_as_i64(v, &i) != 0 &&
 	    !(have_double && isfinite(x) && floor(x) == x)) {
-		tf_diags_error(d, path, "Whole number required", "%s must be a whole number, got %s.", a->name, text);
+		tf_diags_error(d, path, "Whole number required",
+			       "%s must be a whole number, got %s.", a->name, text);
 		return;
 	}
 	if (a->has_range && (!have_double || x < a->min || x > a->max)) {
-		tf_diags_error(d, path, "Value out of range", "%s must be between %.17g and %.17g, got %s.", a->name,
-			       a->min, a->max, text);
+		tf_diags_error(d, path, "Value out of range",
+			       "%s must be between %.17g and %.17g, got %s.", a->name, a->min,
+			       a->max, text);
 		return;
 	}
 	if (a->check)
 		a->check(v, path, d);
 }
 
-static void validate_collection(const schema_attr *a, const tf_value *v, const tf_path *path, tf_diags *d)
+static void validate_collection(const schema_attr *a, const tf_value *v, const tf_path *path,
+				tf_diags *d)
 {
 	size_t n = tf_value_len(v);
 	bool is_set = a->type == SCHEMA_T_SET_STRING, is_map = a->type == SCHEMA_T_MAP_STRING;
@@ -311,10 +323,12 @@ static void validate_collection(const schema_attr *a, const tf_value *v, const t
 	tf_path p;
 
 	if (count_known && a->min_items > 0 && (int64_t)n < a->min_items)
-		tf_diags_error(d, path, "Too few elements", "%s needs at least %lld element%s, got %zu.", a->name,
+		tf_diags_error(d, path, "Too few elements",
+			       "%s needs at least %lld element%s, got %zu.", a->name,
 			       (long long)a->min_items, a->min_items == 1 ? "" : "s", n);
 	if (count_known && a->max_items > 0 && (int64_t)n > a->max_items)
-		tf_diags_error(d, path, "Too many elements", "%s takes at most %lld element%s, got %zu.", a->name,
+		tf_diags_error(d, path, "Too many elements",
+			       "%s takes at most %lld element%s, got %zu.", a->name,
 			       (long long)a->max_items, a->max_items == 1 ? "" : "s", n);
 
 	tf_path_init(&p);
@@ -322,13 +336,14 @@ static void validate_collection(const schema_attr *a, const tf_value *v, const t
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		const tf_value *e = tf_value_index(v, i);
-		int pushed = is_set ? 0
+		int pushed = is_set   ? 0
 			     : is_map ? tf_path_push_key(&p, v->u.coll.keys[i])
 				      : tf_path_push_index(&p, (int64_t)i);
 		if (pushed < 0)
 			goto done;
 		if (tf_value_is_null(e))
-			tf_diags_error(d, &p, "Null element", "%s must not contain null elements.", a->name);
+			tf_diags_error(d, &p, "Null element", "%s must not contain null elements.",
+				       a->name);
 		else if (tf_value_is_known(e) && e->type->kind == TF_TYPE_STRING)
 			validate_string(a, e, true, &p, d);
 		if (!is_set)
@@ -341,7 +356,8 @@ done:
 static void validate_block(const schema_block *b, const tf_value *obj, tf_path *path, tf_diags *d);
 
 /* The elements of one nested block type. `path` ends with the block's name. */
-static void validate_nested(const schema_nested *nb, const tf_value *list, tf_path *path, tf_diags *d)
+static void validate_nested(const schema_nested *nb, const tf_value *list, tf_path *path,
+			    tf_diags *d)
 {
 	if (tf_value_is_unknown(list))
 		return;
@@ -353,12 +369,16 @@ static void validate_nested(const schema_nested *nb, const tf_value *list, tf_pa
 	size_t n = tf_value_len(list);
 	bool count_known = !(nb->nesting == SCHEMA_NEST_SET && tf_value_has_unknown(list));
 	if (count_known && nb->min_items > 0 && (int64_t)n < nb->min_items)
-		tf_diags_error(d, path, nb->min_items == 1 ? "Missing required block" : "Insufficient blocks",
-			       "At least %lld \"%s\" block%s required, got %zu.", (long long)nb->min_items, nb->name,
-			       nb->min_items == 1 ? " is" : "s are", n);
+		tf_diags_error(
+			d, path,
+			nb->min_items == 1 ? "Missing required block" : "Insufficient blocks",
+			"At least %lld \"%s\" block%s required, got %zu.", (long long)nb->min_items,
+			nb->name, nb->min_items == 1 ? " is" : "s are", n);
 	if (count_known && nb->max_items > 0 && (int64_t)n > nb->max_items)
-		tf_diags_error(d, path, "Too many blocks", "No more than %lld \"%s\" block%s allowed, got %zu.",
-			       (long long)nb->max_items, nb->name, nb->max_items == 1 ? " is" : "s are", n);
+		tf_diags_error(d, path, "Too many blocks",
+			       "No more than %lld \"%s\" block%s allowed, got %zu.",
+			       (long long)nb->max_items, nb->name,
+			       nb->max_items == 1 ? " is" : "s are", n);
 	for (size_t i = 0; i < n; i++) {
 		const tf_value *e = tf_value_index(list, i);
 		if (nb->nesting == SCHEMA_NEST_LIST) {
@@ -385,18 +405,23 @@ static void validate_block(const schema_block *b, const tf_value *obj, tf_path *
 	for (size_t i = 0; i < b->n_attrs; i++) {
 		const schema_attr *a = &b->attrs[i];
 		const tf_value *v = tf_value_attr(obj, a->name);
-		bool computed_only = (a->flags & SCHEMA_COMPUTED) && !(a->flags & (SCHEMA_OPTIONAL | SCHEMA_REQUIRED));
+		bool computed_only = (a->flags & SCHEMA_COMPUTED) &&
+				     !(a->flags & (SCHEMA_OPTIONAL | SCHEMA_REQUIRED));
 
 		if (tf_path_push_attr(path, a->name) < 0)
 			return;
 		if (tf_value_is_null(v)) {
 			if (a->flags & SCHEMA_REQUIRED)
-				tf_diags_error(d, path, "Missing required argument",
-					       "The argument \"%s\" is required, but no definition was found.", a->name);
+				tf_diags_error(
+					d, path, "Missing required argument",
+					"The argument \"%s\" is required, but no definition was found.",
+					a->name);
 		} else if (computed_only) {
-			tf_diags_error(d, path, "Value for unconfigurable attribute",
-				       "Can't configure a value for \"%s\": its value will be decided automatically "
-				       "based on the result of applying this configuration.", a->name);
+			tf_diags_error(
+				d, path, "Value for unconfigurable attribute",
+				"Can't configure a value for \"%s\": its value will be decided automatically "
+				"based on the result of applying this configuration.",
+				a->name);
 		} else if (tf_value_is_known(v)) {
 			switch (a->type) {
 			case SCHEMA_T_STRING:
@@ -459,7 +484,8 @@ static tf_value *default_value(const schema_attr *a)
  * index when config has it; else NULL (the planned element then stands for itself). */
 static const tf_value *paired(const tf_value *config_list, const tf_value *planned_list, size_t i)
 {
-	if (!tf_value_is_known(config_list) || tf_value_len(config_list) != tf_value_len(planned_list))
+	if (!tf_value_is_known(config_list) ||
+	    tf_value_len(config_list) != tf_value_len(planned_list))
 		return NULL;
 	return tf_value_index(config_list, i);
 }
@@ -548,8 +574,8 @@ static bool has_force_new(const schema_block *b)
 	return false;
 }
 
-static int replace_walk(const schema_block *b, const tf_value *prior, const tf_value *planned, tf_path *path,
-			tf_path **paths, size_t *n_paths)
+static int replace_walk(const schema_block *b, const tf_value *prior, const tf_value *planned,
+			tf_path *path, tf_path **paths, size_t *n_paths)
 {
 	int rc = 0;
 	for (size_t i = 0; i < b->n_attrs && rc == 0; i++) {
@@ -564,7 +590,8 @@ static int replace_walk(const schema_block *b, const tf_value *prior, const tf_v
 	}
 	for (size_t i = 0; i < b->n_blocks && rc == 0; i++) {
 		const schema_nested *nb = &b->blocks[i];
-		const tf_value *pr = tf_value_attr(prior, nb->name), *pl = tf_value_attr(planned, nb->name);
+		const tf_value *pr = tf_value_attr(prior, nb->name),
+			       *pl = tf_value_attr(planned, nb->name);
 		if (!(nb->flags & SCHEMA_FORCE_NEW) && !has_force_new(nb->block))
 			continue;
 		if ((rc = tf_path_push_attr(path, nb->name)) < 0)
@@ -579,12 +606,13 @@ static int replace_walk(const schema_block *b, const tf_value *prior, const tf_v
 		} else {
 			/* LIST: pair by index; an added or removed element is not a change of a
 			 * force-new attribute of an existing element. */
-			size_t n = tf_value_len(pr) < tf_value_len(pl) ? tf_value_len(pr) : tf_value_len(pl);
+			size_t n = tf_value_len(pr) < tf_value_len(pl) ? tf_value_len(pr)
+								       : tf_value_len(pl);
 			for (size_t j = 0; j < n && rc == 0; j++) {
 				if ((rc = tf_path_push_index(path, (int64_t)j)) < 0)
 					break;
-				rc = replace_walk(nb->block, tf_value_index(pr, j), tf_value_index(pl, j), path, paths,
-						  n_paths);
+				rc = replace_walk(nb->block, tf_value_index(pr, j),
+						  tf_value_index(pl, j), path, paths, n_paths);
 				tf_path_pop(path);
 			}
 		}
@@ -639,11 +667,13 @@ static bool conforms_attr(const schema_attr *a, const tf_value *v, tf_path *path
 {
 	const tf_type *want = schema_attr_tf_type(a->type);
 	if (!v) {
-		tf_diags_error(d, path, "Attribute missing", "The object has no attribute \"%s\".", a->name);
+		tf_diags_error(d, path, "Attribute missing", "The object has no attribute \"%s\".",
+			       a->name);
 		return false;
 	}
 	if (!types_equal(v->type, want)) {
-		tf_diags_error(d, path, "Wrong attribute type", "\"%s\" does not have the schema's type.", a->name);
+		tf_diags_error(d, path, "Wrong attribute type",
+			       "\"%s\" does not have the schema's type.", a->name);
 		return false;
 	}
 	if (!tf_value_is_known(v) || a->type <= SCHEMA_T_BOOL)
@@ -651,7 +681,8 @@ static bool conforms_attr(const schema_attr *a, const tf_value *v, tf_path *path
 	for (size_t i = 0; i < tf_value_len(v); i++) {
 		const tf_value *e = tf_value_index(v, i);
 		if (!e || !types_equal(e->type, &tf_type_string)) {
-			tf_diags_error(d, path, "Wrong element type", "An element of \"%s\" is not a string.", a->name);
+			tf_diags_error(d, path, "Wrong element type",
+				       "An element of \"%s\" is not a string.", a->name);
 			return false;
 		}
 	}
@@ -668,8 +699,10 @@ static bool conforms_block(const schema_block *b, const tf_value *v, tf_path *pa
 		return false;
 	}
 	if (v->type->kind != TF_TYPE_OBJECT || v->type->n != b->n_attrs + b->n_blocks) {
-		tf_diags_error(d, path, "Wrong object shape", "The object has %zu attributes, the schema %zu.",
-			       v->type->kind == TF_TYPE_OBJECT ? v->type->n : 0, b->n_attrs + b->n_blocks);
+		tf_diags_error(d, path, "Wrong object shape",
+			       "The object has %zu attributes, the schema %zu.",
+			       v->type->kind == TF_TYPE_OBJECT ? v->type->n : 0,
+			       b->n_attrs + b->n_blocks);
 		return false;
 	}
 	for (size_t i = 0; i < b->n_attrs; i++) {
@@ -684,17 +717,20 @@ static bool conforms_block(const schema_block *b, const tf_value *v, tf_path *pa
 		if (tf_path_push_attr(path, nb->name) < 0)
 			return false;
 		if (!l) {
-			tf_diags_error(d, path, "Block missing", "The object has no nested block \"%s\".", nb->name);
+			tf_diags_error(d, path, "Block missing",
+				       "The object has no nested block \"%s\".", nb->name);
 			ok = false;
 		} else if (nb->nesting == SCHEMA_NEST_SINGLE) {
 			if (!tf_value_is_null(l))
 				ok &= conforms_block(nb->block, l, path, d);
 		} else if (!tf_value_is_known(l)) {
-			tf_diags_error(d, path, "Block list not known",
-				       "Nested block \"%s\" must be a known list or set (empty when absent), not %s.",
-				       nb->name, tf_value_is_null(l) ? "null" : "unknown");
+			tf_diags_error(
+				d, path, "Block list not known",
+				"Nested block \"%s\" must be a known list or set (empty when absent), not %s.",
+				nb->name, tf_value_is_null(l) ? "null" : "unknown");
 			ok = false;
-		} else if (l->type->kind != (nb->nesting == SCHEMA_NEST_LIST ? TF_TYPE_LIST : TF_TYPE_SET)) {
+		} else if (l->type->kind !=
+			   (nb->nesting == SCHEMA_NEST_LIST ? TF_TYPE_LIST : TF_TYPE_SET)) {
 			tf_diags_error(d, path, "Wrong block collection",
 				       "Nested block \"%s\" must be a %s.", nb->name,
 				       nb->nesting == SCHEMA_NEST_LIST ? "list" : "set");

@@ -50,17 +50,18 @@ typedef void (*schema_check_fn)(const tf_value *v, const tf_path *path, tf_diags
 typedef struct {
 	const char *name;
 	schema_attr_type type;
-	unsigned flags;            /* SCHEMA_* */
-	const char *dflt;          /* default as text ("WINDOWS", "false", "10"), or NULL */
-	const char *description;   /* Markdown, shown by the registry docs and `terraform providers schema` */
+	unsigned flags; /* SCHEMA_* */
+	const char *dflt; /* default as text ("WINDOWS", "false", "10"), or NULL */
+	const char *
+		description; /* Markdown, shown by the registry docs and `terraform providers schema` */
 
 	/* Declarative validators; zero/NULL means "not checked". For collections they
 	 * apply to each element, except min_items/max_items. */
 	const char *const *enum_values; /* NULL-terminated */
-	int64_t min_len, max_len;  /* string length in characters (max_len 0 = unbounded) */
-	const char *pattern;       /* POSIX extended regex, anchored by the author */
+	int64_t min_len, max_len; /* string length in characters (max_len 0 = unbounded) */
+	const char *pattern; /* POSIX extended regex, anchored by the author */
 	bool has_range;
-	double min, max;           /* numbers, inclusive */
+	double min, max; /* numbers, inclusive */
 	int64_t min_items, max_items; /* collections (max_items 0 = unbounded) */
 	schema_check_fn check;
 } schema_attr;
@@ -76,8 +77,8 @@ typedef struct schema_block schema_block;
 typedef struct {
 	const char *name;
 	schema_nesting nesting;
-	int64_t min_items, max_items;  /* max 0 = unbounded */
-	unsigned flags;                /* SCHEMA_FORCE_NEW may apply to a whole block */
+	int64_t min_items, max_items; /* max 0 = unbounded */
+	unsigned flags; /* SCHEMA_FORCE_NEW may apply to a whole block */
 	const schema_block *block;
 } schema_nested;
 
@@ -97,8 +98,8 @@ struct schema_block {
 };
 
 typedef struct {
-	const char *type_name;   /* "ssmpatch_patch_baseline" */
-	int64_t version;         /* schema version stored in state */
+	const char *type_name; /* "ssmpatch_patch_baseline" */
+	int64_t version; /* schema version stored in state */
 	const schema_block *block;
 } schema_resource;
 

@@ -30,10 +30,10 @@
 
 /* ------------------------------------------------------------------ types */
 
-const tf_type tf_type_string = { TF_TYPE_STRING, NULL, 0, NULL, NULL };
-const tf_type tf_type_number = { TF_TYPE_NUMBER, NULL, 0, NULL, NULL };
-const tf_type tf_type_bool = { TF_TYPE_BOOL, NULL, 0, NULL, NULL };
-const tf_type tf_type_dynamic = { TF_TYPE_DYNAMIC, NULL, 0, NULL, NULL };
+const tf_type tf_type_string = {TF_TYPE_STRING, NULL, 0, NULL, NULL};
+const tf_type tf_type_number = {TF_TYPE_NUMBER, NULL, 0, NULL, NULL};
+const tf_type tf_type_bool = {TF_TYPE_BOOL, NULL, 0, NULL, NULL};
+const tf_type tf_type_dynamic = {TF_TYPE_DYNAMIC, NULL, 0, NULL, NULL};
 
 #define TYPE_BUCKETS 1024
 /* Nesting limit for type JSON, matching the codecs' value nesting limit. */
@@ -244,15 +244,24 @@ static void type_json_write(buf *b, const tf_type *t)
 	size_t i;
 
 	switch (t->kind) {
-	case TF_TYPE_DYNAMIC: buf_puts(b, "\"dynamic\""); break;
-	case TF_TYPE_STRING: buf_puts(b, "\"string\""); break;
-	case TF_TYPE_NUMBER: buf_puts(b, "\"number\""); break;
-	case TF_TYPE_BOOL: buf_puts(b, "\"bool\""); break;
+	case TF_TYPE_DYNAMIC:
+		buf_puts(b, "\"dynamic\"");
+		break;
+	case TF_TYPE_STRING:
+		buf_puts(b, "\"string\"");
+		break;
+	case TF_TYPE_NUMBER:
+		buf_puts(b, "\"number\"");
+		break;
+	case TF_TYPE_BOOL:
+		buf_puts(b, "\"bool\"");
+		break;
 	case TF_TYPE_LIST:
 	case TF_TYPE_SET:
 	case TF_TYPE_MAP:
-		buf_puts(b, t->kind == TF_TYPE_LIST ? "[\"list\"," :
-			    t->kind == TF_TYPE_SET ? "[\"set\"," : "[\"map\",");
+		buf_puts(b, t->kind == TF_TYPE_LIST  ? "[\"list\","
+			    : t->kind == TF_TYPE_SET ? "[\"set\","
+						     : "[\"map\",");
 		type_json_write(b, t->elem);
 		buf_putc(b, ']');
 		break;
@@ -331,7 +340,7 @@ static const tf_type *type_from_jansson(json_t *j, int depth)
 		types = calloc(n, sizeof(*types));
 		if (!names || !types)
 			goto obj_done;
-		json_object_foreach(arg, key, val) {
+		json_object_foreach (arg, key, val) {
 			if (i >= n)
 				goto obj_done;
 			names[i] = key;
@@ -400,10 +409,10 @@ const tf_type *tf_type_from_json(const char *json, size_t len)
 /* A number literal normalised as sign * digits * 10^exp. digits has no
  * leading or trailing zeros; zero has nd == 0 and sign 0. */
 typedef struct {
-	int sign;        /* -1, 0, +1 */
+	int sign; /* -1, 0, +1 */
 	bool inf;
 	const char *src; /* the literal */
-	char *digits;    /* points at small or at a heap copy */
+	char *digits; /* points at small or at a heap copy */
 	size_t nd;
 	int64_t exp;
 	char small[64];
@@ -903,8 +912,8 @@ fail:
 
 static bool is_coll_kind(tf_type_kind k)
 {
-	return k == TF_TYPE_LIST || k == TF_TYPE_SET || k == TF_TYPE_MAP ||
-	       k == TF_TYPE_OBJECT || k == TF_TYPE_TUPLE;
+	return k == TF_TYPE_LIST || k == TF_TYPE_SET || k == TF_TYPE_MAP || k == TF_TYPE_OBJECT ||
+	       k == TF_TYPE_TUPLE;
 }
 
 tf_value *tf_value_clone(const tf_value *v)
@@ -1187,7 +1196,8 @@ static void debug_write(buf *b, const tf_value *v)
 		return;
 	}
 	if (v->state == TF_VALUE_UNKNOWN) {
-		buf_puts(b, v->unknown_not_null ? "(known after apply, not null)" : "(known after apply)");
+		buf_puts(b, v->unknown_not_null ? "(known after apply, not null)"
+						: "(known after apply)");
 		return;
 	}
 	switch (v->type->kind) {
@@ -1218,7 +1228,8 @@ static void debug_write(buf *b, const tf_value *v)
 	case TF_TYPE_OBJECT:
 		buf_putc(b, '{');
 		for (i = 0; i < v->u.coll.n; i++) {
-			const char *k = v->type->kind == TF_TYPE_MAP ? v->u.coll.keys[i] : v->type->names[i];
+			const char *k = v->type->kind == TF_TYPE_MAP ? v->u.coll.keys[i]
+								     : v->type->names[i];
 
 			if (i)
 				buf_puts(b, ", ");
@@ -1262,7 +1273,8 @@ void tf_path_free(tf_path *p)
 	tf_path_init(p);
 }
 
-static int path_push(tf_path *p, tf_step_kind kind, const char *name, size_t name_len, int64_t index)
+static int path_push(tf_path *p, tf_step_kind kind, const char *name, size_t name_len,
+		     int64_t index)
 {
 	tf_path_step *steps;
 	char *copy = NULL;
@@ -1400,7 +1412,8 @@ int tf_path_parse(tf_path *out, const char *text)
 				char *end;
 				long long v;
 
-				if (!(isdigit((unsigned char)*s) || (*s == '-' && isdigit((unsigned char)s[1]))))
+				if (!(isdigit((unsigned char)*s) ||
+				      (*s == '-' && isdigit((unsigned char)s[1]))))
 					goto done;
 				errno = 0;
 				v = strtoll(s, &end, 10);

@@ -41,10 +41,11 @@ typedef enum {
 typedef struct tf_type tf_type;
 struct tf_type {
 	tf_type_kind kind;
-	const tf_type *elem;     /* LIST, SET, MAP */
-	size_t n;                /* OBJECT: attribute count; TUPLE: element count */
+	const tf_type *elem; /* LIST, SET, MAP */
+	size_t n; /* OBJECT: attribute count; TUPLE: element count */
 	const char *const *names; /* OBJECT: attribute names, sorted bytewise */
-	const tf_type *const *types; /* OBJECT: attribute types (same order); TUPLE: element types */
+	const tf_type *const
+		*types; /* OBJECT: attribute types (same order); TUPLE: element types */
 };
 
 /* Primitive singletons. */
@@ -88,13 +89,16 @@ struct tf_value {
 	/* Refinement carried by an unknown: true when known not to be null. */
 	bool unknown_not_null;
 	union {
-		struct { char *s; size_t len; } str;   /* STRING (UTF-8, NUL-terminated too) */
-		char *num;                              /* NUMBER: decimal text, e.g. "1800", "0.5", "-1e+400" */
-		bool b;                                 /* BOOL */
-		struct {                                /* LIST, SET, TUPLE, OBJECT, MAP */
+		struct {
+			char *s;
+			size_t len;
+		} str; /* STRING (UTF-8, NUL-terminated too) */
+		char *num; /* NUMBER: decimal text, e.g. "1800", "0.5", "-1e+400" */
+		bool b; /* BOOL */
+		struct { /* LIST, SET, TUPLE, OBJECT, MAP */
 			size_t n;
 			tf_value **items;
-			char **keys;                    /* MAP only: keys[i] for items[i], sorted */
+			char **keys; /* MAP only: keys[i] for items[i], sorted */
 		} coll;
 	} u;
 };
@@ -142,9 +146,18 @@ tf_value *tf_value_clone(const tf_value *v);
 void tf_value_free(tf_value *v);
 
 /* --- inspection (NULL-safe: a NULL value reads as null) --- */
-static inline bool tf_value_is_null(const tf_value *v) { return !v || v->state == TF_VALUE_NULL; }
-static inline bool tf_value_is_unknown(const tf_value *v) { return v && v->state == TF_VALUE_UNKNOWN; }
-static inline bool tf_value_is_known(const tf_value *v) { return v && v->state == TF_VALUE_KNOWN; }
+static inline bool tf_value_is_null(const tf_value *v)
+{
+	return !v || v->state == TF_VALUE_NULL;
+}
+static inline bool tf_value_is_unknown(const tf_value *v)
+{
+	return v && v->state == TF_VALUE_UNKNOWN;
+}
+static inline bool tf_value_is_known(const tf_value *v)
+{
+	return v && v->state == TF_VALUE_KNOWN;
+}
 /* True if v or anything inside it is unknown. */
 bool tf_value_has_unknown(const tf_value *v);
 
@@ -180,8 +193,8 @@ char *tf_value_debug_string(const tf_value *v);
 typedef enum { TF_STEP_ATTR, TF_STEP_KEY_STRING, TF_STEP_KEY_INT } tf_step_kind;
 typedef struct {
 	tf_step_kind kind;
-	char *name;     /* ATTR and KEY_STRING */
-	int64_t index;  /* KEY_INT */
+	char *name; /* ATTR and KEY_STRING */
+	int64_t index; /* KEY_INT */
 } tf_path_step;
 
 typedef struct {

@@ -69,7 +69,8 @@ static const res_ops *find_ops(const char *type_name, tf_diags *d)
 		if (type_name && strcmp(g_resources[i]->schema->type_name, type_name) == 0)
 			return g_resources[i];
 	tf_diags_error(d, NULL, "Unsupported resource type",
-		       "The provider ssmpatch has no resource type \"%s\".", type_name ? type_name : "");
+		       "The provider ssmpatch has no resource type \"%s\".",
+		       type_name ? type_name : "");
 	return NULL;
 }
 
@@ -88,9 +89,10 @@ static provider_ctx *configured(tf_diags *d)
 		p = &g_ctxs->ctx;
 	pthread_mutex_unlock(&g_lock);
 	if (!p)
-		tf_diags_error(d, NULL, "Provider not configured",
-			       "ConfigureProvider must be called before this operation. This is a bug "
-			       "in the calling program, not in your configuration.");
+		tf_diags_error(
+			d, NULL, "Provider not configured",
+			"ConfigureProvider must be called before this operation. This is a bug "
+			"in the calling program, not in your configuration.");
 	return p;
 }
 
@@ -118,9 +120,11 @@ static int config_str(const tf_value *obj, const char *name, const tf_path *base
 	if (tf_value_is_unknown(v)) {
 		tf_path p;
 		if (tf_path_copy(&p, base) == 0 && tf_path_push_attr(&p, name) == 0)
-			tf_diags_error(d, &p, "Provider attribute not known",
-				       "\"%s\" depends on a value known only after apply; the provider "
-				       "must be configurable at plan time.", name);
+			tf_diags_error(
+				d, &p, "Provider attribute not known",
+				"\"%s\" depends on a value known only after apply; the provider "
+				"must be configurable at plan time.",
+				name);
 		tf_path_free(&p);
 		return -1;
 	}
@@ -201,7 +205,8 @@ void engine_configure(const tf_value *config, const char *terraform_version, tf_
 	tf_path_init(&root);
 	tf_path_init(&p);
 	memset(&err, 0, sizeof(err));
-	LOG_I(MOD, "configuring provider (terraform %s)", terraform_version ? terraform_version : "unknown");
+	LOG_I(MOD, "configuring provider (terraform %s)",
+	      terraform_version ? terraform_version : "unknown");
 
 	if (config_str(config, "region", &root, &cfg.region, d) < 0 ||
 	    config_str(config, "profile", &root, &cfg.profile, d) < 0 ||
@@ -363,8 +368,9 @@ static tf_value *reconcile(const schema_block *b, const tf_value *planned, const
 			if (log_enabled(LOG_DEBUG)) {
 				char *a = tf_value_debug_string(pv), *g = tf_value_debug_string(gv);
 				bool secret = b->attrs[i].flags & SCHEMA_SENSITIVE;
-				log_msg(LOG_DEBUG, MOD, "apply: %s: API returned %s, keeping planned %s",
-					name, secret ? "(sensitive)" : g, secret ? "(sensitive)" : a);
+				log_msg(LOG_DEBUG, MOD,
+					"apply: %s: API returned %s, keeping planned %s", name,
+					secret ? "(sensitive)" : g, secret ? "(sensitive)" : a);
 				free(a);
 				free(g);
 			}
@@ -381,12 +387,15 @@ static tf_value *reconcile(const schema_block *b, const tf_value *planned, const
 		if (!pl || !tf_value_is_known(pl))
 			continue;
 		if (nb->nesting == SCHEMA_NEST_SINGLE) {
-			nl = tf_value_is_known(gl) ? reconcile(nb->block, pl, gl) : tf_value_clone(pl);
-		} else if (nb->nesting == SCHEMA_NEST_LIST && tf_value_len(pl) == tf_value_len(gl)) {
+			nl = tf_value_is_known(gl) ? reconcile(nb->block, pl, gl)
+						   : tf_value_clone(pl);
+		} else if (nb->nesting == SCHEMA_NEST_LIST &&
+			   tf_value_len(pl) == tf_value_len(gl)) {
 			if (!(nl = tf_value_empty(pl->type)))
 				goto fail;
 			for (size_t j = 0; j < tf_value_len(pl); j++) {
-				tf_value *e = reconcile(nb->block, tf_value_index(pl, j), tf_value_index(gl, j));
+				tf_value *e = reconcile(nb->block, tf_value_index(pl, j),
+							tf_value_index(gl, j));
 				if (!e || tf_value_append(nl, e) < 0) {
 					tf_value_free(e);
 					tf_value_free(nl);
@@ -412,8 +421,8 @@ fail:
 
 /* --- state upgrade --- */
 
-tf_value *engine_upgrade_state(const char *type_name, int64_t version, const char *json,
-			       size_t len, tf_diags *d)
+tf_value *engine_upgrade_state(const char *type_name, int64_t version, const char *json, size_t len,
+			       tf_diags *d)
 {
 	const res_ops *ops = find_ops(type_name, d);
 	tf_value *v;
@@ -421,7 +430,8 @@ tf_value *engine_upgrade_state(const char *type_name, int64_t version, const cha
 		return NULL;
 	if (version > ops->schema->version) {
 		tf_diags_error(d, NULL, "State written by a newer provider",
-			       "The state of this %s has schema version %" PRId64 ", newer than this "
+			       "The state of this %s has schema version %" PRId64
+			       ", newer than this "
 			       "provider's %" PRId64 ". Upgrade the provider.",
 			       type_name, version, ops->schema->version);
 		return NULL;
@@ -489,7 +499,8 @@ void engine_plan(const char *type_name, const tf_value *prior, const tf_value *p
 	if (tf_value_is_null(prior)) {
 		if (schema_mark_computed_unknown(b, pl, config) < 0)
 			goto oom;
-	} else if (schema_requires_replace(b, prior, pl, requires_replace, n_requires_replace) < 0) {
+	} else if (schema_requires_replace(b, prior, pl, requires_replace, n_requires_replace) <
+		   0) {
 		goto oom;
 	}
 	if (ops->plan && ops->plan(p, tf_value_is_null(prior) ? NULL : prior, config, pl, d) < 0 &&
@@ -527,7 +538,7 @@ void engine_apply(const char *type_name, const tf_value *prior, const tf_value *
 	}
 
 	if (tf_value_is_null(planned)) {
-		if (ops->delete(p, prior, d) < 0)
+		if (ops->delete (p, prior, d) < 0)
 			*out = tf_value_clone(prior); /* still exists: keep tracking it */
 		return;
 	}
@@ -549,15 +560,17 @@ void engine_apply(const char *type_name, const tf_value *prior, const tf_value *
 		return;
 	}
 	if (!got) {
-		tf_diags_error(d, NULL, "Apply returned no object",
-			       "The %s was applied but could not be read back. This is a provider bug.",
-			       type_name);
+		tf_diags_error(
+			d, NULL, "Apply returned no object",
+			"The %s was applied but could not be read back. This is a provider bug.",
+			type_name);
 		return;
 	}
 	*out = reconcile(b, planned, got);
 	tf_value_free(got);
 	if (!*out || normalize_state(b, *out) < 0)
-		tf_diags_error(d, NULL, "Apply failed", "Out of memory while building the new state.");
+		tf_diags_error(d, NULL, "Apply failed",
+			       "Out of memory while building the new state.");
 }
 
 /* --- import --- */

@@ -31,8 +31,8 @@ void engine_configure(const tf_value *config, const char *terraform_version, tf_
 
 /* Raw JSON state → current schema object (lenient: unknown keys dropped, missing
  * attributes null). */
-tf_value *engine_upgrade_state(const char *type_name, int64_t version, const char *json,
-			       size_t len, tf_diags *d);
+tf_value *engine_upgrade_state(const char *type_name, int64_t version, const char *json, size_t len,
+			       tf_diags *d);
 
 /* *out NULL = gone. */
 void engine_read(const char *type_name, const tf_value *current, tf_value **out, tf_diags *d);

@@ -58,9 +58,18 @@ void res_diag_internal(tf_diags *d, const char *what, const char *detail)
 
 /* ---------------------------------------------------------------- types */
 
-const tf_type *res_type_string_list(void) { return tf_type_list(&tf_type_string); }
-const tf_type *res_type_string_set(void) { return tf_type_set(&tf_type_string); }
-const tf_type *res_type_string_map(void) { return tf_type_map(&tf_type_string); }
+const tf_type *res_type_string_list(void)
+{
+	return tf_type_list(&tf_type_string);
+}
+const tf_type *res_type_string_set(void)
+{
+	return tf_type_set(&tf_type_string);
+}
+const tf_type *res_type_string_map(void)
+{
+	return tf_type_map(&tf_type_string);
+}
 
 /* ---------------------------------------------------------------- expand */
 
@@ -223,9 +232,9 @@ tf_value *res_tf_tag_map(const json_t *list)
 
 		if (!json_is_string(k))
 			continue;
-		s = json_is_string(val) ? tf_value_string_len(json_string_value(val),
-							      json_string_length(val))
-					: tf_value_string("");
+		s = json_is_string(val)
+			    ? tf_value_string_len(json_string_value(val), json_string_length(val))
+			    : tf_value_string("");
 		if (!s || tf_value_map_put(m, json_string_value(k), s) != 0) {
 			tf_value_free(s);
 			tf_value_free(m);
@@ -341,7 +350,8 @@ int res_tags_update(provider_ctx *p, const char *resource_type, const char *id,
 
 			if (!tf_value_is_known(nv) || (ov && tf_value_equal(ov, nv)))
 				continue;
-			tag = json_pack("{s:s,s:s%}", "Key", k, "Value", nv->u.str.s, nv->u.str.len);
+			tag = json_pack("{s:s,s:s%}", "Key", k, "Value", nv->u.str.s,
+					nv->u.str.len);
 			if (!tag || json_array_append_new(add, tag) != 0)
 				goto oom;
 		}
@@ -630,8 +640,9 @@ int res_delete(provider_ctx *p, const char *op, json_t *req, tf_diags *d)
 }
 
 /* Waits between read-back attempts of a just-written object not found yet. */
-static const long read_after_write_waits_ms[] = { 250, 500, 1000, 2000 };
-#define READ_AFTER_WRITE_ATTEMPTS (sizeof(read_after_write_waits_ms) / sizeof(read_after_write_waits_ms[0]) + 1)
+static const long read_after_write_waits_ms[] = {250, 500, 1000, 2000};
+#define READ_AFTER_WRITE_ATTEMPTS \
+	(sizeof(read_after_write_waits_ms) / sizeof(read_after_write_waits_ms[0]) + 1)
 
 /* res_read_back (what == NULL: one attempt) and res_read_after_write. */
 static int read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
@@ -653,18 +664,22 @@ static int read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback
 		if (rc < 0 || *out || !what)
 			break;
 		if (++attempt == READ_AFTER_WRITE_ATTEMPTS) {
-			tf_diags_add(d, TF_DIAG_WARNING, NULL, "Object not readable yet",
-				     "%s %s was written, but reading it back found nothing in %zu attempts "
-				     "over %.2f s (SSM is eventually consistent). The state records it with "
-				     "the configured values; the next plan reads it again, and shows it as "
-				     "gone if it really is.", what, id, attempt, (double)waited / 1000.0);
+			tf_diags_add(
+				d, TF_DIAG_WARNING, NULL, "Object not readable yet",
+				"%s %s was written, but reading it back found nothing in %zu attempts "
+				"over %.2f s (SSM is eventually consistent). The state records it with "
+				"the configured values; the next plan reads it again, and shows it as "
+				"gone if it really is.",
+				what, id, attempt, (double)waited / 1000.0);
 			break;
 		}
 		rc = aws_sleep_ms(read_after_write_waits_ms[attempt - 1]);
 		if (rc != 0) {
-			tf_diags_error(d, NULL, "Stopped",
-				       "Terraform stopped the provider while it waited for %s %s to become "
-				       "readable; the state records it with the configured values.", what, id);
+			tf_diags_error(
+				d, NULL, "Stopped",
+				"Terraform stopped the provider while it waited for %s %s to become "
+				"readable; the state records it with the configured values.",
+				what, id);
 			break;
 		}
 		waited += read_after_write_waits_ms[attempt - 1];
@@ -691,8 +706,8 @@ int res_read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback, c
 	return rc;
 }
 
-int res_read_after_write(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
-			 const char *what, tf_value **out, tf_diags *d)
+int res_read_after_write(provider_ctx *p, res_read_fn read, const tf_value *fallback,
+			 const char *id, const char *what, tf_value **out, tf_diags *d)
 {
 	return read_back(p, read, fallback, id, what, out, d);
 }
@@ -718,9 +733,11 @@ int res_import_prefixed_id(const schema_block *b, const char *id, const char *pr
 	for (i = pl; i < n && isalnum((unsigned char)id[i]); i++)
 		;
 	if (n <= pl || n > 128 || strncmp(id, prefix, pl) != 0 || i != n) {
-		tf_diags_error(d, NULL, "Invalid import ID",
-			       "Expected a %s ID of the form %s<hex digits> (e.g. %s0123456789abcdef0), "
-			       "got \"%s\".", what, prefix, prefix, n > 128 ? "(too long)" : id);
+		tf_diags_error(
+			d, NULL, "Invalid import ID",
+			"Expected a %s ID of the form %s<hex digits> (e.g. %s0123456789abcdef0), "
+			"got \"%s\".",
+			what, prefix, prefix, n > 128 ? "(too long)" : id);
 		return AWS_ERR_VALIDATION;
 	}
 	*out = schema_new_object(b);
@@ -758,10 +775,11 @@ int res_import_window_child(const schema_block *b, const char *id, const char *c
 
 	*out = NULL;
 	if (res_parse_window_child_id(id, wid, cid, sizeof(wid)) < 0) {
-		tf_diags_error(d, NULL, "Invalid import ID",
-			       "Expected \"<window_id>/<%s>\", e.g. "
-			       "\"mw-0123456789abcdef0/1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f\"; got \"%s\".",
-			       child, id ? id : "");
+		tf_diags_error(
+			d, NULL, "Invalid import ID",
+			"Expected \"<window_id>/<%s>\", e.g. "
+			"\"mw-0123456789abcdef0/1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f\"; got \"%s\".",
+			child, id ? id : "");
 		return AWS_ERR_VALIDATION;
 	}
 	if (!(st = schema_new_object(b)) || res_set_str(st, "id", cid) < 0 ||

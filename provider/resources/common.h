@@ -155,8 +155,8 @@ int res_read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback, c
  * replace) an object that exists. The next refresh reads it again. Returns
  * the read's error, AWS_ERR_CANCELLED, or 0.
  */
-int res_read_after_write(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
-			 const char *what, tf_value **out, tf_diags *d);
+int res_read_after_write(provider_ctx *p, res_read_fn read, const tf_value *fallback,
+			 const char *id, const char *what, tf_value **out, tf_diags *d);
 
 /* res_ops.plan for resources whose only plan-time work is tags_all. */
 int res_plan_tags_hook(provider_ctx *p, const tf_value *prior, const tf_value *config,
@@ -229,8 +229,7 @@ int res_patch_baseline_flatten(const provider_ctx *p, const json_t *resp, const 
 			       const tf_value *tags_all, bool is_default, const char *arn,
 			       tf_value **out);
 json_t *res_maintenance_window_expand(const tf_value *v, bool create);
-int res_maintenance_window_flatten(const provider_ctx *p, const json_t *resp,
-				   const tf_value *prior, const tf_value *tags_all,
-				   const char *arn, tf_value **out);
+int res_maintenance_window_flatten(const provider_ctx *p, const json_t *resp, const tf_value *prior,
+				   const tf_value *tags_all, const char *arn, tf_value **out);
 
 #endif

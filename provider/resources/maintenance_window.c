@@ -79,9 +79,8 @@ static tf_value *opt_str(const json_t *resp, const char *key, const tf_value *pr
 	return res_tf_str(resp, key);
 }
 
-int res_maintenance_window_flatten(const provider_ctx *p, const json_t *resp,
-				   const tf_value *prior, const tf_value *tags_all,
-				   const char *arn, tf_value **out)
+int res_maintenance_window_flatten(const provider_ctx *p, const json_t *resp, const tf_value *prior,
+				   const tf_value *tags_all, const char *arn, tf_value **out)
 {
 	tf_value *o = schema_new_object(mw_block());
 
@@ -95,15 +94,18 @@ int res_maintenance_window_flatten(const provider_ctx *p, const json_t *resp,
 	    res_set_attr(o, "allow_unassociated_targets",
 			 res_tf_bool_or(resp, "AllowUnassociatedTargets", false)) < 0 ||
 	    res_set_attr(o, "enabled", res_tf_bool_or(resp, "Enabled", true)) < 0 ||
-	    res_set_attr(o, "description", opt_str(resp, "Description", prior, "description")) < 0 ||
+	    res_set_attr(o, "description", opt_str(resp, "Description", prior, "description")) <
+		    0 ||
 	    res_set_attr(o, "start_date", opt_str(resp, "StartDate", prior, "start_date")) < 0 ||
 	    res_set_attr(o, "end_date", opt_str(resp, "EndDate", prior, "end_date")) < 0 ||
 	    res_set_attr(o, "schedule_timezone",
 			 opt_str(resp, "ScheduleTimezone", prior, "schedule_timezone")) < 0 ||
 	    res_set_attr(o, "schedule_offset", res_tf_num(resp, "ScheduleOffset")) < 0 ||
-	    res_set_attr(o, "tags", res_tags_from_all(p, tags_all, tf_value_attr(prior, "tags"))) < 0 ||
-	    res_set_attr(o, "tags_all", tags_all ? tf_value_clone(tags_all)
-						 : tf_value_empty(res_type_string_map())) < 0) {
+	    res_set_attr(o, "tags", res_tags_from_all(p, tags_all, tf_value_attr(prior, "tags"))) <
+		    0 ||
+	    res_set_attr(o, "tags_all",
+			 tags_all ? tf_value_clone(tags_all)
+				  : tf_value_empty(res_type_string_map())) < 0) {
 		tf_value_free(o);
 		return -1;
 	}
@@ -193,7 +195,8 @@ static int mw_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 		const char *s = json_string_value(json_object_get(resp, "WindowId"));
 
 		if (!s || !(id = strdup(s))) {
-			res_diag_internal(d, "CreateMaintenanceWindow", "the answer has no WindowId");
+			res_diag_internal(d, "CreateMaintenanceWindow",
+					  "the answer has no WindowId");
 			rc = AWS_ERR_OTHER;
 			goto done;
 		}
@@ -205,7 +208,8 @@ static int mw_create(provider_ctx *p, const tf_value *planned, tf_value **out, t
 		if (!ureq) {
 			res_diag_internal(d, "UpdateMaintenanceWindow", NULL);
 			rc = AWS_ERR_OTHER;
-		} else if ((rc = ssm_call(p->aws, "UpdateMaintenanceWindow", ureq, &uresp, &err)) != 0) {
+		} else if ((rc = ssm_call(p->aws, "UpdateMaintenanceWindow", ureq, &uresp, &err)) !=
+			   0) {
 			res_diag_aws_at(d, "enabled", "UpdateMaintenanceWindow", &err);
 		}
 		if (rc != 0) {
@@ -249,7 +253,8 @@ static int mw_update(provider_ctx *p, const tf_value *prior, const tf_value *pla
 
 	*out = NULL;
 	if (!id) {
-		tf_diags_error(d, NULL, "Maintenance window has no ID", "The prior state has no id.");
+		tf_diags_error(d, NULL, "Maintenance window has no ID",
+			       "The prior state has no id.");
 		return AWS_ERR_OTHER;
 	}
 	old_req = res_maintenance_window_expand(prior, false);

@@ -91,13 +91,18 @@ static json_t *expand_rules(const tf_value *list)
 
 	for (i = 0; rules && i < tf_value_len(list); i++) {
 		const tf_value *r = tf_value_index(list, i);
-		json_t *o = json_object(), *g = expand_filter_group(tf_value_attr(r, "patch_filter"));
+		json_t *o = json_object(),
+		       *g = expand_filter_group(tf_value_attr(r, "patch_filter"));
 
 		if (!o || !g || json_object_set_new(o, "PatchFilterGroup", g) != 0 ||
-		    res_json_put_str(o, "ComplianceLevel", tf_value_attr(r, "compliance_level")) < 0 ||
-		    res_json_put_int(o, "ApproveAfterDays", tf_value_attr(r, "approve_after_days")) < 0 ||
-		    res_json_put_str(o, "ApproveUntilDate", tf_value_attr(r, "approve_until_date")) < 0 ||
-		    res_json_put_bool(o, "EnableNonSecurity", tf_value_attr(r, "enable_non_security")) < 0 ||
+		    res_json_put_str(o, "ComplianceLevel", tf_value_attr(r, "compliance_level")) <
+			    0 ||
+		    res_json_put_int(o, "ApproveAfterDays",
+				     tf_value_attr(r, "approve_after_days")) < 0 ||
+		    res_json_put_str(o, "ApproveUntilDate",
+				     tf_value_attr(r, "approve_until_date")) < 0 ||
+		    res_json_put_bool(o, "EnableNonSecurity",
+				      tf_value_attr(r, "enable_non_security")) < 0 ||
 		    json_array_append_new(rules, o) != 0) {
 			if (!o)
 				json_decref(g);
@@ -147,14 +152,18 @@ json_t *res_patch_baseline_expand(const tf_value *v, bool create)
 		return NULL;
 	if (res_json_put_str(req, "Name", tf_value_attr(v, "name")) < 0 ||
 	    res_json_put_str(req, "Description", tf_value_attr(v, "description")) < 0 ||
-	    (create && res_json_put_str(req, "OperatingSystem", tf_value_attr(v, "operating_system")) < 0) ||
-	    put_nonempty_strings(req, "ApprovedPatches", tf_value_attr(v, "approved_patches")) < 0 ||
+	    (create &&
+	     res_json_put_str(req, "OperatingSystem", tf_value_attr(v, "operating_system")) < 0) ||
+	    put_nonempty_strings(req, "ApprovedPatches", tf_value_attr(v, "approved_patches")) <
+		    0 ||
 	    res_json_put_str(req, "ApprovedPatchesComplianceLevel",
 			     tf_value_attr(v, "approved_patches_compliance_level")) < 0 ||
 	    res_json_put_bool(req, "ApprovedPatchesEnableNonSecurity",
 			      tf_value_attr(v, "approved_patches_enable_non_security")) < 0 ||
-	    put_nonempty_strings(req, "RejectedPatches", tf_value_attr(v, "rejected_patches")) < 0 ||
-	    res_json_put_str(req, "RejectedPatchesAction", tf_value_attr(v, "rejected_patches_action")) < 0)
+	    put_nonempty_strings(req, "RejectedPatches", tf_value_attr(v, "rejected_patches")) <
+		    0 ||
+	    res_json_put_str(req, "RejectedPatchesAction",
+			     tf_value_attr(v, "rejected_patches_action")) < 0)
 		goto fail;
 	if (tf_value_len(gf) > 0) {
 		json_t *g = expand_filter_group(gf);
@@ -165,7 +174,8 @@ json_t *res_patch_baseline_expand(const tf_value *v, bool create)
 	if (tf_value_len(ar) > 0) {
 		json_t *r = expand_rules(ar);
 
-		if (!r || json_object_set_new(req, "ApprovalRules", json_pack("{s:o}", "PatchRules", r)) != 0)
+		if (!r || json_object_set_new(req, "ApprovalRules",
+					      json_pack("{s:o}", "PatchRules", r)) != 0)
 			goto fail;
 	}
 	if (tf_value_len(src) > 0) {
@@ -203,8 +213,9 @@ static tf_value *flatten_filters(const schema_block *b, const json_t *arr, const
 		tf_value *o = schema_new_object(b);
 
 		if (!o || res_set_attr(o, "key", res_tf_str(f, "Key")) < 0 ||
-		    res_set_attr(o, "values", res_tf_strings(json_object_get(f, "Values"),
-							   res_type_string_list(), false)) < 0) {
+		    res_set_attr(o, "values",
+				 res_tf_strings(json_object_get(f, "Values"),
+						res_type_string_list(), false)) < 0) {
 			tf_value_free(o);
 			goto fail;
 		}
@@ -229,15 +240,20 @@ static tf_value *flatten_rules(const schema_block *rb, const json_t *arr, const 
 
 	for (i = 0; list && i < json_array_size(arr); i++) {
 		const json_t *r = json_array_get(arr, i);
-		const json_t *pf = json_object_get(json_object_get(r, "PatchFilterGroup"), "PatchFilters");
+		const json_t *pf =
+			json_object_get(json_object_get(r, "PatchFilterGroup"), "PatchFilters");
 		const tf_value *pr = i < tf_value_len(prior) ? tf_value_index(prior, i) : NULL;
 		tf_value *o = schema_new_object(rb);
 
-		if (!o || res_set_attr(o, "compliance_level", str_or(r, "ComplianceLevel", "UNSPECIFIED")) < 0 ||
+		if (!o ||
+		    res_set_attr(o, "compliance_level",
+				 str_or(r, "ComplianceLevel", "UNSPECIFIED")) < 0 ||
 		    res_set_attr(o, "approve_after_days", res_tf_num(r, "ApproveAfterDays")) < 0 ||
 		    res_set_attr(o, "approve_until_date", res_tf_str(r, "ApproveUntilDate")) < 0 ||
-		    res_set_attr(o, "enable_non_security", res_tf_bool_or(r, "EnableNonSecurity", false)) < 0 ||
-		    res_set_attr(o, "patch_filter", flatten_filters(fb, pf, tf_value_attr(pr, "patch_filter"))) < 0) {
+		    res_set_attr(o, "enable_non_security",
+				 res_tf_bool_or(r, "EnableNonSecurity", false)) < 0 ||
+		    res_set_attr(o, "patch_filter",
+				 flatten_filters(fb, pf, tf_value_attr(pr, "patch_filter"))) < 0) {
 			tf_value_free(o);
 			goto fail;
 		}
@@ -265,8 +281,9 @@ static tf_value *flatten_sources(const schema_block *sb, const json_t *arr)
 
 		if (!o || res_set_attr(o, "name", res_tf_str(s, "Name")) < 0 ||
 		    res_set_attr(o, "configuration", res_tf_str(s, "Configuration")) < 0 ||
-		    res_set_attr(o, "products", res_tf_strings(json_object_get(s, "Products"),
-							     res_type_string_list(), false)) < 0 ||
+		    res_set_attr(o, "products",
+				 res_tf_strings(json_object_get(s, "Products"),
+						res_type_string_list(), false)) < 0 ||
 		    tf_value_append(list, o) != 0) {
 			tf_value_free(o);
 			goto fail;
@@ -307,7 +324,8 @@ int res_patch_baseline_flatten(const provider_ctx *p, const json_t *resp, const 
 	    res_set_attr(o, "name", res_tf_str(resp, "Name")) < 0 ||
 	    (desc && res_set_attr(o, "description", res_tf_str(resp, "Description")) < 0) ||
 	    res_set_attr(o, "operating_system", str_or(resp, "OperatingSystem", "WINDOWS")) < 0 ||
-	    res_set_attr(o, "patch_groups", flatten_set(resp, "PatchGroups", prior, "patch_groups")) < 0 ||
+	    res_set_attr(o, "patch_groups",
+			 flatten_set(resp, "PatchGroups", prior, "patch_groups")) < 0 ||
 	    res_set_attr(o, "default_baseline", tf_value_bool(is_default)) < 0 ||
 	    res_set_attr(o, "approved_patches",
 			 flatten_set(resp, "ApprovedPatches", prior, "approved_patches")) < 0 ||
@@ -317,7 +335,8 @@ int res_patch_baseline_flatten(const provider_ctx *p, const json_t *resp, const 
 			 res_tf_bool_or(resp, "ApprovedPatchesEnableNonSecurity", false)) < 0 ||
 	    res_set_attr(o, "rejected_patches",
 			 flatten_set(resp, "RejectedPatches", prior, "rejected_patches")) < 0 ||
-	    res_set_attr(o, "rejected_patches_action", res_tf_str(resp, "RejectedPatchesAction")) < 0 ||
+	    res_set_attr(o, "rejected_patches_action", res_tf_str(resp, "RejectedPatchesAction")) <
+		    0 ||
 	    res_set_attr(o, "global_filter",
 			 flatten_filters(nested(b, "global_filter"), gf,
 					 tf_value_attr(prior, "global_filter"))) < 0 ||
@@ -325,10 +344,13 @@ int res_patch_baseline_flatten(const provider_ctx *p, const json_t *resp, const 
 			 flatten_rules(nested(b, "approval_rule"), rules,
 				       tf_value_attr(prior, "approval_rule"))) < 0 ||
 	    res_set_attr(o, "source",
-			 flatten_sources(nested(b, "source"), json_object_get(resp, "Sources"))) < 0 ||
-	    res_set_attr(o, "tags", res_tags_from_all(p, tags_all, tf_value_attr(prior, "tags"))) < 0 ||
-	    res_set_attr(o, "tags_all", tags_all ? tf_value_clone(tags_all)
-						 : tf_value_empty(res_type_string_map())) < 0) {
+			 flatten_sources(nested(b, "source"), json_object_get(resp, "Sources"))) <
+		    0 ||
+	    res_set_attr(o, "tags", res_tags_from_all(p, tags_all, tf_value_attr(prior, "tags"))) <
+		    0 ||
+	    res_set_attr(o, "tags_all",
+			 tags_all ? tf_value_clone(tags_all)
+				  : tf_value_empty(res_type_string_map())) < 0) {
 		tf_value_free(o);
 		return -1;
 	}
@@ -521,7 +543,8 @@ static int pb_restore_aws_default(provider_ctx *p, const char *os, tf_diags *d)
 	if (!found) {
 		tf_diags_warn(d, NULL, "No AWS-owned default patch baseline",
 			      "No AWS-owned default patch baseline was found for operating system "
-			      "%s, so the default could not be restored.", os);
+			      "%s, so the default could not be restored.",
+			      os);
 		goto done;
 	}
 	if (n_found > 1)
@@ -685,7 +708,8 @@ static int pb_update(provider_ctx *p, const tf_value *prior, const tf_value *pla
 	else if (rc == 0 && !is_default && was_default)
 		rc = pb_restore_aws_default(p, os ? os : "WINDOWS", d);
 	if (rc == 0)
-		rc = res_tags_update(p, PB_RESOURCE_TYPE, id, tf_value_attr(prior, "tags_all"), all, d);
+		rc = res_tags_update(p, PB_RESOURCE_TYPE, id, tf_value_attr(prior, "tags_all"), all,
+				     d);
 	if (rc != 0)
 		goto partial;
 

@@ -26,7 +26,7 @@
 
 typedef struct {
 	aws_client *aws;
-	tf_value *default_tags;   /* known map(string) or NULL */
+	tf_value *default_tags; /* known map(string) or NULL */
 } provider_ctx;
 
 typedef struct res_ops {

@@ -58,7 +58,8 @@ static json_t *wt_expand_targets(const tf_value *list)
 		json_t *o = json_object();
 		if (!o || json_array_append_new(arr, o) < 0 ||
 		    res_json_put_str(o, "Key", tf_value_attr(t, "key")) < 0 ||
-		    json_object_set_new(o, "Values", res_json_strings(tf_value_attr(t, "values"))) < 0)
+		    json_object_set_new(o, "Values", res_json_strings(tf_value_attr(t, "values"))) <
+			    0)
 			goto fail;
 	}
 	return arr;
@@ -79,16 +80,18 @@ static int wt_flatten_targets(tf_value *obj, const json_t *arr, const tf_value *
 
 	if (!list)
 		return -1;
-	json_array_foreach(arr, k, jt) {
-		const tf_value *pt = k < tf_value_len(prior_list) ? tf_value_index(prior_list, k) : NULL;
+	json_array_foreach (arr, k, jt) {
+		const tf_value *pt =
+			k < tf_value_len(prior_list) ? tf_value_index(prior_list, k) : NULL;
 		tf_value *t = schema_new_object(nb->block);
 		if (!t || tf_value_append(list, t) < 0) {
 			tf_value_free(t);
 			goto fail;
 		}
 		if (wt_set(t, "key", res_tf_str(jt, "Key")) < 0 ||
-		    wt_set(t, "values", res_tf_strings(json_object_get(jt, "Values"),
-						       tf_value_attr(t, "values")->type, false)) < 0)
+		    wt_set(t, "values",
+			   res_tf_strings(json_object_get(jt, "Values"),
+					  tf_value_attr(t, "values")->type, false)) < 0)
 			goto fail;
 		res_keep_prior(t, pt, "key", res_equiv_icase);
 	}
@@ -127,7 +130,8 @@ int res_window_target_flatten(const json_t *api, const tf_value *prior, tf_value
 	    wt_set(obj, "name", res_tf_str(api, "Name")) < 0 ||
 	    wt_set(obj, "description", res_tf_str(api, "Description")) < 0 ||
 	    wt_set(obj, "owner_information", res_tf_str(api, "OwnerInformation")) < 0 ||
-	    wt_flatten_targets(obj, json_object_get(api, "Targets"), tf_value_attr(prior, "targets")) < 0)
+	    wt_flatten_targets(obj, json_object_get(api, "Targets"),
+			       tf_value_attr(prior, "targets")) < 0)
 		goto done;
 	res_keep_prior(obj, prior, "resource_type", res_equiv_icase);
 	*out = obj;
@@ -165,7 +169,7 @@ static int wt_find(provider_ctx *p, const char *window_id, const char *id, json_
 		res_diag_aws(d, NULL, "DescribeMaintenanceWindowTargets", &err);
 		goto done;
 	}
-	json_array_foreach(all, i, jt) {
+	json_array_foreach (all, i, jt) {
 		const char *tid = json_string_value(json_object_get(jt, "WindowTargetId"));
 		if (tid && strcmp(tid, id) == 0) {
 			*out = json_incref(jt);
@@ -249,7 +253,8 @@ static int wt_update(provider_ctx *p, const tf_value *prior, const tf_value *pla
 	int rc = AWS_ERR_OTHER;
 
 	*out = NULL;
-	if (!req || !id || res_json_put_str(req, "WindowId", tf_value_attr(planned, "window_id")) < 0 ||
+	if (!req || !id ||
+	    res_json_put_str(req, "WindowId", tf_value_attr(planned, "window_id")) < 0 ||
 	    json_object_set_new(req, "WindowTargetId", json_string(id)) < 0 ||
 	    res_window_target_expand(planned, req) < 0 ||
 	    json_object_set_new(req, "Replace", json_true()) < 0) {
@@ -273,8 +278,10 @@ static int wt_delete(provider_ctx *p, const tf_value *prior, tf_diags *d)
 {
 	/* Gone already, or its window is: success. */
 	return res_delete(p, "DeregisterTargetFromMaintenanceWindow",
-			  json_pack("{s:s?, s:s?}", "WindowId", tf_value_attr_str(prior, "window_id"),
-				    "WindowTargetId", tf_value_attr_str(prior, "id")), d);
+			  json_pack("{s:s?, s:s?}", "WindowId",
+				    tf_value_attr_str(prior, "window_id"), "WindowTargetId",
+				    tf_value_attr_str(prior, "id")),
+			  d);
 }
 
 /* --- import --- */

@@ -81,7 +81,7 @@ static const tf_value *wk_single(const tf_value *obj, const char *attr)
 	if (v->type->kind == TF_TYPE_OBJECT)
 		return v;
 	return tf_value_len(v) > 0 && tf_value_is_known(tf_value_index(v, 0)) ? tf_value_index(v, 0)
-									     : NULL;
+									      : NULL;
 }
 
 /* Store `item` (ownership taken) as the "max 1" nested block `attr`. */
@@ -128,7 +128,7 @@ static bool wk_json_empty(const json_t *j)
 		return json_array_size(j) == 0;
 	if (!json_is_object(j))
 		return false;
-	json_object_foreach((json_t *)j, k, v)
+	json_object_foreach ((json_t *)j, k, v)
 		if (!wk_json_empty(v))
 			return false;
 	return true;
@@ -210,11 +210,11 @@ bad:
 /* --- the task_invocation_parameters mapping, as data --- */
 
 typedef enum {
-	WK_STR,     /* string <-> string (another case from the API keeps the user's) */
-	WK_INT,     /* number <-> integer */
-	WK_BOOL,    /* bool <-> boolean */
+	WK_STR, /* string <-> string (another case from the API keeps the user's) */
+	WK_INT, /* number <-> integer */
+	WK_BOOL, /* bool <-> boolean */
 	WK_STRLIST, /* list(string) <-> [string] */
-	WK_B64,     /* string (plain text) <-> blob (base64) */
+	WK_B64, /* string (plain text) <-> blob (base64) */
 } wk_kind;
 
 typedef struct {
@@ -225,66 +225,71 @@ typedef struct {
 
 typedef struct wk_sub wk_sub;
 struct wk_sub {
-	const char *attr;        /* nested block name (max 1) */
-	const char *json;        /* member name of the API object */
+	const char *attr; /* nested block name (max 1) */
+	const char *json; /* member name of the API object */
 	const wk_field *fields;
 	size_t n_fields;
-	const wk_sub *subs;      /* nested "max 1" blocks */
+	const wk_sub *subs; /* nested "max 1" blocks */
 	size_t n_subs;
-	bool has_params;         /* `parameter` block set <-> "Parameters" map */
+	bool has_params; /* `parameter` block set <-> "Parameters" map */
 };
 
 #define WK_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const wk_field wk_notification_fields[] = {
-	{ "notification_arn", "NotificationArn", WK_STR },
-	{ "notification_events", "NotificationEvents", WK_STRLIST },
-	{ "notification_type", "NotificationType", WK_STR },
+	{"notification_arn", "NotificationArn", WK_STR},
+	{"notification_events", "NotificationEvents", WK_STRLIST},
+	{"notification_type", "NotificationType", WK_STR},
 };
 static const wk_field wk_cloudwatch_fields[] = {
-	{ "cloudwatch_log_group_name", "CloudWatchLogGroupName", WK_STR },
-	{ "cloudwatch_output_enabled", "CloudWatchOutputEnabled", WK_BOOL },
+	{"cloudwatch_log_group_name", "CloudWatchLogGroupName", WK_STR},
+	{"cloudwatch_output_enabled", "CloudWatchOutputEnabled", WK_BOOL},
 };
 static const wk_sub wk_run_command_subs[] = {
-	{ "notification_config", "NotificationConfig", wk_notification_fields,
-	  WK_N(wk_notification_fields), NULL, 0, false },
-	{ "cloudwatch_config", "CloudWatchOutputConfig", wk_cloudwatch_fields,
-	  WK_N(wk_cloudwatch_fields), NULL, 0, false },
+	{"notification_config", "NotificationConfig", wk_notification_fields,
+	 WK_N(wk_notification_fields), NULL, 0, false},
+	{"cloudwatch_config", "CloudWatchOutputConfig", wk_cloudwatch_fields,
+	 WK_N(wk_cloudwatch_fields), NULL, 0, false},
 };
 static const wk_field wk_run_command_fields[] = {
-	{ "comment", "Comment", WK_STR },
-	{ "document_hash", "DocumentHash", WK_STR },
-	{ "document_hash_type", "DocumentHashType", WK_STR },
-	{ "document_version", "DocumentVersion", WK_STR },
-	{ "output_s3_bucket", "OutputS3BucketName", WK_STR },
-	{ "output_s3_key_prefix", "OutputS3KeyPrefix", WK_STR },
-	{ "service_role_arn", "ServiceRoleArn", WK_STR },
-	{ "timeout_seconds", "TimeoutSeconds", WK_INT },
+	{"comment", "Comment", WK_STR},
+	{"document_hash", "DocumentHash", WK_STR},
+	{"document_hash_type", "DocumentHashType", WK_STR},
+	{"document_version", "DocumentVersion", WK_STR},
+	{"output_s3_bucket", "OutputS3BucketName", WK_STR},
+	{"output_s3_key_prefix", "OutputS3KeyPrefix", WK_STR},
+	{"service_role_arn", "ServiceRoleArn", WK_STR},
+	{"timeout_seconds", "TimeoutSeconds", WK_INT},
 };
 static const wk_field wk_automation_fields[] = {
-	{ "document_version", "DocumentVersion", WK_STR },
+	{"document_version", "DocumentVersion", WK_STR},
 };
 static const wk_field wk_lambda_fields[] = {
-	{ "client_context", "ClientContext", WK_STR },
-	{ "payload", "Payload", WK_B64 },
-	{ "qualifier", "Qualifier", WK_STR },
+	{"client_context", "ClientContext", WK_STR},
+	{"payload", "Payload", WK_B64},
+	{"qualifier", "Qualifier", WK_STR},
 };
 static const wk_field wk_step_functions_fields[] = {
-	{ "input", "Input", WK_STR },
-	{ "name", "Name", WK_STR },
+	{"input", "Input", WK_STR},
+	{"name", "Name", WK_STR},
 };
 static const wk_sub wk_variants[] = {
-	{ "run_command_parameters", "RunCommand", wk_run_command_fields,
-	  WK_N(wk_run_command_fields), wk_run_command_subs, WK_N(wk_run_command_subs), true },
-	{ "automation_parameters", "Automation", wk_automation_fields,
-	  WK_N(wk_automation_fields), NULL, 0, true },
-	{ "lambda_parameters", "Lambda", wk_lambda_fields, WK_N(wk_lambda_fields), NULL, 0, false },
-	{ "step_functions_parameters", "StepFunctions", wk_step_functions_fields,
-	  WK_N(wk_step_functions_fields), NULL, 0, false },
+	{"run_command_parameters", "RunCommand", wk_run_command_fields, WK_N(wk_run_command_fields),
+	 wk_run_command_subs, WK_N(wk_run_command_subs), true},
+	{"automation_parameters", "Automation", wk_automation_fields, WK_N(wk_automation_fields),
+	 NULL, 0, true},
+	{"lambda_parameters", "Lambda", wk_lambda_fields, WK_N(wk_lambda_fields), NULL, 0, false},
+	{"step_functions_parameters", "StepFunctions", wk_step_functions_fields,
+	 WK_N(wk_step_functions_fields), NULL, 0, false},
 };
 static const wk_sub wk_invocation = {
-	"task_invocation_parameters", "TaskInvocationParameters", NULL, 0,
-	wk_variants, WK_N(wk_variants), false,
+	"task_invocation_parameters",
+	"TaskInvocationParameters",
+	NULL,
+	0,
+	wk_variants,
+	WK_N(wk_variants),
+	false,
 };
 
 /* --- expand: state -> request --- */
@@ -327,7 +332,8 @@ static int wk_expand_params(json_t *j, const tf_value *set)
 	for (size_t i = 0; i < tf_value_len(set); i++) {
 		const tf_value *p = tf_value_index(set, i);
 		const char *name = tf_value_attr_str(p, "name");
-		if (name && json_object_set_new(m, name, res_json_strings(tf_value_attr(p, "values"))) < 0)
+		if (name &&
+		    json_object_set_new(m, name, res_json_strings(tf_value_attr(p, "values"))) < 0)
 			return -1;
 	}
 	return 0;
@@ -350,7 +356,8 @@ static json_t *wk_expand_sub(const tf_value *o, const wk_sub *s)
 		json_t *cj;
 		if (!c)
 			continue;
-		if (!(cj = wk_expand_sub(c, &s->subs[i])) || json_object_set_new(j, s->subs[i].json, cj) < 0)
+		if (!(cj = wk_expand_sub(c, &s->subs[i])) ||
+		    json_object_set_new(j, s->subs[i].json, cj) < 0)
 			goto fail;
 	}
 	return j;
@@ -368,7 +375,8 @@ static json_t *wk_expand_targets(const tf_value *list)
 		json_t *o = json_object();
 		if (!o || json_array_append_new(arr, o) < 0 ||
 		    res_json_put_str(o, "Key", tf_value_attr(t, "key")) < 0 ||
-		    json_object_set_new(o, "Values", res_json_strings(tf_value_attr(t, "values"))) < 0)
+		    json_object_set_new(o, "Values", res_json_strings(tf_value_attr(t, "values"))) <
+			    0)
 			goto fail;
 	}
 	return arr;
@@ -393,7 +401,8 @@ int res_window_task_expand(const tf_value *obj, json_t *req)
 		/* A targetless task must not carry MaxConcurrency/MaxErrors. */
 		json_t *jt = wk_expand_targets(targets);
 		if (!jt || json_object_set_new(req, "Targets", jt) < 0 ||
-		    res_json_put_str(req, "MaxConcurrency", tf_value_attr(obj, "max_concurrency")) < 0 ||
+		    res_json_put_str(req, "MaxConcurrency", tf_value_attr(obj, "max_concurrency")) <
+			    0 ||
 		    res_json_put_str(req, "MaxErrors", tf_value_attr(obj, "max_errors")) < 0)
 			return -1;
 	}
@@ -457,7 +466,7 @@ static int wk_flatten_params(tf_value *obj, const schema_block *b, const json_t 
 
 	if (!set)
 		return -1;
-	json_object_foreach((json_t *)m, k, jv) {
+	json_object_foreach ((json_t *)m, k, jv) {
 		tf_value *p = schema_new_object(nb->block);
 		if (!p || tf_value_append(set, p) < 0) {
 			tf_value_free(p);
@@ -504,7 +513,8 @@ static tf_value *wk_flatten_sub(const json_t *j, const wk_sub *s, const schema_b
 		/* An empty answer is a block only if the user wrote one. */
 		if (!json_is_object(cj) || (wk_json_empty(cj) && !pc))
 			continue;
-		if (!(co = wk_flatten_sub(cj, c, nb->block, pc)) || wk_put_single(o, c->attr, co) < 0)
+		if (!(co = wk_flatten_sub(cj, c, nb->block, pc)) ||
+		    wk_put_single(o, c->attr, co) < 0)
 			goto fail;
 	}
 	return o;
@@ -523,16 +533,18 @@ static int wk_flatten_targets(tf_value *obj, const json_t *arr, const tf_value *
 
 	if (!list)
 		return -1;
-	json_array_foreach(arr, k, jt) {
-		const tf_value *pt = k < tf_value_len(prior_list) ? tf_value_index(prior_list, k) : NULL;
+	json_array_foreach (arr, k, jt) {
+		const tf_value *pt =
+			k < tf_value_len(prior_list) ? tf_value_index(prior_list, k) : NULL;
 		tf_value *t = schema_new_object(nb->block);
 		if (!t || tf_value_append(list, t) < 0) {
 			tf_value_free(t);
 			goto fail;
 		}
 		if (wk_set(t, "key", res_tf_str(jt, "Key")) < 0 ||
-		    wk_set(t, "values", res_tf_strings(json_object_get(jt, "Values"),
-						       wk_attr_type(t, "values"), false)) < 0)
+		    wk_set(t, "values",
+			   res_tf_strings(json_object_get(jt, "Values"), wk_attr_type(t, "values"),
+					  false)) < 0)
 			goto fail;
 		res_keep_prior(t, pt, "key", res_equiv_icase);
 	}
@@ -568,7 +580,8 @@ int res_window_task_flatten(const json_t *api, const tf_value *prior, tf_value *
 	    wk_set(obj, "name", res_tf_str(api, "Name")) < 0 ||
 	    wk_set(obj, "description", res_tf_str(api, "Description")) < 0 ||
 	    wk_set(obj, "cutoff_behavior", res_tf_str(api, "CutoffBehavior")) < 0 ||
-	    wk_flatten_targets(obj, json_object_get(api, "Targets"), tf_value_attr(prior, "targets")) < 0)
+	    wk_flatten_targets(obj, json_object_get(api, "Targets"),
+			       tf_value_attr(prior, "targets")) < 0)
 		goto fail;
 	/* A targetless task has no MaxConcurrency/MaxErrors of its own: the API
 	 * reports a placeholder ("1") that the user cannot set. */
@@ -582,8 +595,8 @@ int res_window_task_flatten(const json_t *api, const tf_value *prior, tf_value *
 	    tf_value_is_null(tf_value_attr(prior, "cutoff_behavior")) &&
 	    wk_set(obj, "cutoff_behavior", tf_value_null(&tf_type_string)) < 0)
 		goto fail;
-	static const char *const icase[] = { "task_type", "task_arn", "service_role_arn",
-					     "cutoff_behavior" };
+	static const char *const icase[] = {"task_type", "task_arn", "service_role_arn",
+					    "cutoff_behavior"};
 	for (size_t i = 0; i < WK_N(icase); i++)
 		res_keep_prior(obj, prior, icase[i], res_equiv_icase);
 
@@ -607,8 +620,9 @@ fail:
 static int wk_find(provider_ctx *p, const char *window_id, const char *id, json_t **out,
 		   tf_diags *d)
 {
-	int rc = res_get(p, "GetMaintenanceWindowTask",
-			 json_pack("{s:s, s:s}", "WindowId", window_id, "WindowTaskId", id), out, d);
+	int rc =
+		res_get(p, "GetMaintenanceWindowTask",
+			json_pack("{s:s, s:s}", "WindowId", window_id, "WindowTaskId", id), out, d);
 
 	return rc == AWS_ERR_NOT_FOUND ? 0 : rc; /* the task, or its whole window, is gone */
 }
@@ -733,8 +747,10 @@ static int wk_delete(provider_ctx *p, const tf_value *prior, tf_diags *d)
 {
 	/* Gone already, or its window is: success. */
 	return res_delete(p, "DeregisterTaskFromMaintenanceWindow",
-			  json_pack("{s:s?, s:s?}", "WindowId", tf_value_attr_str(prior, "window_id"),
-				    "WindowTaskId", tf_value_attr_str(prior, "id")), d);
+			  json_pack("{s:s?, s:s?}", "WindowId",
+				    tf_value_attr_str(prior, "window_id"), "WindowTaskId",
+				    tf_value_attr_str(prior, "id")),
+			  d);
 }
 
 /* --- import --- */
@@ -758,7 +774,7 @@ static int wk_import(provider_ctx *p, const char *id, tf_value **out, tf_diags *
 static int wk_plan(provider_ctx *p, const tf_value *prior, const tf_value *config,
 		   tf_value *planned, tf_diags *d)
 {
-	static const char *const oc[] = { "max_concurrency", "max_errors" };
+	static const char *const oc[] = {"max_concurrency", "max_errors"};
 	const tf_value *ct = tf_value_attr(config, "targets");
 	bool none = tf_value_is_known(ct) && tf_value_len(ct) == 0;
 	bool added = prior && !none && tf_value_len(tf_value_attr(prior, "targets")) == 0 &&

@@ -144,9 +144,9 @@ char *handshake_reattach_json(const char *provider_addr, int version, pid_t pid,
 	json_t *root;
 	char *out;
 
-	root = json_pack("{s:{s:s, s:i, s:I, s:b, s:{s:s, s:s}}}", provider_addr,
-			 "Protocol", "grpc", "ProtocolVersion", version, "Pid", (json_int_t)pid,
-			 "Test", 1, "Addr", "Network", network, "String", address);
+	root = json_pack("{s:{s:s, s:i, s:I, s:b, s:{s:s, s:s}}}", provider_addr, "Protocol",
+			 "grpc", "ProtocolVersion", version, "Pid", (json_int_t)pid, "Test", 1,
+			 "Addr", "Network", network, "String", address);
 	if (!root)
 		return NULL;
 	out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);

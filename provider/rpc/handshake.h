@@ -19,9 +19,9 @@
 #define HANDSHAKE_COOKIE_VALUE "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 
 /* The message go-plugin prints when the cookie is wrong (to stderr, exit 1). */
-#define HANDSHAKE_COOKIE_MESSAGE \
+#define HANDSHAKE_COOKIE_MESSAGE                                                  \
 	"This binary is a plugin. These are not meant to be executed directly.\n" \
-	"Please execute the program that consumes these plugins, which will\n" \
+	"Please execute the program that consumes these plugins, which will\n"    \
 	"load any plugins automatically\n"
 
 /* Does the environment value (may be NULL) carry the right cookie? */

@@ -76,10 +76,12 @@ static void controller_shutdown(const uint8_t *req, size_t len, rpc_reply *r)
 int rpc_plugin_services_register(rpc_server *s)
 {
 	g_server = s;
-	if (rpc_server_add_method(s, "/grpc.health.v1.Health/Check", RPC_METHOD_UNARY, health_check) != 0 ||
+	if (rpc_server_add_method(s, "/grpc.health.v1.Health/Check", RPC_METHOD_UNARY,
+				  health_check) != 0 ||
 	    rpc_server_add_method(s, "/plugin.GRPCController/Shutdown", RPC_METHOD_UNARY,
 				  controller_shutdown) != 0 ||
-	    rpc_server_add_method(s, "/plugin.GRPCStdio/StreamStdio", RPC_METHOD_HOLD_STREAM, NULL) != 0)
+	    rpc_server_add_method(s, "/plugin.GRPCStdio/StreamStdio", RPC_METHOD_HOLD_STREAM,
+				  NULL) != 0)
 		return -1;
 	return 0;
 }

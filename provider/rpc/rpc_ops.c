@@ -57,7 +57,8 @@ static void dv_encode(const tf_value *v, const tf_type *t, const char *what, rpc
 		out->len = 0;
 		tf_diags_error(d, NULL, "Provider produced an invalid value",
 			       "The %s does not match the schema and cannot be sent to Terraform. "
-			       "This is a bug in the provider.", what);
+			       "This is a bug in the provider.",
+			       what);
 	}
 	tf_value_free(null);
 }
@@ -139,10 +140,12 @@ void rpc_op_upgrade(const char *type_name, int64_t version, const uint8_t *json,
 		return;
 	if (!json_len) {
 		if (has_flatmap) {
-			tf_diags_error(d, NULL, "Unsupported state format",
-				       "This %s state is in the flatmap format of Terraform 0.11 and "
-				       "earlier, which this provider cannot read. Upgrade the state "
-				       "with Terraform 0.12 first.", type_name);
+			tf_diags_error(
+				d, NULL, "Unsupported state format",
+				"This %s state is in the flatmap format of Terraform 0.11 and "
+				"earlier, which this provider cannot read. Upgrade the state "
+				"with Terraform 0.12 first.",
+				type_name);
 			return;
 		}
 		/* No state at all: nothing to upgrade. */
@@ -198,8 +201,10 @@ void rpc_op_plan(const char *type_name, const rpc_dv *prior, const rpc_dv *propo
 		goto done;
 	engine_plan(type_name, pri, pro, cfg, &pl, rr, n_rr, d);
 	if (!pl && !tf_value_is_null(pro) && !tf_diags_has_error(d))
-		tf_diags_error(d, NULL, "Plan failed", "The provider produced no plan for %s. "
-			       "This is a bug in the provider.", type_name);
+		tf_diags_error(d, NULL, "Plan failed",
+			       "The provider produced no plan for %s. "
+			       "This is a bug in the provider.",
+			       type_name);
 	if (pl || !tf_diags_has_error(d))
 		dv_encode(pl, t, "planned state", planned, d);
 done:

@@ -44,15 +44,15 @@
 #define MOD "provider.rpc"
 
 /* Grace periods of rpc_server_wait, in milliseconds. */
-#define RPC_DRAIN_MS 1000   /* running calls may finish before being cancelled */
-#define RPC_CANCEL_MS 1500  /* cancelled calls / exiting workers */
+#define RPC_DRAIN_MS 1000 /* running calls may finish before being cancelled */
+#define RPC_CANCEL_MS 1500 /* cancelled calls / exiting workers */
 
 typedef struct rpc_tag rpc_tag;
 struct rpc_tag {
 	void (*fn)(rpc_tag *t, bool ok);
 };
 
-#define CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#define CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 typedef struct {
 	const char *path;
@@ -63,15 +63,15 @@ typedef struct {
 
 /* One call after it arrived: the final batch, and for held streams the list link. */
 typedef struct rpc_call {
-	rpc_tag close_tag;   /* final batch (unary) or recv-close (held stream) */
-	rpc_tag status_tag;  /* held stream: status sent at shutdown */
+	rpc_tag close_tag; /* final batch (unary) or recv-close (held stream) */
+	rpc_tag status_tag; /* held stream: status sent at shutdown */
 	struct rpc_server *s;
 	grpc_call *call;
 	int cancelled;
 	grpc_byte_buffer *resp;
 	grpc_slice status_details;
 	atomic_int refs;
-	bool held;           /* in s->held list (under s->mu) */
+	bool held; /* in s->held list (under s->mu) */
 	struct rpc_call *next;
 } rpc_call;
 
@@ -102,21 +102,21 @@ struct rpc_server {
 	rpc_method methods[RPC_SERVER_MAX_METHODS];
 	size_t n_methods;
 	pthread_t threads[RPC_SERVER_THREADS];
-	size_t n_threads;          /* slots of threads[] taken (under mu) */
-	size_t idle_workers;       /* waiting in grpc_completion_queue_next */
-	int wake[2];               /* shutdown request pipe */
+	size_t n_threads; /* slots of threads[] taken (under mu) */
+	size_t idle_workers; /* waiting in grpc_completion_queue_next */
+	int wake[2]; /* shutdown request pipe */
 	void (*on_stop)(void);
-	char *unix_path;           /* chmod'ed after start */
+	char *unix_path; /* chmod'ed after start */
 	unsigned unix_mode;
 	long unix_gid;
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool started;
-	bool stopping;             /* no more re-arming */
-	bool shutdown_done;        /* shutdown tag received */
+	bool stopping; /* no more re-arming */
+	bool shutdown_done; /* shutdown tag received */
 	size_t live_workers;
-	size_t active_calls;       /* arrived and not yet finished (handlers included) */
+	size_t active_calls; /* arrived and not yet finished (handlers included) */
 	rpc_call *held;
 	rpc_tag shutdown_tag;
 };
@@ -170,7 +170,8 @@ static void send_reply(rpc_server *s, grpc_call *call, rpc_reply *reply)
 
 	if (!c) {
 		free(reply->body);
-		grpc_call_cancel_with_status(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
+		grpc_call_cancel_with_status(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory",
+					     NULL);
 		grpc_call_unref(call);
 		active_done(s);
 		return;
@@ -212,7 +213,8 @@ static void send_reply(rpc_server *s, grpc_call *call, rpc_reply *reply)
 	}
 }
 
-static void run_unary(rpc_server *s, const rpc_method *m, grpc_call *call, grpc_byte_buffer *payload)
+static void run_unary(rpc_server *s, const rpc_method *m, grpc_call *call,
+		      grpc_byte_buffer *payload)
 {
 	rpc_reply reply;
 	grpc_byte_buffer_reader rd;
@@ -287,7 +289,8 @@ static void run_hold(rpc_server *s, const rpc_method *m, grpc_call *call, grpc_b
 	if (payload)
 		grpc_byte_buffer_destroy(payload);
 	if (!c) {
-		grpc_call_cancel_with_status(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory", NULL);
+		grpc_call_cancel_with_status(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory",
+					     NULL);
 		grpc_call_unref(call);
 		active_done(s);
 		return;
@@ -347,8 +350,9 @@ static bool reg_slot_arm(rpc_reg_slot *slot)
 		slot->call = NULL;
 		slot->payload = NULL;
 		armed = grpc_server_request_registered_call(
-				s->server, s->methods[slot->method].handle, &slot->call, &slot->deadline,
-				&slot->md, &slot->payload, s->cq, s->cq, &slot->tag) == GRPC_CALL_OK;
+				s->server, s->methods[slot->method].handle, &slot->call,
+				&slot->deadline, &slot->md, &slot->payload, s->cq, s->cq,
+				&slot->tag) == GRPC_CALL_OK;
 	}
 	pthread_mutex_unlock(&s->mu);
 	return armed;
@@ -471,7 +475,8 @@ static void *worker_main(void *arg)
 	rpc_server *s = arg;
 
 	for (;;) {
-		grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+		grpc_event ev =
+			grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 
 		pthread_mutex_lock(&s->mu);
 		s->idle_workers--;
@@ -586,15 +591,17 @@ done:
 	return rc;
 }
 
-int rpc_server_use_tls(rpc_server *s, const char *client_ca_pem, const char *cert_pem, const char *key_pem)
+int rpc_server_use_tls(rpc_server *s, const char *client_ca_pem, const char *cert_pem,
+		       const char *key_pem)
 {
-	grpc_ssl_pem_key_cert_pair pair = { key_pem, cert_pem };
+	grpc_ssl_pem_key_cert_pair pair = {key_pem, cert_pem};
 	grpc_server_credentials *creds;
 
 	if (s->started || !client_ca_pem || !cert_pem || !key_pem)
 		return -1;
-	creds = grpc_ssl_server_credentials_create_ex(client_ca_pem, &pair, 1,
-						     GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY, NULL);
+	creds = grpc_ssl_server_credentials_create_ex(
+		client_ca_pem, &pair, 1, GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY,
+		NULL);
 	if (!creds)
 		return -1;
 	grpc_server_credentials_release(s->creds);
@@ -829,7 +836,7 @@ void rpc_server_free(rpc_server *s)
 			grpc_server_cancel_all_calls(s->server);
 			while (!s->shutdown_done) {
 				grpc_event ev = grpc_completion_queue_next(
-						s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+					s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 				if (ev.type != GRPC_OP_COMPLETE)
 					break;
 				((rpc_tag *)ev.tag)->fn(ev.tag, ev.success != 0);
@@ -837,7 +844,7 @@ void rpc_server_free(rpc_server *s)
 			grpc_completion_queue_shutdown(s->cq);
 			for (;;) {
 				grpc_event ev = grpc_completion_queue_next(
-						s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+					s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 				if (ev.type == GRPC_QUEUE_SHUTDOWN)
 					break;
 				if (ev.type == GRPC_OP_COMPLETE)

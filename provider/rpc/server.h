@@ -33,8 +33,8 @@
 
 #include <grpc/status.h>
 
-#define RPC_SERVER_THREADS 24     /* the most workers */
-#define RPC_SERVER_MIN_THREADS 1  /* started by rpc_server_start */
+#define RPC_SERVER_THREADS 24 /* the most workers */
+#define RPC_SERVER_MIN_THREADS 1 /* started by rpc_server_start */
 #define RPC_SERVER_MAX_METHODS 64
 #define RPC_SERVER_MAX_MESSAGE (256 * 1024 * 1024)
 
@@ -51,8 +51,8 @@
  */
 typedef struct {
 	grpc_status_code status;
-	const char *message;        /* static text sent with an error status */
-	uint8_t *body;              /* owned: freed by the server */
+	const char *message; /* static text sent with an error status */
+	uint8_t *body; /* owned: freed by the server */
 	const uint8_t *borrowed_body; /* not freed; used when body is NULL */
 	size_t len;
 } rpc_reply;
@@ -81,7 +81,8 @@ int rpc_server_new(rpc_server **out, const rpc_server_opts *opts);
 /* AutoMTLS: serve TLS with cert_pem/key_pem and require a client certificate
  * signed by client_ca_pem (all PEM, copied). Before rpc_server_listen_*; gRPC
  * parses the PEM there, so a bad certificate makes the listen fail. 0 or -1. */
-int rpc_server_use_tls(rpc_server *s, const char *client_ca_pem, const char *cert_pem, const char *key_pem);
+int rpc_server_use_tls(rpc_server *s, const char *client_ca_pem, const char *cert_pem,
+		       const char *key_pem);
 
 /* Register a method path (must start with '/'). Before rpc_server_start only.
  * The path string is borrowed and must outlive the server. 0 or -1. */

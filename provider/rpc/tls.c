@@ -88,12 +88,13 @@ static int add_ext(X509 *x, int nid, const char *value)
 
 /* ECPrivateKey ::= SEQUENCE { version INTEGER (1), privateKey OCTET STRING,
  * publicKey [1] BIT STRING } - parameters omitted, PKCS#8 carries them. */
-static const unsigned char sec1_head[] = { 0x30, 0x6b, 0x02, 0x01, 0x01, 0x04, P256_PRIV_LEN };
-static const unsigned char sec1_mid[] = { 0xa1, 0x44, 0x03, 0x42, 0x00 };
+static const unsigned char sec1_head[] = {0x30, 0x6b, 0x02, 0x01, 0x01, 0x04, P256_PRIV_LEN};
+static const unsigned char sec1_mid[] = {0xa1, 0x44, 0x03, 0x42, 0x00};
 #define SEC1_LEN (sizeof(sec1_head) + P256_PRIV_LEN + sizeof(sec1_mid) + P256_PUB_LEN)
 
 /* The key pair's raw public point and private scalar. */
-static int p256_raw(const EVP_PKEY *key, unsigned char pub[P256_PUB_LEN], unsigned char priv[P256_PRIV_LEN])
+static int p256_raw(const EVP_PKEY *key, unsigned char pub[P256_PUB_LEN],
+		    unsigned char priv[P256_PRIV_LEN])
 {
 	BIGNUM *d = NULL;
 	size_t n = 0;
@@ -116,8 +117,9 @@ static int set_p256_pubkey(X509 *x, const unsigned char pub[P256_PUB_LEN])
 
 	if (!penc)
 		return -1;
-	if (!X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(x), OBJ_nid2obj(NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT,
-				    OBJ_nid2obj(NID_X9_62_prime256v1), penc, P256_PUB_LEN)) {
+	if (!X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(x), OBJ_nid2obj(NID_X9_62_id_ecPublicKey),
+				    V_ASN1_OBJECT, OBJ_nid2obj(NID_X9_62_prime256v1), penc,
+				    P256_PUB_LEN)) {
 		OPENSSL_free(penc);
 		return -1;
 	}
@@ -125,7 +127,8 @@ static int set_p256_pubkey(X509 *x, const unsigned char pub[P256_PUB_LEN])
 }
 
 /* "-----BEGIN PRIVATE KEY-----" (PKCS#8) of the pair, on bio. */
-static int write_p256_pkcs8(BIO *bio, const unsigned char pub[P256_PUB_LEN], const unsigned char priv[P256_PRIV_LEN])
+static int write_p256_pkcs8(BIO *bio, const unsigned char pub[P256_PUB_LEN],
+			    const unsigned char priv[P256_PRIV_LEN])
 {
 	PKCS8_PRIV_KEY_INFO *p8 = PKCS8_PRIV_KEY_INFO_new();
 	unsigned char *sec1 = OPENSSL_malloc(SEC1_LEN), *w = sec1;
@@ -177,12 +180,15 @@ int tls_identity_generate(tls_identity *out)
 	if (set_p256_pubkey(x, pub) != 0)
 		goto done;
 	name = X509_get_subject_name(x);
-	if (!X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"HashiCorp", -1, -1, 0) ||
-	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0) ||
+	if (!X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"HashiCorp",
+					-1, -1, 0) ||
+	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+					(const unsigned char *)"localhost", -1, -1, 0) ||
 	    !X509_set_issuer_name(x, name))
 		goto done;
 	if (add_ext(x, NID_basic_constraints, "critical,CA:TRUE") != 0 ||
-	    add_ext(x, NID_key_usage, "critical,digitalSignature,keyEncipherment,keyAgreement,keyCertSign") != 0 ||
+	    add_ext(x, NID_key_usage,
+		    "critical,digitalSignature,keyEncipherment,keyAgreement,keyCertSign") != 0 ||
 	    add_ext(x, NID_ext_key_usage, "clientAuth,serverAuth") != 0 ||
 	    add_ext(x, NID_subject_key_identifier, "hash") != 0 ||
 	    add_ext(x, NID_subject_alt_name, "DNS:localhost") != 0)

@@ -15,8 +15,8 @@
 #define SSMPATCH_RPC_TLS_H
 
 typedef struct {
-	char *cert_pem;     /* "-----BEGIN CERTIFICATE-----..." */
-	char *key_pem;      /* PKCS#8 "-----BEGIN PRIVATE KEY-----..." */
+	char *cert_pem; /* "-----BEGIN CERTIFICATE-----..." */
+	char *key_pem; /* PKCS#8 "-----BEGIN PRIVATE KEY-----..." */
 	char *cert_der_b64; /* DER, standard base64 alphabet, no padding, no newlines */
 } tls_identity;
 

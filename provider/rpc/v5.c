@@ -23,8 +23,9 @@ static void v5_prepare_provider_config(const uint8_t *req, size_t len, rpc_reply
 {
 	Tfplugin5__PrepareProviderConfig__Request *in =
 		tfp_unpack(&tfplugin5__prepare_provider_config__request__descriptor, len, req);
-	Tfplugin5__PrepareProviderConfig__Response resp = TFPLUGIN5__PREPARE_PROVIDER_CONFIG__RESPONSE__INIT;
-	rpc_bytes prepared = { NULL, 0 };
+	Tfplugin5__PrepareProviderConfig__Response resp =
+		TFPLUGIN5__PREPARE_PROVIDER_CONFIG__RESPONSE__INIT;
+	rpc_bytes prepared = {NULL, 0};
 	rpc_dv cfg;
 	tf_diags d;
 	rpc_arena a;
@@ -86,19 +87,19 @@ int rpc_v5_register(rpc_server *s)
 		const char *path;
 		rpc_unary_fn fn;
 	} methods[] = {
-		{ PATH("GetMetadata"), tfp_get_metadata },
-		{ PATH("GetSchema"), tfp_get_provider_schema },
-		{ PATH("PrepareProviderConfig"), v5_prepare_provider_config },
-		{ PATH("ValidateResourceTypeConfig"), v5_validate_resource_type_config },
-		{ PATH("ValidateDataSourceConfig"), v5_validate_data_source_config },
-		{ PATH("UpgradeResourceState"), tfp_upgrade_resource_state },
-		{ PATH("Configure"), v5_configure },
-		{ PATH("ReadResource"), tfp_read_resource },
-		{ PATH("PlanResourceChange"), tfp_plan_resource_change },
-		{ PATH("ApplyResourceChange"), tfp_apply_resource_change },
-		{ PATH("ImportResourceState"), tfp_import_resource_state },
-		{ PATH("ReadDataSource"), tfp_read_data_source },
-		{ PATH("Stop"), v5_stop },
+		{PATH("GetMetadata"), tfp_get_metadata},
+		{PATH("GetSchema"), tfp_get_provider_schema},
+		{PATH("PrepareProviderConfig"), v5_prepare_provider_config},
+		{PATH("ValidateResourceTypeConfig"), v5_validate_resource_type_config},
+		{PATH("ValidateDataSourceConfig"), v5_validate_data_source_config},
+		{PATH("UpgradeResourceState"), tfp_upgrade_resource_state},
+		{PATH("Configure"), v5_configure},
+		{PATH("ReadResource"), tfp_read_resource},
+		{PATH("PlanResourceChange"), tfp_plan_resource_change},
+		{PATH("ApplyResourceChange"), tfp_apply_resource_change},
+		{PATH("ImportResourceState"), tfp_import_resource_state},
+		{PATH("ReadDataSource"), tfp_read_data_source},
+		{PATH("Stop"), v5_stop},
 	};
 
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)

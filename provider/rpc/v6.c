@@ -18,14 +18,14 @@
 
 #define PATH(m) "/tfplugin6.Provider/" m
 
-TFP_DIAG_ONLY_HANDLER(v6_validate_provider_config, ValidateProviderConfig,
-		      validate_provider_config, VALIDATE_PROVIDER_CONFIG, {
+TFP_DIAG_ONLY_HANDLER(v6_validate_provider_config, ValidateProviderConfig, validate_provider_config,
+		      VALIDATE_PROVIDER_CONFIG, {
 			      rpc_dv cfg = tfp_dv_in(in->config);
 			      rpc_op_validate_provider(&cfg, NULL, &d);
 		      })
 
-TFP_DIAG_ONLY_HANDLER(v6_validate_resource_config, ValidateResourceConfig,
-		      validate_resource_config, VALIDATE_RESOURCE_CONFIG, {
+TFP_DIAG_ONLY_HANDLER(v6_validate_resource_config, ValidateResourceConfig, validate_resource_config,
+		      VALIDATE_RESOURCE_CONFIG, {
 			      rpc_dv cfg = tfp_dv_in(in->config);
 			      rpc_op_validate_resource(in->type_name, &cfg, &d);
 		      })
@@ -42,7 +42,8 @@ TFP_DIAG_ONLY_HANDLER(v6_configure_provider, ConfigureProvider, configure_provid
 
 static void v6_stop_provider(const uint8_t *req, size_t len, rpc_reply *r)
 {
-	Tfplugin6__StopProvider__Request *in = tfp_unpack(&tfplugin6__stop_provider__request__descriptor, len, req);
+	Tfplugin6__StopProvider__Request *in =
+		tfp_unpack(&tfplugin6__stop_provider__request__descriptor, len, req);
 	Tfplugin6__StopProvider__Response resp = TFPLUGIN6__STOP_PROVIDER__RESPONSE__INIT;
 
 	if (!in) {
@@ -65,19 +66,19 @@ int rpc_v6_register(rpc_server *s)
 		const char *path;
 		rpc_unary_fn fn;
 	} methods[] = {
-		{ PATH("GetMetadata"), tfp_get_metadata },
-		{ PATH("GetProviderSchema"), tfp_get_provider_schema },
-		{ PATH("ValidateProviderConfig"), v6_validate_provider_config },
-		{ PATH("ValidateResourceConfig"), v6_validate_resource_config },
-		{ PATH("ValidateDataResourceConfig"), v6_validate_data_resource_config },
-		{ PATH("UpgradeResourceState"), tfp_upgrade_resource_state },
-		{ PATH("ConfigureProvider"), v6_configure_provider },
-		{ PATH("ReadResource"), tfp_read_resource },
-		{ PATH("PlanResourceChange"), tfp_plan_resource_change },
-		{ PATH("ApplyResourceChange"), tfp_apply_resource_change },
-		{ PATH("ImportResourceState"), tfp_import_resource_state },
-		{ PATH("ReadDataSource"), tfp_read_data_source },
-		{ PATH("StopProvider"), v6_stop_provider },
+		{PATH("GetMetadata"), tfp_get_metadata},
+		{PATH("GetProviderSchema"), tfp_get_provider_schema},
+		{PATH("ValidateProviderConfig"), v6_validate_provider_config},
+		{PATH("ValidateResourceConfig"), v6_validate_resource_config},
+		{PATH("ValidateDataResourceConfig"), v6_validate_data_resource_config},
+		{PATH("UpgradeResourceState"), tfp_upgrade_resource_state},
+		{PATH("ConfigureProvider"), v6_configure_provider},
+		{PATH("ReadResource"), tfp_read_resource},
+		{PATH("PlanResourceChange"), tfp_plan_resource_change},
+		{PATH("ApplyResourceChange"), tfp_apply_resource_change},
+		{PATH("ImportResourceState"), tfp_import_resource_state},
+		{PATH("ReadDataSource"), tfp_read_data_source},
+		{PATH("StopProvider"), v6_stop_provider},
 	};
 
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)

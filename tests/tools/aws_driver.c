@@ -44,7 +44,7 @@ static char **jlist(json_t *o, const char *k, size_t *n)
 	if (!json_is_array(a) || !json_array_size(a))
 		return NULL;
 	l = calloc(json_array_size(a), sizeof(char *));
-	json_array_foreach(a, i, v)
+	json_array_foreach (a, i, v)
 		l[i] = strdup(json_string_value(v));
 	*n = json_array_size(a);
 	return l;
@@ -137,8 +137,8 @@ static json_t *run(aws_client *c, json_t *a, pthread_t *canceller, bool *have_ca
 	if (!what)
 		return json_pack("{s:s}", "bad_action", "missing do");
 	if (!strcmp(what, "region"))
-		return json_pack("{s:b,s:s,s:s}", "ok", 1, "region", aws_client_region(c), "partition",
-				 aws_client_partition(c));
+		return json_pack("{s:b,s:s,s:s}", "ok", 1, "region", aws_client_region(c),
+				 "partition", aws_client_partition(c));
 	if (!strcmp(what, "account_id")) {
 		const char *id;
 		rc = aws_client_account_id(c, &id, &e);
@@ -148,8 +148,8 @@ static json_t *run(aws_client *c, json_t *a, pthread_t *canceller, bool *have_ca
 		if (!strcmp(what, "ssm"))
 			rc = ssm_call(c, op, req, &out, &e);
 		else
-			rc = ssm_call_all(c, op, req,
-					  json_string_value(json_object_get(a, "list")), &out, &e);
+			rc = ssm_call_all(c, op, req, json_string_value(json_object_get(a, "list")),
+					  &out, &e);
 		r = rc ? err_json(rc, &e) : json_pack("{s:b,s:o}", "ok", 1, "out", out);
 		json_object_set_new(r, "seconds", json_real(now_s() - t0));
 		return r;
@@ -161,8 +161,9 @@ static json_t *run(aws_client *c, json_t *a, pthread_t *canceller, bool *have_ca
 		if (n < 1 || n > 64)
 			return json_pack("{s:s}", "bad_action", "threads 1..64");
 		for (i = 0; i < n; i++) {
-			args[i] = (par_arg){c, op, req,
-					    (int)json_integer_value(json_object_get(a, "calls")), 0};
+			args[i] =
+				(par_arg){c, op, req,
+					  (int)json_integer_value(json_object_get(a, "calls")), 0};
 			pthread_create(&th[i], NULL, par_main, &args[i]);
 		}
 		for (i = 0; i < n; i++) {
@@ -213,7 +214,7 @@ int main(int argc, char **argv)
 		json_decref(in);
 		return 0;
 	}
-	json_array_foreach(json_object_get(in, "actions"), i, a) {
+	json_array_foreach (json_object_get(in, "actions"), i, a) {
 		json_t *r = run(c, a, &canceller, &have_canceller);
 		char *s = json_dumps(r, JSON_COMPACT);
 		puts(s);

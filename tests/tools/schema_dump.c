@@ -18,13 +18,12 @@ static json_t *block_json(const schema_block *b)
 	for (size_t i = 0; i < b->n_attrs; i++) {
 		const schema_attr *a = &b->attrs[i];
 		char *type = tf_type_to_json(schema_attr_tf_type(a->type));
-		json_t *j = json_pack("{s:s, s:b, s:b, s:b, s:b, s:b}",
-				      "type", type ? type : "?",
-				      "required", (a->flags & SCHEMA_REQUIRED) != 0,
-				      "optional", (a->flags & SCHEMA_OPTIONAL) != 0,
-				      "computed", (a->flags & SCHEMA_COMPUTED) != 0,
-				      "sensitive", (a->flags & SCHEMA_SENSITIVE) != 0,
-				      "force_new", (a->flags & SCHEMA_FORCE_NEW) != 0);
+		json_t *j = json_pack("{s:s, s:b, s:b, s:b, s:b, s:b}", "type", type ? type : "?",
+				      "required", (a->flags & SCHEMA_REQUIRED) != 0, "optional",
+				      (a->flags & SCHEMA_OPTIONAL) != 0, "computed",
+				      (a->flags & SCHEMA_COMPUTED) != 0, "sensitive",
+				      (a->flags & SCHEMA_SENSITIVE) != 0, "force_new",
+				      (a->flags & SCHEMA_FORCE_NEW) != 0);
 		free(type);
 		if (a->dflt)
 			json_object_set_new(j, "default", json_string(a->dflt));
@@ -32,12 +31,12 @@ static json_t *block_json(const schema_block *b)
 	}
 	for (size_t i = 0; i < b->n_blocks; i++) {
 		const schema_nested *n = &b->blocks[i];
-		json_t *j = json_pack("{s:s, s:I, s:I, s:o}",
-				      "nesting_mode", n->nesting == SCHEMA_NEST_SET ? "set"
-						      : n->nesting == SCHEMA_NEST_LIST ? "list" : "single",
-				      "min_items", (json_int_t)n->min_items,
-				      "max_items", (json_int_t)n->max_items,
-				      "block", block_json(n->block));
+		json_t *j = json_pack("{s:s, s:I, s:I, s:o}", "nesting_mode",
+				      n->nesting == SCHEMA_NEST_SET    ? "set"
+				      : n->nesting == SCHEMA_NEST_LIST ? "list"
+								       : "single",
+				      "min_items", (json_int_t)n->min_items, "max_items",
+				      (json_int_t)n->max_items, "block", block_json(n->block));
 		json_object_set_new(blocks, n->name, j);
 	}
 	json_object_set_new(out, "attributes", attrs);
@@ -48,7 +47,8 @@ static json_t *block_json(const schema_block *b)
 int main(void)
 {
 	json_t *root = json_object(), *res = json_object();
-	json_object_set_new(root, "provider", json_pack("{s:o}", "block", block_json(engine_provider_schema())));
+	json_object_set_new(root, "provider",
+			    json_pack("{s:o}", "block", block_json(engine_provider_schema())));
 	for (size_t i = 0; i < engine_resource_count(); i++) {
 		const schema_resource *r = engine_resource_at(i);
 		json_object_set_new(res, r->type_name,

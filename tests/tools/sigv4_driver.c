@@ -51,7 +51,7 @@ static json_t *sign_case(json_t *c)
 
 	if (json_array_size(hl) > SIGV4_MAX_HEADERS + 1)
 		return json_pack("{s:b}", "error", 1);
-	json_array_foreach(hl, i, h) {
+	json_array_foreach (hl, i, h) {
 		hs[i].name = json_string_value(json_array_get(h, 0));
 		hs[i].value = json_string_value(json_array_get(h, 1));
 	}
@@ -92,7 +92,7 @@ int main(void)
 		return 2;
 	}
 	out = json_array();
-	json_array_foreach(in, i, c)
+	json_array_foreach (in, i, c)
 		json_array_append_new(out, sign_case(c));
 	s = json_dumps(out, JSON_INDENT(1));
 	puts(s);

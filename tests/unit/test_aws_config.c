@@ -359,10 +359,11 @@ static void test_aws_creds__chain_without_network(void)
 
 static void test_aws_xml_text__elements_and_entities(void)
 {
-	const char *x = "<R xmlns=\"x\">\n <Credentials>\n  <AccessKeyId>ASIA1</AccessKeyId>\n"
-			"  <SecretAccessKey>a&amp;b&lt;c&gt;&quot;&apos;&#65;&#x42;&#x3042;</SecretAccessKey>\n"
-			"  <SessionToken>\n   tok\n  </SessionToken><Empty/>\n"
-			" </Credentials><Arn attr=\"1\">arn:aws:sts::1:x</Arn></R>";
+	const char *x =
+		"<R xmlns=\"x\">\n <Credentials>\n  <AccessKeyId>ASIA1</AccessKeyId>\n"
+		"  <SecretAccessKey>a&amp;b&lt;c&gt;&quot;&apos;&#65;&#x42;&#x3042;</SecretAccessKey>\n"
+		"  <SessionToken>\n   tok\n  </SessionToken><Empty/>\n"
+		" </Credentials><Arn attr=\"1\">arn:aws:sts::1:x</Arn></R>";
 	char *s;
 
 	CHECK_STR((s = aws_xml_text(x, "AccessKeyId")), "ASIA1");

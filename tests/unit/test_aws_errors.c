@@ -36,8 +36,8 @@ static const json_case json_cases[] = {
 	{400, "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}", NULL,
 	 AWS_ERR_THROTTLED, "ThrottlingException", "Rate exceeded"},
 	{400, "{\"__type\":\"TooManyUpdates\"}", NULL, AWS_ERR_THROTTLED, "TooManyUpdates", NULL},
-	{400, "{\"__type\":\"RequestLimitExceeded\"}", NULL, AWS_ERR_THROTTLED, "RequestLimitExceeded",
-	 NULL},
+	{400, "{\"__type\":\"RequestLimitExceeded\"}", NULL, AWS_ERR_THROTTLED,
+	 "RequestLimitExceeded", NULL},
 	{400, "{\"__type\":\"UnrecognizedClientException\",\"message\":\"bad key\"}", NULL,
 	 AWS_ERR_AUTH, "UnrecognizedClientException", "bad key"},
 	{403, "{\"__type\":\"InvalidSignatureException\",\"message\":\"sig\"}", NULL, AWS_ERR_AUTH,
@@ -76,7 +76,8 @@ static void test_aws_parse_json_error__table(void)
 	for (i = 0; i < sizeof(json_cases) / sizeof(json_cases[0]); i++) {
 		const json_case *c = &json_cases[i];
 		aws_error e;
-		aws_parse_json_error(&e, c->status, c->body, strlen(c->body), c->hdr, "GetPatchBaseline");
+		aws_parse_json_error(&e, c->status, c->body, strlen(c->body), c->hdr,
+				     "GetPatchBaseline");
 		if (e.code != c->code)
 			fprintf(stderr, "  case %zu: code %d, want %d\n", i, e.code, c->code);
 		CHECK(e.code == c->code);
@@ -92,19 +93,25 @@ static void test_aws_parse_query_error__sts(void)
 {
 	aws_error e;
 
-	aws_parse_query_error(&e, 403,
-			      "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
-			      "<Error><Type>Sender</Type><Code>AccessDenied</Code>"
-			      "<Message>User: arn:aws:iam::1:user/u is not authorized &amp; so on</Message>"
-			      "</Error><RequestId>r</RequestId></ErrorResponse>", "AssumeRole");
+	aws_parse_query_error(
+		&e, 403,
+		"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+		"<Error><Type>Sender</Type><Code>AccessDenied</Code>"
+		"<Message>User: arn:aws:iam::1:user/u is not authorized &amp; so on</Message>"
+		"</Error><RequestId>r</RequestId></ErrorResponse>",
+		"AssumeRole");
 	CHECK(e.code == AWS_ERR_AUTH);
 	CHECK_STR(e.aws_code, "AccessDenied");
 	CHECK_STR(e.message, "User: arn:aws:iam::1:user/u is not authorized & so on");
-	aws_parse_query_error(&e, 400, "<ErrorResponse><Error><Code>ValidationError</Code>"
-			      "<Message>1 validation error</Message></Error></ErrorResponse>", "AssumeRole");
+	aws_parse_query_error(&e, 400,
+			      "<ErrorResponse><Error><Code>ValidationError</Code>"
+			      "<Message>1 validation error</Message></Error></ErrorResponse>",
+			      "AssumeRole");
 	CHECK(e.code == AWS_ERR_VALIDATION);
-	aws_parse_query_error(&e, 400, "<ErrorResponse><Error><Code>Throttling</Code>"
-			      "<Message>Rate exceeded</Message></Error></ErrorResponse>", "AssumeRole");
+	aws_parse_query_error(&e, 400,
+			      "<ErrorResponse><Error><Code>Throttling</Code>"
+			      "<Message>Rate exceeded</Message></Error></ErrorResponse>",
+			      "AssumeRole");
 	CHECK(e.code == AWS_ERR_THROTTLED);
 	aws_parse_query_error(&e, 504, "gateway timeout", "GetCallerIdentity");
 	CHECK(e.code == AWS_ERR_SERVER);

@@ -21,7 +21,8 @@ static void test_diag_diags__add(void)
 	CHECK(!tf_diags_has_error(&d));
 	tf_diags_warn(&d, NULL, "careful", NULL);
 	CHECK(d.n == 1 && !tf_diags_has_error(&d));
-	CHECK(d.items[0].severity == TF_DIAG_WARNING && d.items[0].detail == NULL && !d.items[0].has_path);
+	CHECK(d.items[0].severity == TF_DIAG_WARNING && d.items[0].detail == NULL &&
+	      !d.items[0].has_path);
 	tf_path_init(&p);
 	tf_path_push_attr(&p, "tags");
 	tf_path_push_key(&p, "Env");
@@ -46,7 +47,8 @@ static void test_diag_diags__error_at_and_move(void)
 
 	tf_diags_init(&a);
 	tf_diags_init(&b);
-	tf_diags_error_at(&a, "approval_rule[0].approve_after_days", "Out of range", "must be <= %d", 360);
+	tf_diags_error_at(&a, "approval_rule[0].approve_after_days", "Out of range",
+			  "must be <= %d", 360);
 	CHECK(a.n == 1 && a.items[0].has_path && a.items[0].path.n == 3);
 	s = tf_path_string(&a.items[0].path);
 	CHECK_STR(s, "approval_rule[0].approve_after_days");
@@ -137,10 +139,13 @@ static void test_log_line__format(void)
 		CHECK(json_object_size(j) == 4);
 		CHECK_STR(json_string_value(json_object_get(j, "@level")), "error");
 		CHECK_STR(json_string_value(json_object_get(j, "@module")), "provider.rpc");
-		CHECK_STR(json_string_value(json_object_get(j, "@message")), "error \"quoted\"\n\ttab\x01 \\ end");
-		CHECK(regcomp(&re, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$",
+		CHECK_STR(json_string_value(json_object_get(j, "@message")),
+			  "error \"quoted\"\n\ttab\x01 \\ end");
+		CHECK(regcomp(&re,
+			      "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$",
 			      REG_EXTENDED) == 0);
-		CHECK(regexec(&re, json_string_value(json_object_get(j, "@timestamp")), 0, NULL, 0) == 0);
+		CHECK(regexec(&re, json_string_value(json_object_get(j, "@timestamp")), 0, NULL,
+			      0) == 0);
 		regfree(&re);
 		json_decref(j);
 	}
@@ -188,10 +193,10 @@ static void test_log_level__filtering(void)
 	check_level("ERROR", NULL, 1);
 	check_level("JSON", NULL, 5);
 	check_level("verbose-please", NULL, 5); /* Terraform: unknown level means TRACE */
-	check_level("TRACE", "ERROR", 1);       /* TF_LOG_PROVIDER wins */
+	check_level("TRACE", "ERROR", 1); /* TF_LOG_PROVIDER wins */
 	check_level("TRACE", "off", 0);
 	check_level(NULL, "WARN", 2);
-	check_level("WARN", "", 2);             /* empty TF_LOG_PROVIDER falls back */
+	check_level("WARN", "", 2); /* empty TF_LOG_PROVIDER falls back */
 	CHECK(!log_enabled(LOG_OFF));
 	{
 		/* below the level the arguments are not even evaluated */
@@ -292,7 +297,8 @@ static void test_log_line__threads(void)
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		json_t *j = json_loads(line, 0, NULL);
 
-		if (j && strncmp(json_string_value(json_object_get(j, "@message")), "thread ", 7) == 0)
+		if (j &&
+		    strncmp(json_string_value(json_object_get(j, "@message")), "thread ", 7) == 0)
 			good++;
 		json_decref(j);
 	}

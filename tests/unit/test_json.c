@@ -71,7 +71,8 @@ static void test_json_decode__conversions(void)
 	tf_diags_free(&d);
 }
 
-static void expect_error(const char *text, const tf_type *t, bool lenient, const char *needle, const char *path)
+static void expect_error(const char *text, const tf_type *t, bool lenient, const char *needle,
+			 const char *path)
 {
 	tf_diags d;
 	tf_value *v;
@@ -83,7 +84,8 @@ static void expect_error(const char *text, const tf_type *t, bool lenient, const
 	if (d.n == 1) {
 		CHECK_STR(d.items[0].summary, "Invalid JSON value");
 		if (!d.items[0].detail || !strstr(d.items[0].detail, needle))
-			fprintf(stderr, "  %s: detail \"%s\" lacks \"%s\"\n", text, d.items[0].detail, needle);
+			fprintf(stderr, "  %s: detail \"%s\" lacks \"%s\"\n", text,
+				d.items[0].detail, needle);
 		CHECK(d.items[0].detail && strstr(d.items[0].detail, needle));
 		if (path) {
 			char *p = d.items[0].has_path ? tf_path_string(&d.items[0].path) : NULL;
@@ -98,17 +100,21 @@ static void expect_error(const char *text, const tf_type *t, bool lenient, const
 
 static const tf_type *rule_type(void)
 {
-	const char *n[] = { "key", "values" };
-	const tf_type *t[] = { &tf_type_string, tf_type_list(&tf_type_string) };
+	const char *n[] = {"key", "values"};
+	const tf_type *t[] = {&tf_type_string, tf_type_list(&tf_type_string)};
 
 	return obj(2, n, t);
 }
 
 static const tf_type *res_type(void)
 {
-	const char *n[] = { "id", "days", "enabled", "tags", "rule", "extra" };
-	const tf_type *t[] = { &tf_type_string, &tf_type_number, &tf_type_bool, tf_type_map(&tf_type_string),
-			       tf_type_list(rule_type()), &tf_type_dynamic };
+	const char *n[] = {"id", "days", "enabled", "tags", "rule", "extra"};
+	const tf_type *t[] = {&tf_type_string,
+			      &tf_type_number,
+			      &tf_type_bool,
+			      tf_type_map(&tf_type_string),
+			      tf_type_list(rule_type()),
+			      &tf_type_dynamic};
 
 	return obj(6, n, t);
 }
@@ -116,10 +122,11 @@ static const tf_type *res_type(void)
 static void test_json_decode__errors(void)
 {
 	const tf_type *t = res_type();
-	const tf_type *tt[] = { &tf_type_string, &tf_type_bool };
+	const tf_type *tt[] = {&tf_type_string, &tf_type_bool};
 
 	expect_error("{\"nope\":1}", t, false, "unsupported attribute \"nope\"", NULL);
-	expect_error("{\"rule\":[{\"key\":\"x\",\"bogus\":true}]}", t, false, "unsupported attribute \"bogus\"", "rule[0]");
+	expect_error("{\"rule\":[{\"key\":\"x\",\"bogus\":true}]}", t, false,
+		     "unsupported attribute \"bogus\"", "rule[0]");
 	expect_error("{\"days\":\"seven\"}", t, false, "not a decimal number", "days");
 	expect_error("{\"enabled\":1}", t, false, "a bool is required", "enabled");
 	expect_error("{\"tags\":{\"a\":[]}}", t, false, "a string is required", "tags[\"a\"]");
@@ -127,7 +134,8 @@ static void test_json_decode__errors(void)
 	expect_error("{\"extra\":{\"type\":[\"set\",\"bool\"],\"value\":[true,\"x\"]}}", t, false,
 		     "a bool is required", "extra");
 	expect_error("{\"extra\":5}", t, false, "exactly \"type\" and \"value\"", "extra");
-	expect_error("{\"extra\":{\"type\":\"strin\",\"value\":5}}", t, false, "not a valid type", "extra");
+	expect_error("{\"extra\":{\"type\":\"strin\",\"value\":5}}", t, false, "not a valid type",
+		     "extra");
 	expect_error("[\"a\"]", tf_type_tuple(2, tt), false, "a tuple of 2 elements", NULL);
 	expect_error("[]", t, false, "an object is required", NULL);
 	expect_error("{\"id\":", t, false, "not valid JSON", NULL);
@@ -165,7 +173,8 @@ static void test_json_decode__lenient(void)
 	tf_diags_init(&d);
 	/* old state: an attribute the schema dropped, nested too; new attributes missing */
 	v = dec("{\"id\":\"pb-1\",\"removed\":{\"x\":[1,2]},\"days\":7,"
-		"\"rule\":[{\"key\":\"PRODUCT\",\"gone\":1}]}", res_type(), true, &d);
+		"\"rule\":[{\"key\":\"PRODUCT\",\"gone\":1}]}",
+		res_type(), true, &d);
 	CHECK(v && d.n == 0);
 	CHECK_STR(tf_value_attr_str(v, "id"), "pb-1");
 	{
@@ -175,12 +184,14 @@ static void test_json_decode__lenient(void)
 	}
 	CHECK(tf_value_len(tf_value_attr(v, "rule")) == 1);
 	CHECK_STR(tf_value_attr_str(tf_value_index(tf_value_attr(v, "rule"), 0), "key"), "PRODUCT");
-	CHECK(tf_value_is_null(tf_value_attr(tf_value_index(tf_value_attr(v, "rule"), 0), "values")));
+	CHECK(tf_value_is_null(
+		tf_value_attr(tf_value_index(tf_value_attr(v, "rule"), 0), "values")));
 	CHECK(tf_value_is_null(tf_value_attr(v, "tags")));
 	tf_value_free(v);
 	/* a missing block list becomes an empty list, not null */
 	v = dec("{\"id\":\"pb-2\"}", res_type(), true, &d);
-	CHECK(v && tf_value_is_known(tf_value_attr(v, "rule")) && tf_value_len(tf_value_attr(v, "rule")) == 0);
+	CHECK(v && tf_value_is_known(tf_value_attr(v, "rule")) &&
+	      tf_value_len(tf_value_attr(v, "rule")) == 0);
 	CHECK(tf_value_is_null(tf_value_attr(v, "extra")));
 	tf_value_free(v);
 	CHECK(d.n == 0);

@@ -100,7 +100,8 @@ static const tf_type *obj(size_t n, const char *const *names, const tf_type *con
 static void test_msgpack_encode__primitives(void)
 {
 	check_encoding("null_string", tf_value_null(&tf_type_string), &tf_type_string, "c0");
-	check_encoding("unknown_string", tf_value_unknown(&tf_type_string), &tf_type_string, "d40000");
+	check_encoding("unknown_string", tf_value_unknown(&tf_type_string), &tf_type_string,
+		       "d40000");
 	{
 		tf_value *u = tf_value_unknown(&tf_type_string);
 
@@ -114,33 +115,38 @@ static void test_msgpack_encode__primitives(void)
 	check_encoding("num_1800", tf_value_number_text("1800"), &tf_type_number, "cd0708");
 	check_encoding("num_1800_0", tf_value_number_text("1.8e3"), &tf_type_number, "cd0708");
 	check_encoding("num_neg", tf_value_number_i64(-1), &tf_type_number, "ff");
-	check_encoding("num_int64_min", tf_value_number_text("-9223372036854775808"), &tf_type_number,
-		       "d38000000000000000");
-	check_encoding("num_half", tf_value_number_text("0.5"), &tf_type_number, "cb3fe0000000000000");
+	check_encoding("num_int64_min", tf_value_number_text("-9223372036854775808"),
+		       &tf_type_number, "d38000000000000000");
+	check_encoding("num_half", tf_value_number_text("0.5"), &tf_type_number,
+		       "cb3fe0000000000000");
 	/* 0.1 is not a float64: cty sends the decimal text */
 	check_encoding("num_tenth", tf_value_number_text("0.1"), &tf_type_number, "a3302e31");
-	check_encoding("num_big", tf_value_number_text("123456789012345678901234567890"), &tf_type_number,
+	check_encoding("num_big", tf_value_number_text("123456789012345678901234567890"),
+		       &tf_type_number,
 		       "be313233343536373839303132333435363738393031323334353637383930");
 	/* an exact float64 beyond int64 goes as float64, as cty does */
-	check_encoding("num_1e20", tf_value_number_text("1e20"), &tf_type_number, "cb4415af1d78b58c40");
-	check_encoding("num_inf", tf_value_number_double(-INFINITY), &tf_type_number, "cbfff0000000000000");
-	check_encoding("num_huge", tf_value_number_text("-1e+400"), &tf_type_number, "a72d31652b343030");
+	check_encoding("num_1e20", tf_value_number_text("1e20"), &tf_type_number,
+		       "cb4415af1d78b58c40");
+	check_encoding("num_inf", tf_value_number_double(-INFINITY), &tf_type_number,
+		       "cbfff0000000000000");
+	check_encoding("num_huge", tf_value_number_text("-1e+400"), &tf_type_number,
+		       "a72d31652b343030");
 }
 
 static const tf_type *rule_type(void)
 {
-	const char *n[] = { "key", "values" };
-	const tf_type *t[] = { &tf_type_string, tf_type_list(&tf_type_string) };
+	const char *n[] = {"key", "values"};
+	const tf_type *t[] = {&tf_type_string, tf_type_list(&tf_type_string)};
 
 	return obj(2, n, t);
 }
 
 static void test_msgpack_encode__composites(void)
 {
-	const char *n2[] = { "b", "a" };
-	const tf_type *t2[] = { &tf_type_number, &tf_type_string };
+	const char *n2[] = {"b", "a"};
+	const tf_type *t2[] = {&tf_type_number, &tf_type_string};
 	const tf_type *ot = obj(2, n2, t2);
-	const tf_type *tt[] = { &tf_type_string, &tf_type_bool };
+	const tf_type *tt[] = {&tf_type_string, &tf_type_bool};
 	tf_value *o = tf_value_object(ot), *l, *m, *tu, *dy;
 
 	/* keys sorted: a before b */
@@ -159,22 +165,26 @@ static void test_msgpack_encode__composites(void)
 	tf_value_append(tu, tf_value_string(""));
 	tf_value_append(tu, tf_value_bool(true));
 	check_encoding("tuple", tu, tf_type_tuple(2, tt), "92a0c3");
-	check_encoding("empty_set", tf_value_empty(tf_type_set(&tf_type_string)), tf_type_set(&tf_type_string), "90");
+	check_encoding("empty_set", tf_value_empty(tf_type_set(&tf_type_string)),
+		       tf_type_set(&tf_type_string), "90");
 	/* dynamic: [bin(type JSON), value]; null and unknown are not wrapped */
 	dy = tf_value_string("a");
 	check_encoding("dynamic_string", dy, &tf_type_dynamic, "92c40822737472696e6722a161");
 	check_encoding("dynamic_null", tf_value_null(&tf_type_dynamic), &tf_type_dynamic, "c0");
-	check_encoding("dynamic_unknown", tf_value_unknown(&tf_type_dynamic), &tf_type_dynamic, "d40000");
+	check_encoding("dynamic_unknown", tf_value_unknown(&tf_type_dynamic), &tf_type_dynamic,
+		       "d40000");
 	l = tf_value_empty(tf_type_list(&tf_type_number));
 	tf_value_append(l, tf_value_number_i64(7));
-	check_encoding("dynamic_list", l, &tf_type_dynamic, "92c4115b226c697374222c226e756d626572225d9107");
+	check_encoding("dynamic_list", l, &tf_type_dynamic,
+		       "92c4115b226c697374222c226e756d626572225d9107");
 }
 
 static void test_msgpack_encode__type_mismatch(void)
 {
 	uint8_t *out = (uint8_t *)"x";
 	size_t n = 9;
-	tf_value *s = tf_value_string("x"), *tu = tf_value_empty(tf_type_tuple(1, (const tf_type *[]){ &tf_type_bool }));
+	tf_value *s = tf_value_string("x"),
+		 *tu = tf_value_empty(tf_type_tuple(1, (const tf_type *[]){&tf_type_bool}));
 
 	CHECK(msgpack_encode_value(s, &tf_type_number, &out, &n) == -1);
 	CHECK(out == NULL && n == 0);
@@ -188,14 +198,23 @@ static void test_msgpack_encode__type_mismatch(void)
 /* A rich object type: every kind, nested blocks, dynamic. */
 static const tf_type *big_type(void)
 {
-	const char *names[] = { "id", "count", "enabled", "tags", "ids", "rules", "meta", "pair", "ratio", "nested" };
-	const tf_type *pair[] = { &tf_type_number, tf_type_set(&tf_type_bool) };
-	const char *nn[] = { "inner", "deep" };
-	const tf_type *nt[] = { tf_type_list(rule_type()), tf_type_map(tf_type_list(&tf_type_number)) };
+	const char *names[] = {"id",    "count", "enabled", "tags",  "ids",
+			       "rules", "meta",  "pair",    "ratio", "nested"};
+	const tf_type *pair[] = {&tf_type_number, tf_type_set(&tf_type_bool)};
+	const char *nn[] = {"inner", "deep"};
+	const tf_type *nt[] = {tf_type_list(rule_type()),
+			       tf_type_map(tf_type_list(&tf_type_number))};
 	const tf_type *types[] = {
-		&tf_type_string, &tf_type_number, &tf_type_bool, tf_type_map(&tf_type_string),
-		tf_type_set(&tf_type_string), tf_type_list(rule_type()), &tf_type_dynamic,
-		tf_type_tuple(2, pair), &tf_type_number, tf_type_set(obj(2, nn, nt)),
+		&tf_type_string,
+		&tf_type_number,
+		&tf_type_bool,
+		tf_type_map(&tf_type_string),
+		tf_type_set(&tf_type_string),
+		tf_type_list(rule_type()),
+		&tf_type_dynamic,
+		tf_type_tuple(2, pair),
+		&tf_type_number,
+		tf_type_set(obj(2, nn, nt)),
 	};
 
 	return obj(10, names, types);
@@ -204,8 +223,8 @@ static const tf_type *big_type(void)
 static tf_value *big_value(void)
 {
 	const tf_type *t = big_type();
-	tf_value *o = tf_value_object(t), *tags, *ids, *rules, *rule, *vals, *meta, *pair, *bs, *nested, *ne, *inner,
-		 *deep, *nums;
+	tf_value *o = tf_value_object(t), *tags, *ids, *rules, *rule, *vals, *meta, *pair, *bs,
+		 *nested, *ne, *inner, *deep, *nums;
 
 	tf_value_set_attr(o, "id", tf_value_string("pb-0123456789abcdef0"));
 	tf_value_set_attr(o, "count", tf_value_number_text("123456789012345678901234567890"));
@@ -317,11 +336,40 @@ static void test_msgpack_roundtrip__nested(void)
 static void test_msgpack_roundtrip__numbers(void)
 {
 	static const char *nums[] = {
-		"0", "1", "-1", "127", "128", "255", "256", "65535", "65536", "4294967295", "4294967296",
-		"-32", "-33", "-128", "-129", "-32768", "-32769", "-2147483648", "-2147483649",
-		"9223372036854775807", "9223372036854775808", "18446744073709551616", "-9223372036854775809",
-		"0.5", "0.1", "1.25e-5", "3.14159", "123456789012345678901234567890.000001", "1e-400", "1e308",
-		"2.2250738585072014e-308", "4.9406564584124654e-324", "-0.0", "1e21",
+		"0",
+		"1",
+		"-1",
+		"127",
+		"128",
+		"255",
+		"256",
+		"65535",
+		"65536",
+		"4294967295",
+		"4294967296",
+		"-32",
+		"-33",
+		"-128",
+		"-129",
+		"-32768",
+		"-32769",
+		"-2147483648",
+		"-2147483649",
+		"9223372036854775807",
+		"9223372036854775808",
+		"18446744073709551616",
+		"-9223372036854775809",
+		"0.5",
+		"0.1",
+		"1.25e-5",
+		"3.14159",
+		"123456789012345678901234567890.000001",
+		"1e-400",
+		"1e308",
+		"2.2250738585072014e-308",
+		"4.9406564584124654e-324",
+		"-0.0",
+		"1e21",
 	};
 	size_t i;
 
@@ -335,14 +383,28 @@ static void test_msgpack_roundtrip__numbers(void)
 
 static void test_msgpack_decode__widths(void)
 {
-	struct { const char *hex; const char *num; } cases[] = {
-		{ "07", "7" }, { "e0", "-32" }, { "cc ff", "255" }, { "cd 0708", "1800" },
-		{ "ce 00010000", "65536" }, { "cf ffffffffffffffff", "18446744073709551615" },
-		{ "d0 80", "-128" }, { "d1 8000", "-32768" }, { "d2 80000000", "-2147483648" },
-		{ "d3 8000000000000000", "-9223372036854775808" }, { "d0 05", "5" },
-		{ "ca 3f000000", "0.5" }, { "ca 3dcccccd", "0.100000001490116119384765625" },
-		{ "cb 3fb999999999999a", "0.1000000000000000055511151231257827021181583404541015625" },
-		{ "a4 31653939", "1e99" }, { "d9 04 2d302e35", "-0.5" }, { "cb 7ff0000000000000", "Infinity" },
+	struct {
+		const char *hex;
+		const char *num;
+	} cases[] = {
+		{"07", "7"},
+		{"e0", "-32"},
+		{"cc ff", "255"},
+		{"cd 0708", "1800"},
+		{"ce 00010000", "65536"},
+		{"cf ffffffffffffffff", "18446744073709551615"},
+		{"d0 80", "-128"},
+		{"d1 8000", "-32768"},
+		{"d2 80000000", "-2147483648"},
+		{"d3 8000000000000000", "-9223372036854775808"},
+		{"d0 05", "5"},
+		{"ca 3f000000", "0.5"},
+		{"ca 3dcccccd", "0.100000001490116119384765625"},
+		{"cb 3fb999999999999a",
+		 "0.1000000000000000055511151231257827021181583404541015625"},
+		{"a4 31653939", "1e99"},
+		{"d9 04 2d302e35", "-0.5"},
+		{"cb 7ff0000000000000", "Infinity"},
 	};
 	size_t i;
 
@@ -354,7 +416,8 @@ static void test_msgpack_decode__widths(void)
 		v = decode_hex(cases[i].hex, &tf_type_number, &d);
 		CHECK(v && d.n == 0);
 		if (v && !tf_value_equal(v, want))
-			fprintf(stderr, "  %s decoded as %s, want %s\n", cases[i].hex, v->u.num, cases[i].num);
+			fprintf(stderr, "  %s decoded as %s, want %s\n", cases[i].hex, v->u.num,
+				cases[i].num);
 		CHECK(v && tf_value_equal(v, want));
 		tf_value_free(v);
 		tf_value_free(want);
@@ -364,18 +427,34 @@ static void test_msgpack_decode__widths(void)
 
 static void test_msgpack_decode__unknowns(void)
 {
-	struct { const char *hex; bool not_null; } cases[] = {
-		{ "d40000", false }, { "d40500", false }, { "d5000000", false }, { "c70000", false },
-		{ "c7030c8101c2", true },       /* refined: nullness false */
-		{ "c7030c8101c3", false },      /* nullness true: no refinement we keep */
-		{ "c7000c", false },            /* empty payload (cty never sends it) */
-		{ "c7010c81", false },          /* truncated refinement map */
-		{ "c7010cc1", false },          /* garbage refinement */
+	struct {
+		const char *hex;
+		bool not_null;
+	} cases[] = {
+		{"d40000", false},
+		{"d40500", false},
+		{"d5000000", false},
+		{"c70000", false},
+		{"c7030c8101c2", true}, /* refined: nullness false */
+		{"c7030c8101c3", false}, /* nullness true: no refinement we keep */
+		{"c7000c", false}, /* empty payload (cty never sends it) */
+		{"c7010c81", false}, /* truncated refinement map */
+		{"c7010cc1", false}, /* garbage refinement */
 		/* map of 3 entries whose third has no value: malformed, so a plain unknown */
-		{ "c7090c8302a3616263" "01c2" "05", false },
-		{ "c7080c8202a3616263" "01c2", true },       /* prefix "abc" skipped, nullness false */
-		{ "c7080c820593010203" "01c2", true },       /* an array-valued key skipped */
-		{ "c7090c820593010203" "01c2" "00", true },  /* trailing byte in the payload ignored */
+		{"c7090c8302a3616263"
+		 "01c2"
+		 "05",
+		 false},
+		{"c7080c8202a3616263"
+		 "01c2",
+		 true}, /* prefix "abc" skipped, nullness false */
+		{"c7080c820593010203"
+		 "01c2",
+		 true}, /* an array-valued key skipped */
+		{"c7090c820593010203"
+		 "01c2"
+		 "00",
+		 true}, /* trailing byte in the payload ignored */
 	};
 	size_t i;
 
@@ -387,7 +466,8 @@ static void test_msgpack_decode__unknowns(void)
 		v = decode_hex(cases[i].hex, &tf_type_string, &d);
 		CHECK(v && tf_value_is_unknown(v) && d.n == 0);
 		if (v && v->unknown_not_null != cases[i].not_null)
-			fprintf(stderr, "  case %s: not_null=%d\n", cases[i].hex, v->unknown_not_null);
+			fprintf(stderr, "  case %s: not_null=%d\n", cases[i].hex,
+				v->unknown_not_null);
 		CHECK(v && v->unknown_not_null == cases[i].not_null);
 		tf_value_free(v);
 		tf_diags_free(&d);
@@ -406,7 +486,8 @@ static void expect_error(const char *hexs, const tf_type *t, const char *needle,
 	if (d.n == 1) {
 		CHECK_STR(d.items[0].summary, "Invalid msgpack value");
 		if (!d.items[0].detail || !strstr(d.items[0].detail, needle))
-			fprintf(stderr, "  detail \"%s\" lacks \"%s\"\n", d.items[0].detail, needle);
+			fprintf(stderr, "  detail \"%s\" lacks \"%s\"\n", d.items[0].detail,
+				needle);
 		CHECK(d.items[0].detail && strstr(d.items[0].detail, needle));
 		if (path) {
 			char *p = d.items[0].has_path ? tf_path_string(&d.items[0].path) : NULL;
@@ -421,18 +502,25 @@ static void expect_error(const char *hexs, const tf_type *t, const char *needle,
 
 static void test_msgpack_decode__errors(void)
 {
-	const char *n2[] = { "a", "b" };
-	const tf_type *t2[] = { &tf_type_string, &tf_type_string };
+	const char *n2[] = {"a", "b"};
+	const tf_type *t2[] = {&tf_type_string, &tf_type_string};
 	const tf_type *ot = obj(2, n2, t2);
-	const char *wn[] = { "rules" };
-	const tf_type *wt[] = { tf_type_list(ot) };
+	const char *wn[] = {"rules"};
+	const tf_type *wt[] = {tf_type_list(ot)};
 	const tf_type *wrap = obj(1, wn, wt);
 
 	expect_error("81a161c0", ot, "missing attribute \"b\"", NULL);
 	expect_error("83a161c0a162c0a178c0", ot, "unsupported attribute \"x\"", NULL);
 	expect_error("82a161c0a161c0", ot, "duplicate attribute \"a\"", NULL);
-	expect_error("81a5" "72756c6573" "9181a161c0", wrap, "missing attribute \"b\"", "rules[0]");
-	expect_error("81a5" "72756c6573" "91" "82a161c0a16201", wrap, "a string is required", "rules[0].b");
+	expect_error("81a5"
+		     "72756c6573"
+		     "9181a161c0",
+		     wrap, "missing attribute \"b\"", "rules[0]");
+	expect_error("81a5"
+		     "72756c6573"
+		     "91"
+		     "82a161c0a16201",
+		     wrap, "a string is required", "rules[0].b");
 	expect_error("a1 61", &tf_type_number, "a number is required", NULL);
 	expect_error("a3 316578", &tf_type_number, "not a decimal number", NULL); /* "1ex" */
 	expect_error("a2 3130", &tf_type_bool, "a bool is required", NULL);
@@ -454,13 +542,20 @@ static void test_msgpack_decode__errors(void)
 	expect_error("81a3610062c0", tf_type_map(&tf_type_string), "NUL", NULL);
 	/* a path stops at a set: its elements have no address */
 	{
-		const char *sn[] = { "ids" };
-		const tf_type *st[] = { tf_type_set(&tf_type_string) };
+		const char *sn[] = {"ids"};
+		const tf_type *st[] = {tf_type_set(&tf_type_string)};
 
-		expect_error("81a3" "696473" "92a0" "01", obj(1, sn, st), "a string is required", "ids");
+		expect_error("81a3"
+			     "696473"
+			     "92a0"
+			     "01",
+			     obj(1, sn, st), "a string is required", "ids");
 	}
 	/* the object's missing attribute error names the path of the object */
-	expect_error("81a5" "72756c6573" "c2", wrap, "a list (array) is required", "rules");
+	expect_error("81a5"
+		     "72756c6573"
+		     "c2",
+		     wrap, "a list (array) is required", "rules");
 }
 
 static void test_msgpack_decode__string_number_ok(void)
@@ -656,8 +751,8 @@ static void test_msgpack_crosscheck__decode(void)
 		tf_value *v;
 		tf_diags d;
 
-		if (strncmp(e->d_name, "in_", 3) != 0 || n < 12 || strcmp(e->d_name + n - 8, ".msgpack") != 0 ||
-		    n - 11 >= sizeof(base))
+		if (strncmp(e->d_name, "in_", 3) != 0 || n < 12 ||
+		    strcmp(e->d_name + n - 8, ".msgpack") != 0 || n - 11 >= sizeof(base))
 			continue;
 		memcpy(base, e->d_name + 3, n - 11);
 		base[n - 11] = '\0';

@@ -72,8 +72,10 @@ static tf_value *stg_baseline(int64_t days)
 		tf_value *r = schema_new_object(rb);
 		tf_value *pf = tf_value_empty(tf_type_list(schema_block_type(fb)));
 
-		tf_value_append(pf, filter(fb, "PRODUCT", (const char *const[]){"AmazonLinux2*", NULL}));
-		tf_value_append(pf, filter(fb, "CLASSIFICATION", (const char *const[]){"Security", NULL}));
+		tf_value_append(
+			pf, filter(fb, "PRODUCT", (const char *const[]){"AmazonLinux2*", NULL}));
+		tf_value_append(
+			pf, filter(fb, "CLASSIFICATION", (const char *const[]){"Security", NULL}));
 		tf_value_append(pf, filter(fb, "SEVERITY", sev[i]));
 		res_set_attr(r, "approve_after_days", tf_value_number_i64(days));
 		res_set_attr(r, "compliance_level", tf_value_string(levels[i]));
@@ -123,11 +125,18 @@ static void test_res_baseline__expand_create(void)
 	pf = json_object_get(json_object_get(r0, "PatchFilterGroup"), "PatchFilters");
 	CHECK(json_array_size(pf) == 3);
 	CHECK_STR(json_string_value(json_object_get(json_array_get(pf, 0), "Key")), "PRODUCT");
-	CHECK_STR(json_string_value(json_array_get(json_object_get(json_array_get(pf, 2), "Values"), 0)),
+	CHECK_STR(json_string_value(
+			  json_array_get(json_object_get(json_array_get(pf, 2), "Values"), 0)),
 		  "Critical");
-	CHECK_STR(json_string_value(json_array_get(json_object_get(json_array_get(
-			  json_object_get(json_object_get(json_array_get(rules, 1), "PatchFilterGroup"),
-					  "PatchFilters"), 2), "Values"), 0)),
+	CHECK_STR(json_string_value(json_array_get(
+			  json_object_get(
+				  json_array_get(
+					  json_object_get(json_object_get(json_array_get(rules, 1),
+									  "PatchFilterGroup"),
+							  "PatchFilters"),
+					  2),
+				  "Values"),
+			  0)),
 		  "Important");
 
 	/* Update requests never carry the OS (force new). */
@@ -154,9 +163,10 @@ static void test_res_baseline__flatten_round_trip(void)
 
 	all = res_tags_all(&p, tf_value_attr(planned, "tags"));
 	CHECK(tf_value_len(all) == 2);
-	CHECK(res_patch_baseline_flatten(&p, answer, planned, all, false,
-					 "arn:aws:ssm:us-east-1:123456789012:patchbaseline/pb-0123456789abcdef0",
-					 &state) == 0);
+	CHECK(res_patch_baseline_flatten(
+		      &p, answer, planned, all, false,
+		      "arn:aws:ssm:us-east-1:123456789012:patchbaseline/pb-0123456789abcdef0",
+		      &state) == 0);
 	CHECK(state != NULL);
 	tf_diags_init(&d);
 	CHECK(schema_conforms(schema_patch_baseline.block, state, &d));
@@ -166,16 +176,26 @@ static void test_res_baseline__flatten_round_trip(void)
 		  "arn:aws:ssm:us-east-1:123456789012:patchbaseline/pb-0123456789abcdef0");
 	/* Everything the user planned comes back equal. */
 	{
-		static const char *const attrs[] = {
-			"name", "operating_system", "patch_groups", "default_baseline",
-			"approved_patches", "approved_patches_compliance_level",
-			"approved_patches_enable_non_security", "rejected_patches",
-			"rejected_patches_action", "approval_rule", "global_filter", "source",
-			"description", "tags", NULL};
+		static const char *const attrs[] = {"name",
+						    "operating_system",
+						    "patch_groups",
+						    "default_baseline",
+						    "approved_patches",
+						    "approved_patches_compliance_level",
+						    "approved_patches_enable_non_security",
+						    "rejected_patches",
+						    "rejected_patches_action",
+						    "approval_rule",
+						    "global_filter",
+						    "source",
+						    "description",
+						    "tags",
+						    NULL};
 		const char *const *a;
 
 		for (a = attrs; *a; a++) {
-			bool eq = tf_value_equal(tf_value_attr(planned, *a), tf_value_attr(state, *a));
+			bool eq = tf_value_equal(tf_value_attr(planned, *a),
+						 tf_value_attr(state, *a));
 
 			if (!eq)
 				fprintf(stderr, "  attribute %s differs\n", *a);
@@ -202,11 +222,11 @@ static void test_res_baseline__flatten_import_defaults(void)
 {
 	/* A bare answer (as after import: prior has only the id). Optional sets
 	 * stay null, defaults are the schema's, unset tags are null. */
-	json_t *answer = json_pack("{s:s,s:s,s:s,s:[],s:[],s:[],s:s,s:b}", "BaselineId", "pb-1",
-				   "Name", "x-baseline", "OperatingSystem", "AMAZON_LINUX_2",
-				   "PatchGroups", "ApprovedPatches", "RejectedPatches",
-				   "RejectedPatchesAction", "ALLOW_AS_DEPENDENCY",
-				   "ApprovedPatchesEnableNonSecurity", 0);
+	json_t *answer =
+		json_pack("{s:s,s:s,s:s,s:[],s:[],s:[],s:s,s:b}", "BaselineId", "pb-1", "Name",
+			  "x-baseline", "OperatingSystem", "AMAZON_LINUX_2", "PatchGroups",
+			  "ApprovedPatches", "RejectedPatches", "RejectedPatchesAction",
+			  "ALLOW_AS_DEPENDENCY", "ApprovedPatchesEnableNonSecurity", 0);
 	tf_value *prior = schema_new_object(schema_patch_baseline.block), *state = NULL;
 	tf_diags d;
 
@@ -251,9 +271,10 @@ static void test_res_baseline__keeps_user_spelling(void)
 	res_set_attr(r0, "approve_until_date", tf_value_string("2024-01-31"));
 	req = res_patch_baseline_expand(prior, true);
 	answer = as_get_answer(req, "pb-2", "STG");
-	json_object_set_new(json_array_get(json_object_get(json_object_get(answer, "ApprovalRules"),
-							   "PatchRules"), 0),
-			    "ComplianceLevel", json_string("CRITICAL"));
+	json_object_set_new(
+		json_array_get(
+			json_object_get(json_object_get(answer, "ApprovalRules"), "PatchRules"), 0),
+		"ComplianceLevel", json_string("CRITICAL"));
 	CHECK(res_patch_baseline_flatten(NULL, answer, prior, NULL, false, "arn:x", &state) == 0);
 	r0 = tf_value_index(tf_value_attr(state, "approval_rule"), 0);
 	CHECK_STR(tf_value_attr_str(r0, "compliance_level"), "Critical");
@@ -263,9 +284,10 @@ static void test_res_baseline__keeps_user_spelling(void)
 
 	/* A real change (not just case) is not hidden. */
 	tf_value_free(state);
-	json_object_set_new(json_array_get(json_object_get(json_object_get(answer, "ApprovalRules"),
-							   "PatchRules"), 0),
-			    "ComplianceLevel", json_string("LOW"));
+	json_object_set_new(
+		json_array_get(
+			json_object_get(json_object_get(answer, "ApprovalRules"), "PatchRules"), 0),
+		"ComplianceLevel", json_string("LOW"));
 	CHECK(res_patch_baseline_flatten(NULL, answer, prior, NULL, false, "arn:x", &state) == 0);
 	r0 = tf_value_index(tf_value_attr(state, "approval_rule"), 0);
 	CHECK_STR(tf_value_attr_str(r0, "compliance_level"), "LOW");
@@ -352,8 +374,9 @@ static void test_res_window__flatten_round_trip(void)
 	json_object_set_new(u, "NextExecutionTime", json_string("2026-11-30T17:00Z"));
 	tags = string_map((const char *const[]){"Team", "infra", NULL});
 	res_set_attr(planned, "tags", tf_value_clone(tags));
-	CHECK(res_maintenance_window_flatten(&p, u, planned, tags, "arn:aws:ssm:r:1:maintenancewindow/mw-0123456789abcdef0",
-					     &state) == 0);
+	CHECK(res_maintenance_window_flatten(
+		      &p, u, planned, tags,
+		      "arn:aws:ssm:r:1:maintenancewindow/mw-0123456789abcdef0", &state) == 0);
 	tf_diags_init(&d);
 	CHECK(schema_conforms(schema_maintenance_window.block, state, &d));
 	tf_diags_free(&d);
@@ -441,7 +464,8 @@ static void test_res_common__plan_tags_all(void)
 	tf_value *planned = am2_window();
 
 	CHECK(res_plan_tags_all(&p, planned) == 0);
-	CHECK_STR(tf_value_str(tf_value_map_get(tf_value_attr(planned, "tags_all"), "Owner")), "ops");
+	CHECK_STR(tf_value_str(tf_value_map_get(tf_value_attr(planned, "tags_all"), "Owner")),
+		  "ops");
 	res_set_attr(planned, "tags", tf_value_unknown(res_type_string_map()));
 	CHECK(res_plan_tags_all(&p, planned) == 0);
 	CHECK(tf_value_is_unknown(tf_value_attr(planned, "tags_all")));
@@ -483,7 +507,8 @@ static void test_res_common__diag_aws(void)
 	err.code = AWS_ERR_ALREADY_EXISTS;
 	err.http_status = 400;
 	snprintf(err.aws_code, sizeof(err.aws_code), "AlreadyExistsException");
-	snprintf(err.message, sizeof(err.message), "Patch Group baseline already has a baseline registered");
+	snprintf(err.message, sizeof(err.message),
+		 "Patch Group baseline already has a baseline registered");
 	snprintf(err.operation, sizeof(err.operation), "RegisterPatchBaselineForPatchGroup");
 	tf_diags_init(&d);
 	res_diag_aws_at(&d, "patch_groups", "RegisterPatchBaselineForPatchGroup", &err);

@@ -89,7 +89,8 @@ static void task_round_trip(const char *json, json_t **req_out)
 
 static const char *jpath_str(json_t *j, const char *a, const char *b, const char *c)
 {
-	json_t *x = json_object_get(json_object_get(json_object_get(j, "TaskInvocationParameters"), a), b);
+	json_t *x = json_object_get(
+		json_object_get(json_object_get(j, "TaskInvocationParameters"), a), b);
 	if (c)
 		x = json_object_get(x, c);
 	return json_string_value(x);
@@ -123,8 +124,10 @@ static void test_task_run_command_round_trip(void)
 	rc = json_object_get(json_object_get(req, "TaskInvocationParameters"), "RunCommand");
 	CHECK(json_integer_value(json_object_get(rc, "TimeoutSeconds")) == 1800);
 	CHECK_STR(json_string_value(json_object_get(rc, "OutputS3BucketName")), "logs");
-	CHECK_STR(jpath_str(req, "RunCommand", "NotificationConfig", "NotificationType"), "Command");
-	CHECK_STR(jpath_str(req, "RunCommand", "CloudWatchOutputConfig", "CloudWatchLogGroupName"), "lg");
+	CHECK_STR(jpath_str(req, "RunCommand", "NotificationConfig", "NotificationType"),
+		  "Command");
+	CHECK_STR(jpath_str(req, "RunCommand", "CloudWatchOutputConfig", "CloudWatchLogGroupName"),
+		  "lg");
 	params = json_object_get(rc, "Parameters");
 	CHECK(json_is_object(params) && json_object_size(params) == 2);
 	ops = json_object_get(params, "Operation");
@@ -132,7 +135,8 @@ static void test_task_run_command_round_trip(void)
 	CHECK_STR(json_string_value(json_array_get(ops, 0)), "Scan");
 	CHECK_STR(json_string_value(json_object_get(req, "MaxConcurrency")), "50%");
 	CHECK(json_integer_value(json_object_get(req, "Priority")) == 1);
-	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(req, "Targets"), 0), "Key")),
+	CHECK_STR(json_string_value(json_object_get(
+			  json_array_get(json_object_get(req, "Targets"), 0), "Key")),
 		  "WindowTargetIds");
 	json_decref(req);
 }
@@ -170,13 +174,15 @@ static void test_task_lambda_payload_base64(void)
 	json_decref(req);
 
 	/* Every padding length survives. */
-	static const char *const payloads[] = { "a", "ab", "abc", "abcd", "hello, world", "ü" };
+	static const char *const payloads[] = {"a", "ab", "abc", "abcd", "hello, world", "ü"};
 	for (size_t i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
 		char buf[512];
-		snprintf(buf, sizeof(buf),
-			 "{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"task_type\":\"LAMBDA\","
-			 "\"task_arn\":\"f\",\"task_invocation_parameters\":[{\"lambda_parameters\":"
-			 "[{\"payload\":\"%s\"}]}]}", payloads[i]);
+		snprintf(
+			buf, sizeof(buf),
+			"{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"task_type\":\"LAMBDA\","
+			"\"task_arn\":\"f\",\"task_invocation_parameters\":[{\"lambda_parameters\":"
+			"[{\"payload\":\"%s\"}]}]}",
+			payloads[i]);
 		task_round_trip(buf, NULL);
 	}
 }
@@ -200,16 +206,18 @@ static void test_task_step_functions_round_trip(void)
 /* Parameter blocks in another order give the same request and an equal state. */
 static void test_task_parameter_order(void)
 {
-	const char *a = "{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"task_type\":\"RUN_COMMAND\","
-			"\"task_arn\":\"AWS-RunPatchBaseline\",\"task_invocation_parameters\":[{"
-			"\"run_command_parameters\":[{\"parameter\":["
-			"{\"name\":\"Operation\",\"values\":[\"Install\"]},"
-			"{\"name\":\"RebootOption\",\"values\":[\"NoReboot\"]}]}]}]}";
-	const char *b = "{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"task_type\":\"RUN_COMMAND\","
-			"\"task_arn\":\"AWS-RunPatchBaseline\",\"task_invocation_parameters\":[{"
-			"\"run_command_parameters\":[{\"parameter\":["
-			"{\"name\":\"RebootOption\",\"values\":[\"NoReboot\"]},"
-			"{\"name\":\"Operation\",\"values\":[\"Install\"]}]}]}]}";
+	const char *a =
+		"{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"task_type\":\"RUN_COMMAND\","
+		"\"task_arn\":\"AWS-RunPatchBaseline\",\"task_invocation_parameters\":[{"
+		"\"run_command_parameters\":[{\"parameter\":["
+		"{\"name\":\"Operation\",\"values\":[\"Install\"]},"
+		"{\"name\":\"RebootOption\",\"values\":[\"NoReboot\"]}]}]}]}";
+	const char *b =
+		"{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"task_type\":\"RUN_COMMAND\","
+		"\"task_arn\":\"AWS-RunPatchBaseline\",\"task_invocation_parameters\":[{"
+		"\"run_command_parameters\":[{\"parameter\":["
+		"{\"name\":\"RebootOption\",\"values\":[\"NoReboot\"]},"
+		"{\"name\":\"Operation\",\"values\":[\"Install\"]}]}]}]}";
 	tf_value *sa = state_of(&schema_window_task, a), *sb = state_of(&schema_window_task, b);
 	tf_value *fa = NULL;
 	json_t *ja = task_answer(sa), *jb = task_answer(sb);
@@ -230,7 +238,8 @@ static void test_task_parameter_order(void)
 static void test_task_targetless_request(void)
 {
 	tf_value *st = state_of(&schema_window_task,
-				"{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"task_type\":\"RUN_COMMAND\","
+				"{\"id\":\"" TID "\",\"window_id\":\"" WID
+				"\",\"task_type\":\"RUN_COMMAND\","
 				"\"task_arn\":\"AWS-RunShellScript\",\"max_concurrency\":\"50%\","
 				"\"max_errors\":\"1\"}");
 	json_t *j = json_object();
@@ -260,19 +269,21 @@ static void test_task_targetless_request(void)
 /* What the API fills in or spells differently does not become drift. */
 static void test_task_read_normalisation(void)
 {
-	tf_value *prior = state_of(&schema_window_task,
-				   "{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"task_type\":\"RUN_COMMAND\","
-				   "\"task_arn\":\"AWS-RunPatchBaseline\","
-				   "\"targets\":[{\"key\":\"WindowTargetIds\",\"values\":[\"t-1\"]}]}");
+	tf_value *prior = state_of(
+		&schema_window_task,
+		"{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"task_type\":\"RUN_COMMAND\","
+		"\"task_arn\":\"AWS-RunPatchBaseline\","
+		"\"targets\":[{\"key\":\"WindowTargetIds\",\"values\":[\"t-1\"]}]}");
 	json_t *ans = json_pack(
 		"{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:[{s:s, s:[s]}],"
 		" s:{s:{s:{}, s:{}, s:{s:b}}}}",
 		"WindowId", WID, "WindowTaskId", TID, "TaskType", "RUN_COMMAND", "TaskArn",
 		"aws-runpatchbaseline", "Priority", 1, "ServiceRoleArn",
 		"arn:aws:iam::123456789012:role/aws-service-role/ssm.amazonaws.com/AWSServiceRoleForAmazonSSM",
-		"MaxConcurrency", "50%", "MaxErrors", "50%", "CutoffBehavior", "CONTINUE_TASK", "Targets",
-		"Key", "windowtargetids", "Values", "t-1", "TaskInvocationParameters", "RunCommand",
-		"Parameters", "NotificationConfig", "CloudWatchOutputConfig", "CloudWatchOutputEnabled", 0);
+		"MaxConcurrency", "50%", "MaxErrors", "50%", "CutoffBehavior", "CONTINUE_TASK",
+		"Targets", "Key", "windowtargetids", "Values", "t-1", "TaskInvocationParameters",
+		"RunCommand", "Parameters", "NotificationConfig", "CloudWatchOutputConfig",
+		"CloudWatchOutputEnabled", 0);
 	tf_value *got = NULL;
 
 	CHECK(ans != NULL);
@@ -283,7 +294,9 @@ static void test_task_read_normalisation(void)
 	CHECK(tf_value_is_null(tf_value_attr(got, "cutoff_behavior")));
 	/* O+C filled from the API. */
 	CHECK_STR(tf_value_attr_str(got, "max_concurrency"), "50%");
-	CHECK(strstr(tf_value_attr_str(got, "service_role_arn") ? tf_value_attr_str(got, "service_role_arn") : "",
+	CHECK(strstr(tf_value_attr_str(got, "service_role_arn")
+			     ? tf_value_attr_str(got, "service_role_arn")
+			     : "",
 		     "AWSServiceRoleForAmazonSSM") != NULL);
 	/* An empty RunCommand object (a false flag at most) is not a block the user wrote. */
 	CHECK(tf_value_len(tf_value_attr(got, "task_invocation_parameters")) == 0);
@@ -294,11 +307,12 @@ static void test_task_read_normalisation(void)
 
 static void test_target_round_trip(void)
 {
-	tf_value *st = state_of(&schema_window_target,
-				"{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"resource_type\":\"INSTANCE\","
-				"\"name\":\"PatchingTargetScan\",\"description\":\"d\",\"owner_information\":\"o\","
-				"\"targets\":[{\"key\":\"tag:PatchWindowTaskAM2\",\"values\":[\"SCAN\"]},"
-				"{\"key\":\"tag-key\",\"values\":[\"Patch Group\",\"Other\"]}]}");
+	tf_value *st = state_of(
+		&schema_window_target,
+		"{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"resource_type\":\"INSTANCE\","
+		"\"name\":\"PatchingTargetScan\",\"description\":\"d\",\"owner_information\":\"o\","
+		"\"targets\":[{\"key\":\"tag:PatchWindowTaskAM2\",\"values\":[\"SCAN\"]},"
+		"{\"key\":\"tag-key\",\"values\":[\"Patch Group\",\"Other\"]}]}");
 	tf_value *got = NULL;
 	json_t *j = json_object(), *t0;
 
@@ -340,8 +354,8 @@ static void test_import_id_parsing(void)
 	CHECK(res_parse_window_child_id(WID "/" TID, w, t, sizeof(w)) == 0);
 	CHECK_STR(w, WID);
 	CHECK_STR(t, TID);
-	static const char *const bad[] = { "", "/", WID, WID "/", "/" TID, TID,
-					   "x-123/" TID, WID "/" TID "/x", "mw-/" TID };
+	static const char *const bad[] = {
+		"", "/", WID, WID "/", "/" TID, TID, "x-123/" TID, WID "/" TID "/x", "mw-/" TID};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK(res_parse_window_child_id(bad[i], w, t, sizeof(w)) < 0);
 	}
@@ -351,8 +365,8 @@ static void test_import_id_parsing(void)
 
 static void test_import_state_and_diagnostic(void)
 {
-	const res_ops *ops[] = { &res_window_target_ops, &res_window_task_ops };
-	const char *fmt[] = { "<window_id>/<window_target_id>", "<window_id>/<window_task_id>" };
+	const res_ops *ops[] = {&res_window_target_ops, &res_window_task_ops};
+	const char *fmt[] = {"<window_id>/<window_target_id>", "<window_id>/<window_task_id>"};
 
 	for (size_t i = 0; i < 2; i++) {
 		tf_diags d;
@@ -370,7 +384,8 @@ static void test_import_state_and_diagnostic(void)
 		CHECK(ops[i]->import(NULL, TID, &st, &d) < 0);
 		CHECK(st == NULL);
 		CHECK(tf_diags_has_error(&d));
-		CHECK(d.n > 0 && d.items[d.n - 1].detail && strstr(d.items[d.n - 1].detail, fmt[i]));
+		CHECK(d.n > 0 && d.items[d.n - 1].detail &&
+		      strstr(d.items[d.n - 1].detail, fmt[i]));
 		tf_diags_free(&d);
 	}
 }
@@ -379,12 +394,14 @@ static void test_import_state_and_diagnostic(void)
  * added to a targetless task -> unknown; set in config -> untouched. */
 static void test_task_plan_hook(void)
 {
-	const char *with = "{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"task_type\":\"RUN_COMMAND\","
-			   "\"task_arn\":\"AWS-RunPatchBaseline\",\"max_concurrency\":\"50%\","
-			   "\"max_errors\":\"50%\",\"priority\":1,"
-			   "\"targets\":[{\"key\":\"WindowTargetIds\",\"values\":[\"t-1\"]}]}";
-	const char *without = "{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"task_type\":\"RUN_COMMAND\","
-			      "\"task_arn\":\"AWS-RunPatchBaseline\",\"priority\":1}";
+	const char *with =
+		"{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"task_type\":\"RUN_COMMAND\","
+		"\"task_arn\":\"AWS-RunPatchBaseline\",\"max_concurrency\":\"50%\","
+		"\"max_errors\":\"50%\",\"priority\":1,"
+		"\"targets\":[{\"key\":\"WindowTargetIds\",\"values\":[\"t-1\"]}]}";
+	const char *without =
+		"{\"id\":\"" TID "\",\"window_id\":\"" WID "\",\"task_type\":\"RUN_COMMAND\","
+		"\"task_arn\":\"AWS-RunPatchBaseline\",\"priority\":1}";
 	const char *cfg_without = "{\"window_id\":\"" WID "\",\"task_type\":\"RUN_COMMAND\","
 				  "\"task_arn\":\"AWS-RunPatchBaseline\"}";
 	const char *cfg_with = "{\"window_id\":\"" WID "\",\"task_type\":\"RUN_COMMAND\","
@@ -397,11 +414,12 @@ static void test_task_plan_hook(void)
 
 	tf_diags_init(&d);
 	/* Proposed keeps the prior O+C values; targets now gone. */
-	tf_value_set_attr(planned, "targets", tf_value_empty(tf_value_attr(planned, "targets")->type));
+	tf_value_set_attr(planned, "targets",
+			  tf_value_empty(tf_value_attr(planned, "targets")->type));
 	CHECK(res_window_task_ops.plan(NULL, prior, config, planned, &d) == 0);
 	CHECK(tf_value_is_null(tf_value_attr(planned, "max_concurrency")));
 	CHECK(tf_value_is_null(tf_value_attr(planned, "max_errors")));
-	CHECK(tf_value_number_as_i64(tf_value_attr(planned, "priority"), &(int64_t){ 0 }) == 0);
+	CHECK(tf_value_number_as_i64(tf_value_attr(planned, "priority"), &(int64_t){0}) == 0);
 	tf_value_free(prior);
 	tf_value_free(config);
 	tf_value_free(planned);

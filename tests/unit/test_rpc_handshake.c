@@ -18,8 +18,8 @@
 #include "rpc/tls.h"
 #include "unit.h"
 
-static const int both[] = { 5, 6 };
-static const int only5[] = { 5 };
+static const int both[] = {5, 6};
+static const int only5[] = {5};
 
 static void test_rpc_handshake__cookie(void)
 {
@@ -36,9 +36,9 @@ static void test_rpc_handshake__negotiate(void)
 	CHECK(handshake_negotiate("5,6", both, 2) == 6);
 	CHECK(handshake_negotiate("6,5", both, 2) == 6);
 	CHECK(handshake_negotiate(" 6 , 5 ", both, 2) == 6);
-	CHECK(handshake_negotiate(NULL, both, 2) == 5);   /* legacy client: lowest */
+	CHECK(handshake_negotiate(NULL, both, 2) == 5); /* legacy client: lowest */
 	CHECK(handshake_negotiate("", both, 2) == 5);
-	CHECK(handshake_negotiate("4,7", both, 2) == 5);  /* no match: lowest */
+	CHECK(handshake_negotiate("4,7", both, 2) == 5); /* no match: lowest */
 	CHECK(handshake_negotiate("x,6,", both, 2) == 6); /* junk skipped */
 	CHECK(handshake_negotiate("5,6", only5, 1) == 5);
 	CHECK(handshake_negotiate("6", only5, 1) == 5);
@@ -74,8 +74,8 @@ static void test_rpc_handshake__line(void)
 
 static void test_rpc_handshake__reattach_json(void)
 {
-	char *s = handshake_reattach_json("registry.terraform.io/ssmpatch/ssmpatch", 6, 4242, "unix",
-					  "/tmp/plugin\"x");
+	char *s = handshake_reattach_json("registry.terraform.io/ssmpatch/ssmpatch", 6, 4242,
+					  "unix", "/tmp/plugin\"x");
 	json_error_t err;
 	json_t *root = s ? json_loads(s, 0, &err) : NULL;
 	json_t *cfg = json_object_get(root, "registry.terraform.io/ssmpatch/ssmpatch");
@@ -85,8 +85,10 @@ static void test_rpc_handshake__reattach_json(void)
 	CHECK(json_integer_value(json_object_get(cfg, "ProtocolVersion")) == 6);
 	CHECK(json_integer_value(json_object_get(cfg, "Pid")) == 4242);
 	CHECK(json_is_true(json_object_get(cfg, "Test")));
-	CHECK_STR(json_string_value(json_object_get(json_object_get(cfg, "Addr"), "Network")), "unix");
-	CHECK_STR(json_string_value(json_object_get(json_object_get(cfg, "Addr"), "String")), "/tmp/plugin\"x");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(cfg, "Addr"), "Network")),
+		  "unix");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(cfg, "Addr"), "String")),
+		  "/tmp/plugin\"x");
 	CHECK(strchr(s, '\n') == NULL);
 	json_decref(root);
 	free(s);
@@ -156,10 +158,12 @@ static void test_rpc_handshake__tls_identity(void)
 	CHECK_STR(cn, "localhost");
 	CHECK(X509_check_host(x, "localhost", 0, 0, NULL) == 1);
 	CHECK(X509_check_ca(x) >= 1);
-	CHECK((X509_get_extended_key_usage(x) & (XKU_SSL_SERVER | XKU_SSL_CLIENT)) == (XKU_SSL_SERVER | XKU_SSL_CLIENT));
-	CHECK((X509_get_key_usage(x) & (KU_DIGITAL_SIGNATURE | KU_KEY_CERT_SIGN)) == (KU_DIGITAL_SIGNATURE | KU_KEY_CERT_SIGN));
+	CHECK((X509_get_extended_key_usage(x) & (XKU_SSL_SERVER | XKU_SSL_CLIENT)) ==
+	      (XKU_SSL_SERVER | XKU_SSL_CLIENT));
+	CHECK((X509_get_key_usage(x) & (KU_DIGITAL_SIGNATURE | KU_KEY_CERT_SIGN)) ==
+	      (KU_DIGITAL_SIGNATURE | KU_KEY_CERT_SIGN));
 	CHECK(X509_cmp_current_time(X509_get0_notBefore(x)) < 0);
-	CHECK(X509_cmp_time(X509_get0_notAfter(x), &(time_t){ time(NULL) + 29L * 365 * 86400 }) > 0);
+	CHECK(X509_cmp_time(X509_get0_notAfter(x), &(time_t){time(NULL) + 29L * 365 * 86400}) > 0);
 	pub = X509_get0_pubkey(x);
 	CHECK(pub && X509_verify(x, pub) == 1); /* self-signed */
 	CHECK(pub && EVP_PKEY_is_a(pub, "EC") && EVP_PKEY_get_bits(pub) == 256);

@@ -27,7 +27,8 @@ static void check_block5(const Tfplugin5__Schema__Block *blk, const schema_block
 		const schema_attr *sa = &b->attrs[i];
 		char *want = tf_type_to_json(schema_attr_tf_type(sa->type));
 		CHECK_STR(a->name, sa->name);
-		CHECK(want && a->type.len == strlen(want) && memcmp(a->type.data, want, a->type.len) == 0);
+		CHECK(want && a->type.len == strlen(want) &&
+		      memcmp(a->type.data, want, a->type.len) == 0);
 		free(want);
 		CHECK(a->required == ((sa->flags & SCHEMA_REQUIRED) != 0));
 		CHECK(a->sensitive == ((sa->flags & SCHEMA_SENSITIVE) != 0));
@@ -46,7 +47,8 @@ static void check_block5(const Tfplugin5__Schema__Block *blk, const schema_block
 		const Tfplugin5__Schema__NestedBlock *nb = blk->block_types[i];
 		const schema_nested *sn = &b->blocks[i];
 		CHECK_STR(nb->type_name, sn->name);
-		CHECK((int)nb->nesting == (int)sn->nesting); /* SINGLE=1 LIST=2 SET=3 on both sides */
+		CHECK((int)nb->nesting ==
+		      (int)sn->nesting); /* SINGLE=1 LIST=2 SET=3 on both sides */
 		CHECK(nb->min_items == sn->min_items && nb->max_items == sn->max_items);
 		check_block5(nb->block, sn->block);
 	}
@@ -66,7 +68,8 @@ static void test_rpc_schema__v5_matches_tables(void)
 		return;
 	CHECK(r->n_diagnostics == 0);
 	CHECK(r->server_capabilities != NULL);
-	CHECK(!r->server_capabilities->plan_destroy && !r->server_capabilities->get_provider_schema_optional);
+	CHECK(!r->server_capabilities->plan_destroy &&
+	      !r->server_capabilities->get_provider_schema_optional);
 	CHECK(r->provider && r->provider->version == 0);
 	if (r->provider)
 		check_block5(r->provider->block, engine_provider_schema());
@@ -100,8 +103,8 @@ static void test_rpc_schema__v6_same_content(void)
 	if (!r)
 		return;
 	CHECK(r->n_resource_schemas == engine_resource_count());
-	CHECK(r->provider && r->provider->block && r->provider->block->n_attributes ==
-	      engine_provider_schema()->n_attrs);
+	CHECK(r->provider && r->provider->block &&
+	      r->provider->block->n_attributes == engine_provider_schema()->n_attrs);
 	protobuf_c_message_free_unpacked(&r->base, NULL);
 }
 

@@ -35,7 +35,7 @@ static double now_s(void)
 /* Echo, after SLOW_MS of "AWS I/O". */
 static void slow_echo(const uint8_t *req, size_t len, rpc_reply *r)
 {
-	struct timespec ts = { 0, SLOW_MS * 1000000L };
+	struct timespec ts = {0, SLOW_MS * 1000000L};
 	nanosleep(&ts, NULL);
 	r->body = malloc(len ? len : 1);
 	memcpy(r->body, req, len);
@@ -63,9 +63,11 @@ static grpc_channel *g_channel;
 static grpc_status_code call(const char *method, const char *req, char **resp)
 {
 	grpc_completion_queue *cq = grpc_completion_queue_create_for_next(NULL);
-	gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_REALTIME), gpr_time_from_seconds(20, GPR_TIMESPAN));
+	gpr_timespec deadline =
+		gpr_time_add(gpr_now(GPR_CLOCK_REALTIME), gpr_time_from_seconds(20, GPR_TIMESPAN));
 	grpc_call *c = grpc_channel_create_call(g_channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
-						grpc_slice_from_static_string(method), NULL, deadline, NULL);
+						grpc_slice_from_static_string(method), NULL,
+						deadline, NULL);
 	grpc_slice sl = grpc_slice_from_copied_string(req);
 	grpc_byte_buffer *send = grpc_raw_byte_buffer_create(&sl, 1), *recv = NULL;
 	grpc_metadata_array md, trailing;
@@ -111,7 +113,8 @@ static grpc_status_code call(const char *method, const char *req, char **resp)
 	grpc_metadata_array_destroy(&trailing);
 	grpc_call_unref(c);
 	grpc_completion_queue_shutdown(cq);
-	while (grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type != GRPC_QUEUE_SHUTDOWN)
+	while (grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
+	       GRPC_QUEUE_SHUTDOWN)
 		;
 	grpc_completion_queue_destroy(cq);
 	return status;
@@ -128,7 +131,8 @@ static void *slow_thread(void *p)
 	slow_arg *a = p;
 	char req[32], *resp = NULL;
 	snprintf(req, sizeof(req), "slow-%d", a->i);
-	a->ok = call("/test.S/Slow", req, &resp) == GRPC_STATUS_OK && resp && strcmp(resp, req) == 0;
+	a->ok = call("/test.S/Slow", req, &resp) == GRPC_STATUS_OK && resp &&
+		strcmp(resp, req) == 0;
 	a->done_at = now_s();
 	free(resp);
 	return NULL;
@@ -172,7 +176,8 @@ static void test_rpc_server__parallel_unimplemented_shutdown(void)
 		g_channel = grpc_channel_create(addr, creds, NULL);
 		grpc_channel_credentials_release(creds);
 	}
-	CHECK(call("/test.S/Fast", "warm-up", &resp) == GRPC_STATUS_OK && resp && strcmp(resp, "warm-up") == 0);
+	CHECK(call("/test.S/Fast", "warm-up", &resp) == GRPC_STATUS_OK && resp &&
+	      strcmp(resp, "warm-up") == 0);
 	free(resp);
 
 	/* N_SLOW slow calls at once: in parallel they take ~SLOW_MS, not N × SLOW_MS. */
@@ -192,13 +197,14 @@ static void test_rpc_server__parallel_unimplemented_shutdown(void)
 		if (args[i].done_at - t0 > t_all)
 			t_all = args[i].done_at - t0;
 	}
-	CHECK(t_fast < SLOW_MS / 1000.0);      /* answered while all slow handlers block */
-	CHECK(t_all < 3 * SLOW_MS / 1000.0);   /* serial would be N_SLOW × SLOW_MS */
+	CHECK(t_fast < SLOW_MS / 1000.0); /* answered while all slow handlers block */
+	CHECK(t_all < 3 * SLOW_MS / 1000.0); /* serial would be N_SLOW × SLOW_MS */
 
 	CHECK(call("/test.S/Missing", "x", &resp) == GRPC_STATUS_UNIMPLEMENTED && resp == NULL);
 	CHECK(call("/other.Service/Method", "x", &resp) == GRPC_STATUS_UNIMPLEMENTED);
 	CHECK(call("/test.S/Fail", "x", &resp) == GRPC_STATUS_INVALID_ARGUMENT && resp == NULL);
-	CHECK(call("/grpc.health.v1.Health/Check", "\xff\xff", &resp) == GRPC_STATUS_INVALID_ARGUMENT);
+	CHECK(call("/grpc.health.v1.Health/Check", "\xff\xff", &resp) ==
+	      GRPC_STATUS_INVALID_ARGUMENT);
 	CHECK(call("/grpc.health.v1.Health/Check", "", &resp) == GRPC_STATUS_OK && resp);
 	free(resp);
 

@@ -41,7 +41,8 @@ static tf_value *strlist(const tf_type *t, const char *spec)
 	for (char *tok = buf, *bar; tok; tok = bar ? bar + 1 : NULL) {
 		if ((bar = strchr(tok, '|')))
 			*bar = '\0';
-		tf_value_append(l, strcmp(tok, "?") == 0 ? tf_value_unknown(&tf_type_string) : tf_value_string(tok));
+		tf_value_append(l, strcmp(tok, "?") == 0 ? tf_value_unknown(&tf_type_string)
+							 : tf_value_string(tok));
 	}
 	return l;
 }
@@ -81,7 +82,8 @@ static tf_value *make_value(const tf_type *t, const char *spec)
 	if (strncmp(spec, "b:", 2) == 0)
 		return tf_value_bool(strcmp(spec + 2, "true") == 0);
 	if (spec[0] == 'l' || spec[0] == 'S') {
-		const tf_type *ct = spec[0] == 'l' ? tf_type_list(&tf_type_string) : tf_type_set(&tf_type_string);
+		const tf_type *ct = spec[0] == 'l' ? tf_type_list(&tf_type_string)
+						   : tf_type_set(&tf_type_string);
 		if (spec[1] == ':')
 			return strlist(ct, spec + 2);
 		if (spec[1] == '*') {
@@ -156,7 +158,8 @@ static tf_value *seed_baseline(bool prd)
 	set(o, "name", prd ? "s:PRD-AL2Baseline" : "s:STG-AL2Baseline");
 	set(o, "operating_system", "s:AMAZON_LINUX_2");
 	set(o, "patch_groups", prd ? "S:PRD" : "S:STG");
-	static const char *const levels[][2] = {{"s:CRITICAL", "l:Critical"}, {"s:HIGH", "l:Important"}};
+	static const char *const levels[][2] = {{"s:CRITICAL", "l:Critical"},
+						{"s:HIGH", "l:Important"}};
 	for (int i = 0; i < 2; i++) {
 		tf_value *r = add(b, o, "approval_rule");
 		set(r, "approve_after_days", prd ? "n:31" : "n:1");
@@ -212,7 +215,8 @@ static tf_value *seed_task(bool install)
 	tf_value *rc = add(tipb, tip, "run_command_parameters");
 	set(rc, "timeout_seconds", "n:1800");
 	set(rc, "output_s3_bucket", "s:my-patch-logs");
-	set(rc, "output_s3_key_prefix", install ? "s:patch/window/install/" : "s:patch/window/scan/");
+	set(rc, "output_s3_key_prefix",
+	    install ? "s:patch/window/install/" : "s:patch/window/scan/");
 	tf_value *p = add(rcb, rc, "parameter");
 	set(p, "name", "s:Operation");
 	set(p, "values", install ? "l:Install" : "l:Scan");
@@ -245,12 +249,30 @@ typedef struct {
 	tf_value *(*seed)(void);
 } seed_kind;
 
-static tf_value *seed_stg(void) { return seed_baseline(false); }
-static tf_value *seed_prd(void) { return seed_baseline(true); }
-static tf_value *seed_scan_target(void) { return seed_target(false); }
-static tf_value *seed_install_target(void) { return seed_target(true); }
-static tf_value *seed_scan_task(void) { return seed_task(false); }
-static tf_value *seed_install_task(void) { return seed_task(true); }
+static tf_value *seed_stg(void)
+{
+	return seed_baseline(false);
+}
+static tf_value *seed_prd(void)
+{
+	return seed_baseline(true);
+}
+static tf_value *seed_scan_target(void)
+{
+	return seed_target(false);
+}
+static tf_value *seed_install_target(void)
+{
+	return seed_target(true);
+}
+static tf_value *seed_scan_task(void)
+{
+	return seed_task(false);
+}
+static tf_value *seed_install_task(void)
+{
+	return seed_task(true);
+}
 
 static const seed_kind *kind(const char *name)
 {
@@ -282,7 +304,8 @@ static const seed_kind *kind(const char *name)
  * Walk `text` (a path) from root; stop before the last step. Returns the parent
  * value and its schema block (NULL below a string list), and the last step.
  */
-static tf_value *walk(const schema_block *b, tf_value *root, const tf_path *p, const schema_block **pb)
+static tf_value *walk(const schema_block *b, tf_value *root, const tf_path *p,
+		      const schema_block **pb)
 {
 	tf_value *cur = root;
 	*pb = b;
@@ -353,8 +376,10 @@ static void dump_diags(const tf_diags *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		char *ps = d->items[i].has_path ? tf_path_string(&d->items[i].path) : NULL;
-		fprintf(stderr, "    [%s] %s: %s | %s\n", d->items[i].severity == TF_DIAG_ERROR ? "error" : "warn",
-			ps ? ps : "(no path)", d->items[i].summary, d->items[i].detail ? d->items[i].detail : "");
+		fprintf(stderr, "    [%s] %s: %s | %s\n",
+			d->items[i].severity == TF_DIAG_ERROR ? "error" : "warn",
+			ps ? ps : "(no path)", d->items[i].summary,
+			d->items[i].detail ? d->items[i].detail : "");
 		free(ps);
 	}
 }
@@ -365,8 +390,8 @@ static bool has_error(const tf_diags *d, const char *path, const char *summary)
 	for (size_t i = 0; i < d->n; i++) {
 		const tf_diag *g = &d->items[i];
 		char *ps = g->has_path ? tf_path_string(&g->path) : NULL;
-		bool hit = g->severity == TF_DIAG_ERROR && ps && strcmp(ps, path) == 0 && strstr(g->summary, summary) &&
-			   g->detail && *g->detail;
+		bool hit = g->severity == TF_DIAG_ERROR && ps && strcmp(ps, path) == 0 &&
+			   strstr(g->summary, summary) && g->detail && *g->detail;
 		free(ps);
 		if (hit)
 			return true;
@@ -389,7 +414,7 @@ static tf_value *build(const char *kname, const char *const *ops, size_t n_ops, 
 
 static void test_schema_seed__valid(void)
 {
-	static const char *const kinds[] = {"baseline", "prd",  "window",       "target",
+	static const char *const kinds[] = {"baseline",       "prd",  "window",       "target",
 					    "target_install", "task", "task_install", "provider"};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		tf_diags d;
@@ -411,7 +436,7 @@ static void test_schema_seed__valid(void)
 typedef struct {
 	const char *kind;
 	const char *ops[8];
-	const char *path;    /* tf_path_string of the expected error */
+	const char *path; /* tf_path_string of the expected error */
 	const char *summary; /* substring of its summary */
 } bad_case;
 
@@ -433,46 +458,92 @@ static const bad_case bad_cases[] = {
 	{"baseline", {"patch_groups=S:STG|"}, "patch_groups", "Invalid length"},
 	{"baseline", {"approved_patches=S*51:KB"}, "approved_patches", "Too many elements"},
 	{"baseline", {"rejected_patches=S:KB1|"}, "rejected_patches", "Invalid length"},
-	{"baseline", {"rejected_patches_action=s:DENY"}, "rejected_patches_action", "Invalid value"},
-	{"baseline", {"approved_patches_compliance_level=s:SEVERE"}, "approved_patches_compliance_level",
+	{"baseline",
+	 {"rejected_patches_action=s:DENY"},
+	 "rejected_patches_action",
 	 "Invalid value"},
-	{"baseline", {"approval_rule[0].approve_after_days=n:361"}, "approval_rule[0].approve_after_days",
+	{"baseline",
+	 {"approved_patches_compliance_level=s:SEVERE"},
+	 "approved_patches_compliance_level",
+	 "Invalid value"},
+	{"baseline",
+	 {"approval_rule[0].approve_after_days=n:361"},
+	 "approval_rule[0].approve_after_days",
 	 "Value out of range"},
-	{"baseline", {"approval_rule[1].approve_after_days=n:-1"}, "approval_rule[1].approve_after_days",
+	{"baseline",
+	 {"approval_rule[1].approve_after_days=n:-1"},
+	 "approval_rule[1].approve_after_days",
 	 "Value out of range"},
-	{"baseline", {"approval_rule[0].approve_after_days=n:1.5"}, "approval_rule[0].approve_after_days",
+	{"baseline",
+	 {"approval_rule[0].approve_after_days=n:1.5"},
+	 "approval_rule[0].approve_after_days",
 	 "Whole number required"},
-	{"baseline", {"approval_rule[1].approve_after_days=null", "approval_rule[1].approve_until_date=s:2026-02-30"},
-	 "approval_rule[1].approve_until_date", "Invalid date"},
-	{"baseline", {"approval_rule[1].approve_after_days=null", "approval_rule[1].approve_until_date=s:2026/12/31"},
-	 "approval_rule[1].approve_until_date", "Invalid date"},
-	{"baseline", {"approval_rule[0].approve_until_date=s:2026-12-31"}, "approval_rule[0].approve_until_date",
+	{"baseline",
+	 {"approval_rule[1].approve_after_days=null",
+	  "approval_rule[1].approve_until_date=s:2026-02-30"},
+	 "approval_rule[1].approve_until_date",
+	 "Invalid date"},
+	{"baseline",
+	 {"approval_rule[1].approve_after_days=null",
+	  "approval_rule[1].approve_until_date=s:2026/12/31"},
+	 "approval_rule[1].approve_until_date",
+	 "Invalid date"},
+	{"baseline",
+	 {"approval_rule[0].approve_until_date=s:2026-12-31"},
+	 "approval_rule[0].approve_until_date",
 	 "Conflicting approval settings"},
-	{"baseline", {"approval_rule[0].approve_after_days=null"}, "approval_rule[0]", "Missing approval delay"},
-	{"baseline", {"operating_system=s:UBUNTU"}, "approval_rule[0].approve_after_days",
+	{"baseline",
+	 {"approval_rule[0].approve_after_days=null"},
+	 "approval_rule[0]",
+	 "Missing approval delay"},
+	{"baseline",
+	 {"operating_system=s:UBUNTU"},
+	 "approval_rule[0].approve_after_days",
 	 "Approval delay not supported"},
-	{"baseline", {"approval_rule[0].compliance_level=s:URGENT"}, "approval_rule[0].compliance_level",
+	{"baseline",
+	 {"approval_rule[0].compliance_level=s:URGENT"},
+	 "approval_rule[0].compliance_level",
 	 "Invalid value"},
-	{"baseline", {"approval_rule[0].patch_filter[1].key=s:SEVERITYX"}, "approval_rule[0].patch_filter[1].key",
+	{"baseline",
+	 {"approval_rule[0].patch_filter[1].key=s:SEVERITYX"},
+	 "approval_rule[0].patch_filter[1].key",
 	 "Invalid value"},
-	{"baseline", {"approval_rule[0].patch_filter[0].values=l:"}, "approval_rule[0].patch_filter[0].values",
+	{"baseline",
+	 {"approval_rule[0].patch_filter[0].values=l:"},
+	 "approval_rule[0].patch_filter[0].values",
 	 "Too few elements"},
-	{"baseline", {"approval_rule[1].patch_filter[0].values=l*21:v"}, "approval_rule[1].patch_filter[0].values",
+	{"baseline",
+	 {"approval_rule[1].patch_filter[0].values=l*21:v"},
+	 "approval_rule[1].patch_filter[0].values",
 	 "Too many elements"},
-	{"baseline", {"approval_rule[1].patch_filter[0].values=l:Security|" A65},
-	 "approval_rule[1].patch_filter[0].values[1]", "Invalid length"},
-	{"baseline", {"approval_rule[1].patch_filter[0].values=l:Security|"},
-	 "approval_rule[1].patch_filter[0].values[1]", "Invalid length"},
-	{"baseline", {"-approval_rule[1].patch_filter"}, "approval_rule[1].patch_filter", "Missing required block"},
-	{"baseline", {"+approval_rule[0].patch_filter*9"}, "approval_rule[0].patch_filter", "Too many blocks"},
+	{"baseline",
+	 {"approval_rule[1].patch_filter[0].values=l:Security|" A65},
+	 "approval_rule[1].patch_filter[0].values[1]",
+	 "Invalid length"},
+	{"baseline",
+	 {"approval_rule[1].patch_filter[0].values=l:Security|"},
+	 "approval_rule[1].patch_filter[0].values[1]",
+	 "Invalid length"},
+	{"baseline",
+	 {"-approval_rule[1].patch_filter"},
+	 "approval_rule[1].patch_filter",
+	 "Missing required block"},
+	{"baseline",
+	 {"+approval_rule[0].patch_filter*9"},
+	 "approval_rule[0].patch_filter",
+	 "Too many blocks"},
 	{"baseline", {"+approval_rule*9"}, "approval_rule", "Too many blocks"},
 	{"baseline", {"+global_filter*5"}, "global_filter", "Too many blocks"},
 	{"baseline", {"+global_filter"}, "global_filter[0].key", "Missing required argument"},
-	{"baseline", {"+source", "source[0].name=s:my repo", "source[0].configuration=s:[repo]",
-		      "source[0].products=l:AmazonLinux2"},
-	 "source[0].name", "Invalid format"},
-	{"baseline", {"+source", "source[0].name=s:repo", "source[0].products=l:AmazonLinux2"},
-	 "source[0].configuration", "Missing required argument"},
+	{"baseline",
+	 {"+source", "source[0].name=s:my repo", "source[0].configuration=s:[repo]",
+	  "source[0].products=l:AmazonLinux2"},
+	 "source[0].name",
+	 "Invalid format"},
+	{"baseline",
+	 {"+source", "source[0].name=s:repo", "source[0].products=l:AmazonLinux2"},
+	 "source[0].configuration",
+	 "Missing required argument"},
 	{"baseline", {"tags=m:Env=stg|aws:owner=me"}, "tags[\"aws:owner\"]", "Invalid tag key"},
 	{"baseline", {"tags=m:Env=" A65 A65 A65 A65}, "tags[\"Env\"]", "Invalid length"},
 	/* ssmpatch_maintenance_window */
@@ -489,25 +560,37 @@ static const bad_case bad_cases[] = {
 	{"window", {"schedule=s:rate(5 minute)"}, "schedule", "Invalid schedule expression"},
 	{"window", {"schedule=s:rate(0 days)"}, "schedule", "Invalid schedule expression"},
 	{"window", {"schedule=s:rate(2 weeks)"}, "schedule", "Invalid schedule expression"},
-	{"window", {"schedule=s:at(2026-13-01T00:00:00)"}, "schedule", "Invalid schedule expression"},
-	{"window", {"schedule=s:at(2026-12-01 00:00:00)"}, "schedule", "Invalid schedule expression"},
+	{"window",
+	 {"schedule=s:at(2026-13-01T00:00:00)"},
+	 "schedule",
+	 "Invalid schedule expression"},
+	{"window",
+	 {"schedule=s:at(2026-12-01 00:00:00)"},
+	 "schedule",
+	 "Invalid schedule expression"},
 	{"window", {"schedule=s:daily"}, "schedule", "Invalid schedule expression"},
 	{"window", {"duration=n:25"}, "duration", "Value out of range"},
 	{"window", {"duration=n:0"}, "duration", "Value out of range"},
 	{"window", {"duration=n:1.5"}, "duration", "Whole number required"},
 	{"window", {"cutoff=n:24"}, "cutoff", "Value out of range"},
 	{"window", {"cutoff=n:1"}, "cutoff", "Cutoff not less than duration"},
-	{"window", {"schedule=s:rate(2 days)", "schedule_offset=n:2"}, "schedule_offset",
+	{"window",
+	 {"schedule=s:rate(2 days)", "schedule_offset=n:2"},
+	 "schedule_offset",
 	 "schedule_offset needs a cron schedule"},
 	{"window", {"schedule_offset=n:7"}, "schedule_offset", "Value out of range"},
 	{"window", {"start_date=s:2026-01-01 02:00"}, "start_date", "Invalid timestamp"},
 	{"window", {"end_date=s:2026-01-01T25:00:00Z"}, "end_date", "Invalid timestamp"},
-	{"window", {"start_date=s:2026-06-01T00:00:00Z", "end_date=s:2026-01-01T00:00:00Z"}, "end_date",
+	{"window",
+	 {"start_date=s:2026-06-01T00:00:00Z", "end_date=s:2026-01-01T00:00:00Z"},
+	 "end_date",
 	 "end_date not after start_date"},
 	{"window", {"schedule_timezone=s:Asia Tokyo"}, "schedule_timezone", "Invalid format"},
 	{"window", {"description=s*129:x"}, "description", "Invalid length"},
 	{"window", {"tags=m:" A65 A65 "=long"}, "tags[\"" A65 A65 "\"]", "Invalid tag key"},
-	{"window", {"arn=s:arn:aws:ssm:ap-northeast-1:123456789012:maintenancewindow/" WINDOW_ID}, "arn",
+	{"window",
+	 {"arn=s:arn:aws:ssm:ap-northeast-1:123456789012:maintenancewindow/" WINDOW_ID},
+	 "arn",
 	 "Value for unconfigurable attribute"},
 	/* ssmpatch_window_target */
 	{"target", {"window_id=s:mw-123"}, "window_id", "Invalid format"},
@@ -518,10 +601,15 @@ static const bad_case bad_cases[] = {
 	{"target", {"targets[0].key=s:tag:"}, "targets[0].key", "Invalid target key"},
 	{"target", {"targets[0].key=s:Name"}, "targets[0].key", "Invalid target key"},
 	{"target", {"targets[0].values=l*51:i-"}, "targets[0].values", "Too many elements"},
-	{"target", {"resource_type=s:RESOURCE_GROUP"}, "targets[0].key", "Invalid target key for RESOURCE_GROUP"},
-	{"target", {"resource_type=s:RESOURCE_GROUP", "targets[0].key=s:resource-groups:ResourceTypeFilters",
-		    "targets[0].values=l:AWS::EC2::Instance"},
-	 "targets", "Missing resource-groups:Name target"},
+	{"target",
+	 {"resource_type=s:RESOURCE_GROUP"},
+	 "targets[0].key",
+	 "Invalid target key for RESOURCE_GROUP"},
+	{"target",
+	 {"resource_type=s:RESOURCE_GROUP", "targets[0].key=s:resource-groups:ResourceTypeFilters",
+	  "targets[0].values=l:AWS::EC2::Instance"},
+	 "targets",
+	 "Missing resource-groups:Name target"},
 	{"target", {"owner_information=s:"}, "owner_information", "Invalid length"},
 	{"target", {"name=s:x"}, "name", "Invalid length"},
 	/* ssmpatch_window_task */
@@ -531,8 +619,14 @@ static const bad_case bad_cases[] = {
 	{"task", {"max_concurrency=s:0"}, "max_concurrency", "Invalid format"},
 	{"task", {"max_errors=s:101%"}, "max_errors", "Invalid format"},
 	{"task", {"-targets"}, "max_concurrency", "Not allowed on a task without targets"},
-	{"task", {"-targets", "max_concurrency=null"}, "max_errors", "Not allowed on a task without targets"},
-	{"task", {"-targets", "max_concurrency=null", "max_errors=null"}, "targets", "Missing targets"},
+	{"task",
+	 {"-targets", "max_concurrency=null"},
+	 "max_errors",
+	 "Not allowed on a task without targets"},
+	{"task",
+	 {"-targets", "max_concurrency=null", "max_errors=null"},
+	 "targets",
+	 "Missing targets"},
 	{"task", {"priority=n:-1"}, "priority", "Value out of range"},
 	{"task", {"priority=n:0.5"}, "priority", "Whole number required"},
 	{"task", {"service_role_arn=s:role/foo"}, "service_role_arn", "Invalid format"},
@@ -540,48 +634,98 @@ static const bad_case bad_cases[] = {
 	{"task", {"+targets*5"}, "targets", "Too many blocks"},
 	{"task", {"targets[0].key=s:tag:Name"}, "targets[0].key", "Invalid target key"},
 	{"task", {"targets[0].values=l*11:x"}, "targets[0].values", "Too many window target IDs"},
-	{"task", {"targets[0].values=l:not-a-uuid"}, "targets[0].values[0]", "Invalid window target ID"},
-	{"task", {"targets[0].key=s:InstanceIds", "targets[0].values=l*51:i-"}, "targets[0].values",
+	{"task",
+	 {"targets[0].values=l:not-a-uuid"},
+	 "targets[0].values[0]",
+	 "Invalid window target ID"},
+	{"task",
+	 {"targets[0].key=s:InstanceIds", "targets[0].values=l*51:i-"},
+	 "targets[0].values",
 	 "Too many elements"},
 	{"task", {"+task_invocation_parameters"}, "task_invocation_parameters", "Too many blocks"},
-	{"task", {"task_type=s:AUTOMATION"}, TIP ".run_command_parameters", "Invocation parameters do not match"},
+	{"task",
+	 {"task_type=s:AUTOMATION"},
+	 TIP ".run_command_parameters",
+	 "Invocation parameters do not match"},
 	{"task", {"+" TIP ".lambda_parameters"}, TIP, "Too many invocation parameter blocks"},
 	{"task", {"-" TIP ".run_command_parameters"}, TIP, "Missing invocation parameter block"},
-	{"task", {"+" TIP ".run_command_parameters"}, TIP ".run_command_parameters", "Too many blocks"},
+	{"task",
+	 {"+" TIP ".run_command_parameters"},
+	 TIP ".run_command_parameters",
+	 "Too many blocks"},
 	{"task", {RCP ".timeout_seconds=n:29"}, RCP ".timeout_seconds", "Value out of range"},
 	{"task", {RCP ".timeout_seconds=n:2592001"}, RCP ".timeout_seconds", "Value out of range"},
-	{"task", {RCP ".timeout_seconds=n:1800.5"}, RCP ".timeout_seconds", "Whole number required"},
+	{"task",
+	 {RCP ".timeout_seconds=n:1800.5"},
+	 RCP ".timeout_seconds",
+	 "Whole number required"},
 	{"task", {RCP ".output_s3_bucket=s:ab"}, RCP ".output_s3_bucket", "Invalid length"},
 	{"task", {RCP ".document_hash_type=s:MD5"}, RCP ".document_hash_type", "Invalid value"},
 	{"task", {RCP ".document_version=s:latest"}, RCP ".document_version", "Invalid format"},
 	{"task", {RCP ".comment=s*101:c"}, RCP ".comment", "Invalid length"},
 	{"task", {RCP ".parameter[0].name=s:"}, RCP ".parameter", "Invalid length"},
 	{"task", {RCP ".parameter[1].name=null"}, RCP ".parameter", "Missing required argument"},
-	{"task", {"+" RCP ".notification_config", RCP ".notification_config[0].notification_events=l:All|Sometimes"},
-	 RCP ".notification_config[0].notification_events[1]", "Invalid value"},
-	{"task", {"+" RCP ".notification_config", RCP ".notification_config[0].notification_type=s:Email"},
-	 RCP ".notification_config[0].notification_type", "Invalid value"},
-	{"task", {"+" RCP ".cloudwatch_config", RCP ".cloudwatch_config[0].cloudwatch_log_group_name=s:"},
-	 RCP ".cloudwatch_config[0].cloudwatch_log_group_name", "Invalid length"},
-	{"task", {"task_type=s:STEP_FUNCTIONS", "-" TIP ".run_command_parameters", "+" TIP ".step_functions_parameters",
-		  TIP ".step_functions_parameters[0].name=s*81:n"},
-	 TIP ".step_functions_parameters[0].name", "Invalid length"},
+	{"task",
+	 {"+" RCP ".notification_config",
+	  RCP ".notification_config[0].notification_events=l:All|Sometimes"},
+	 RCP ".notification_config[0].notification_events[1]",
+	 "Invalid value"},
+	{"task",
+	 {"+" RCP ".notification_config", RCP ".notification_config[0].notification_type=s:Email"},
+	 RCP ".notification_config[0].notification_type",
+	 "Invalid value"},
+	{"task",
+	 {"+" RCP ".cloudwatch_config", RCP ".cloudwatch_config[0].cloudwatch_log_group_name=s:"},
+	 RCP ".cloudwatch_config[0].cloudwatch_log_group_name",
+	 "Invalid length"},
+	{"task",
+	 {"task_type=s:STEP_FUNCTIONS", "-" TIP ".run_command_parameters",
+	  "+" TIP ".step_functions_parameters", TIP ".step_functions_parameters[0].name=s*81:n"},
+	 TIP ".step_functions_parameters[0].name",
+	 "Invalid length"},
 	/* provider */
 	{"provider", {"region=s:Tokyo"}, "region", "Invalid format"},
 	{"provider", {"max_retries=n:101"}, "max_retries", "Value out of range"},
 	{"provider", {"max_retries=n:2.5"}, "max_retries", "Whole number required"},
-	{"provider", {"assume_role[0].duration=s:10m"}, "assume_role[0].duration", "Duration out of range"},
-	{"provider", {"assume_role[0].duration=s:13h"}, "assume_role[0].duration", "Duration out of range"},
-	{"provider", {"assume_role[0].duration=s:1x"}, "assume_role[0].duration", "Invalid duration"},
-	{"provider", {"assume_role[0].duration=s:h1"}, "assume_role[0].duration", "Invalid duration"},
-	{"provider", {"assume_role[0].role_arn=null"}, "assume_role[0].role_arn", "Missing required argument"},
-	{"provider", {"assume_role[0].role_arn=s:patching"}, "assume_role[0].role_arn", "Invalid format"},
-	{"provider", {"assume_role[0].session_name=s:a"}, "assume_role[0].session_name", "Invalid length"},
+	{"provider",
+	 {"assume_role[0].duration=s:10m"},
+	 "assume_role[0].duration",
+	 "Duration out of range"},
+	{"provider",
+	 {"assume_role[0].duration=s:13h"},
+	 "assume_role[0].duration",
+	 "Duration out of range"},
+	{"provider",
+	 {"assume_role[0].duration=s:1x"},
+	 "assume_role[0].duration",
+	 "Invalid duration"},
+	{"provider",
+	 {"assume_role[0].duration=s:h1"},
+	 "assume_role[0].duration",
+	 "Invalid duration"},
+	{"provider",
+	 {"assume_role[0].role_arn=null"},
+	 "assume_role[0].role_arn",
+	 "Missing required argument"},
+	{"provider",
+	 {"assume_role[0].role_arn=s:patching"},
+	 "assume_role[0].role_arn",
+	 "Invalid format"},
+	{"provider",
+	 {"assume_role[0].session_name=s:a"},
+	 "assume_role[0].session_name",
+	 "Invalid length"},
 	{"provider", {"+assume_role"}, "assume_role", "Too many blocks"},
-	{"provider", {"endpoints[0].ssm=s:ftp://example.com"}, "endpoints[0].ssm", "Invalid format"},
+	{"provider",
+	 {"endpoints[0].ssm=s:ftp://example.com"},
+	 "endpoints[0].ssm",
+	 "Invalid format"},
 	{"provider", {"endpoints[0].sts=s:localhost:4566"}, "endpoints[0].sts", "Invalid format"},
 	{"provider", {"access_key=s:AKIAEXAMPLE"}, "secret_key", "Missing secret_key"},
-	{"provider", {"default_tags[0].tags=m:AWS:x=y"}, "default_tags[0].tags[\"AWS:x\"]", "Invalid tag key"},
+	{"provider",
+	 {"default_tags[0].tags=m:AWS:x=y"},
+	 "default_tags[0].tags[\"AWS:x\"]",
+	 "Invalid tag key"},
 	{"provider", {"shared_config_files=l:a|"}, "shared_config_files[1]", "Invalid length"},
 };
 
@@ -597,8 +741,8 @@ static void test_schema_validate__bad_configs(void)
 		if (getenv("SCHEMA_TEST_VERBOSE")) /* show every message, for reviewing the wording */
 			dump_diags(&d);
 		if (!has_error(&d, c->path, c->summary)) {
-			fprintf(stderr, "  FAIL case %zu (%s %s): expected \"%s\" at %s, got:\n", i, c->kind,
-				c->ops[0], c->summary, c->path);
+			fprintf(stderr, "  FAIL case %zu (%s %s): expected \"%s\" at %s, got:\n", i,
+				c->kind, c->ops[0], c->summary, c->path);
 			dump_diags(&d);
 			unit_cur_failed = 1;
 		}
@@ -618,31 +762,65 @@ static const bad_case good_cases[] = {
 	{"window", {"schedule=s:rate(30 minutes)"}, NULL, NULL},
 	{"window", {"schedule=s:at(2026-12-31T23:59:00)"}, NULL, NULL},
 	{"window", {"duration=n:24", "cutoff=n:23"}, NULL, NULL},
-	{"window", {"start_date=s:2026-01-01T00:00:00+09:00", "end_date=s:2026-12-31T23:59:59.5Z",
-		    "schedule_timezone=s:Asia/Tokyo"}, NULL, NULL},
+	{"window",
+	 {"start_date=s:2026-01-01T00:00:00+09:00", "end_date=s:2026-12-31T23:59:59.5Z",
+	  "schedule_timezone=s:Asia/Tokyo"},
+	 NULL,
+	 NULL},
 	{"window", {"schedule_timezone=s:America/Argentina/Buenos_Aires"}, NULL, NULL},
 	{"window", {"schedule_timezone=s:Etc/GMT+9", "start_date=s:2026-02-28"}, NULL, NULL},
-	{"baseline", {"operating_system=s:UBUNTU", "approval_rule[0].approve_after_days=null",
-		      "approval_rule[1].approve_after_days=null"}, NULL, NULL},
-	{"baseline", {"approval_rule[0].approve_after_days=null", "approval_rule[0].approve_until_date=s:2028-02-29",
-		      "approval_rule[1].approve_after_days=n:360"}, NULL, NULL},
+	{"baseline",
+	 {"operating_system=s:UBUNTU", "approval_rule[0].approve_after_days=null",
+	  "approval_rule[1].approve_after_days=null"},
+	 NULL,
+	 NULL},
+	{"baseline",
+	 {"approval_rule[0].approve_after_days=null",
+	  "approval_rule[0].approve_until_date=s:2028-02-29",
+	  "approval_rule[1].approve_after_days=n:360"},
+	 NULL,
+	 NULL},
 	{"baseline", {"operating_system=null"}, NULL, NULL}, /* WINDOWS: days needed, and present */
-	{"baseline", {"operating_system=s:AMAZON_LINUX_2023"}, NULL, NULL}, /* newer than the packaged model */
+	{"baseline",
+	 {"operating_system=s:AMAZON_LINUX_2023"},
+	 NULL,
+	 NULL}, /* newer than the packaged model */
 	{"baseline", {"description=s:日本語の説明", "name=s:a.b_c-1"}, NULL, NULL},
-	{"target", {"resource_type=s:RESOURCE_GROUP", "targets[0].key=s:resource-groups:Name",
-		    "targets[0].values=l:patch-group"}, NULL, NULL},
+	{"target",
+	 {"resource_type=s:RESOURCE_GROUP", "targets[0].key=s:resource-groups:Name",
+	  "targets[0].values=l:patch-group"},
+	 NULL,
+	 NULL},
 	{"target", {"targets[0].key=s:tag-key", "targets[0].values=l*50:k"}, NULL, NULL},
-	{"task", {"-targets", "max_concurrency=null", "max_errors=null", "task_type=s:LAMBDA",
-		  "task_arn=s:arn:aws:lambda:ap-northeast-1:123456789012:function:f",
-		  "-" TIP ".run_command_parameters", "+" TIP ".lambda_parameters"}, NULL, NULL},
+	{"task",
+	 {"-targets", "max_concurrency=null", "max_errors=null", "task_type=s:LAMBDA",
+	  "task_arn=s:arn:aws:lambda:ap-northeast-1:123456789012:function:f",
+	  "-" TIP ".run_command_parameters", "+" TIP ".lambda_parameters"},
+	 NULL,
+	 NULL},
 	{"task", {"max_errors=s:0", "max_concurrency=s:100%", "priority=n:0"}, NULL, NULL},
-	{"task", {"max_errors=null", "max_concurrency=null"}, NULL, NULL}, /* O+C: prior or API value */
-	{"task", {"task_type=s:LAMBDA", "task_arn=s:arn:aws:lambda:ap-northeast-1:123456789012:function:f",
-		  "-" TIP ".run_command_parameters", "+" TIP ".lambda_parameters"}, NULL, NULL},
-	{"task", {RCP ".timeout_seconds=n:30", RCP ".document_version=s:$LATEST",
-		  RCP ".service_role_arn=s:arn:aws:iam::123456789012:role/sns"}, NULL, NULL},
-	{"provider", {"assume_role[0].duration=s:1h30m", "endpoints[0].sts=s:https://sts.example.com/"}, NULL, NULL},
-	{"provider", {"assume_role[0].duration=s:15m", "access_key=s:AKIA", "secret_key=s:x", "token=s:t"}, NULL, NULL},
+	{"task",
+	 {"max_errors=null", "max_concurrency=null"},
+	 NULL,
+	 NULL}, /* O+C: prior or API value */
+	{"task",
+	 {"task_type=s:LAMBDA", "task_arn=s:arn:aws:lambda:ap-northeast-1:123456789012:function:f",
+	  "-" TIP ".run_command_parameters", "+" TIP ".lambda_parameters"},
+	 NULL,
+	 NULL},
+	{"task",
+	 {RCP ".timeout_seconds=n:30", RCP ".document_version=s:$LATEST",
+	  RCP ".service_role_arn=s:arn:aws:iam::123456789012:role/sns"},
+	 NULL,
+	 NULL},
+	{"provider",
+	 {"assume_role[0].duration=s:1h30m", "endpoints[0].sts=s:https://sts.example.com/"},
+	 NULL,
+	 NULL},
+	{"provider",
+	 {"assume_role[0].duration=s:15m", "access_key=s:AKIA", "secret_key=s:x", "token=s:t"},
+	 NULL,
+	 NULL},
 	{"provider", {"assume_role[0].duration=s:12h", "region=s:us-gov-west-1"}, NULL, NULL},
 	{"provider", {"-assume_role", "-endpoints", "-default_tags", "region=null"}, NULL, NULL},
 };
@@ -667,7 +845,10 @@ static void test_schema_validate__good_variants(void)
 /* Values known only after apply are never rejected, even where the known
  * neighbours would make a rule fire. */
 static const bad_case unknown_cases[] = {
-	{"baseline", {"operating_system=unknown", "approval_rule[0].approve_after_days=null"}, NULL, NULL},
+	{"baseline",
+	 {"operating_system=unknown", "approval_rule[0].approve_after_days=null"},
+	 NULL,
+	 NULL},
 	{"baseline", {"name=unknown", "approval_rule[0].approve_after_days=unknown"}, NULL, NULL},
 	{"baseline", {"approval_rule=unknown"}, NULL, NULL},
 	{"baseline", {"patch_groups=S:?|?", "approved_patches=unknown"}, NULL, NULL},
@@ -681,11 +862,17 @@ static const bad_case unknown_cases[] = {
 	{"task", {"window_id=unknown", "targets[0].values=l:?"}, NULL, NULL},
 	{"task", {"task_type=unknown", "task_arn=unknown"}, NULL, NULL},
 	{"task", {"targets=unknown", "max_concurrency=unknown"}, NULL, NULL},
-	{"task", {"-targets", "task_type=unknown", "max_concurrency=unknown", "max_errors=null"}, NULL, NULL},
+	{"task",
+	 {"-targets", "task_type=unknown", "max_concurrency=unknown", "max_errors=null"},
+	 NULL,
+	 NULL},
 	{"task", {"task_invocation_parameters=unknown", "task_type=s:LAMBDA"}, NULL, NULL},
 	{"task", {TIP ".lambda_parameters=unknown"}, NULL, NULL},
 	{"task", {RCP ".timeout_seconds=unknown", RCP ".parameter[0].values=unknown"}, NULL, NULL},
-	{"provider", {"assume_role[0].role_arn=unknown", "assume_role[0].duration=unknown"}, NULL, NULL},
+	{"provider",
+	 {"assume_role[0].role_arn=unknown", "assume_role[0].duration=unknown"},
+	 NULL,
+	 NULL},
 };
 
 static void test_schema_validate__unknowns_pass(void)
@@ -696,7 +883,8 @@ static void test_schema_validate__unknowns_pass(void)
 		tf_diags_init(&d);
 		tf_value *o = build(c->kind, c->ops, sizeof(c->ops) / sizeof(c->ops[0]), &d);
 		if (d.n) {
-			fprintf(stderr, "  FAIL unknown case %zu (%s %s):\n", i, c->kind, c->ops[0]);
+			fprintf(stderr, "  FAIL unknown case %zu (%s %s):\n", i, c->kind,
+				c->ops[0]);
 			dump_diags(&d);
 			unit_cur_failed = 1;
 		}
@@ -731,7 +919,8 @@ static void test_schema_validate__diag_details(void)
 	tf_diags_free(&d);
 
 	/* A sensitive value's rules never need the value in the message... lengths say counts only. */
-	const char *ops2[] = {"+source", "source[0].name=s:repo", "source[0].products=l:AmazonLinux2",
+	const char *ops2[] = {"+source", "source[0].name=s:repo",
+			      "source[0].products=l:AmazonLinux2",
 			      "source[0].configuration=s*1025:S"};
 	tf_diags_init(&d);
 	o = build("baseline", ops2, 4, &d);
@@ -782,7 +971,7 @@ static void test_schema_plan__defaults(void)
 	CHECK(tf_value_is_unknown(tf_value_attr(planned, "tags_all")));
 	CHECK(tf_value_is_unknown(tf_value_attr(planned, "rejected_patches_action")));
 	CHECK_STR(tf_value_attr_str(planned, "operating_system"), "WINDOWS"); /* already planned */
-	CHECK(tf_value_is_null(tf_value_attr(planned, "description")));       /* not computed */
+	CHECK(tf_value_is_null(tf_value_attr(planned, "description"))); /* not computed */
 	tf_diags d;
 	tf_diags_init(&d);
 	CHECK(schema_conforms(b, planned, &d));
@@ -796,7 +985,8 @@ static void test_schema_plan__defaults(void)
 	planned = tf_value_clone(config);
 	CHECK(schema_fill_defaults(schema_maintenance_window.block, planned, config) == 0);
 	CHECK(tf_value_bool_or(tf_value_attr(planned, "enabled"), false) == true);
-	CHECK(tf_value_bool_or(tf_value_attr(planned, "allow_unassociated_targets"), false) == true);
+	CHECK(tf_value_bool_or(tf_value_attr(planned, "allow_unassociated_targets"), false) ==
+	      true);
 	CHECK(tf_value_is_null(tf_value_attr(planned, "schedule_offset")));
 	tf_value_free(planned);
 	tf_value_free(config);
@@ -811,7 +1001,8 @@ static void test_schema_plan__defaults(void)
 	tf_value_free(config);
 }
 
-static void expect_replace(const char *kname, const char *attr, const char *new_spec, const char *want)
+static void expect_replace(const char *kname, const char *attr, const char *new_spec,
+			   const char *want)
 {
 	const seed_kind *k = kind(kname);
 	tf_value *prior = k->seed(), *planned = k->seed();
@@ -879,7 +1070,8 @@ static void test_schema_conforms__shapes(void)
 	tf_diags_init(&d);
 	tf_value *o = schema_new_object(b);
 	CHECK(o && schema_conforms(b, o, &d));
-	CHECK(tf_value_len(tf_value_attr(o, "targets")) == 0 && tf_value_is_known(tf_value_attr(o, "targets")));
+	CHECK(tf_value_len(tf_value_attr(o, "targets")) == 0 &&
+	      tf_value_is_known(tf_value_attr(o, "targets")));
 	tf_value *nul = tf_value_null(schema_block_type(b));
 	CHECK(schema_conforms(b, nul, &d));
 	CHECK(d.n == 0);
@@ -895,8 +1087,9 @@ static void test_schema_conforms__shapes(void)
 	/* nor an unknown element of a block list, deep inside */
 	tf_diags_init(&d);
 	o = seed_task(false);
-	tf_value *rcl = tf_value_attr(tf_value_index(tf_value_attr(o, "task_invocation_parameters"), 0),
-				      "run_command_parameters");
+	tf_value *rcl =
+		tf_value_attr(tf_value_index(tf_value_attr(o, "task_invocation_parameters"), 0),
+			      "run_command_parameters");
 	tf_value_free(rcl->u.coll.items[0]);
 	rcl->u.coll.items[0] = tf_value_unknown(rcl->type->elem);
 	CHECK(!schema_conforms(b, o, &d));
@@ -940,15 +1133,18 @@ static void test_schema_types__implied(void)
 	char *json = tf_type_to_json(t);
 	CHECK(json != NULL);
 	if (json) {
-		CHECK(strstr(json, "\"targets\":[\"list\",[\"object\",{\"key\":\"string\",\"values\":[\"list\",\"string\"]}]]") !=
+		CHECK(strstr(json,
+			     "\"targets\":[\"list\",[\"object\",{\"key\":\"string\",\"values\":[\"list\",\"string\"]}]]") !=
 		      NULL);
-		CHECK(strstr(json, "\"parameter\":[\"set\",[\"object\",{\"name\":\"string\",\"values\":[\"list\",\"string\"]}]]") !=
+		CHECK(strstr(json,
+			     "\"parameter\":[\"set\",[\"object\",{\"name\":\"string\",\"values\":[\"list\",\"string\"]}]]") !=
 		      NULL);
 		CHECK(strstr(json, "\"priority\":\"number\"") != NULL);
 		free(json);
 	}
 	json = tf_type_to_json(schema_block_type(schema_patch_baseline.block));
-	CHECK(json && strstr(json, "\"patch_groups\":[\"set\",\"string\"]") && strstr(json, "\"tags\":[\"map\",\"string\"]"));
+	CHECK(json && strstr(json, "\"patch_groups\":[\"set\",\"string\"]") &&
+	      strstr(json, "\"tags\":[\"map\",\"string\"]"));
 	free(json);
 	CHECK(schema_find_attr(schema_window_task.block, "task_type") != NULL);
 	CHECK(schema_find_attr(schema_window_task.block, "targets") == NULL);
@@ -996,11 +1192,14 @@ static void check_block_rules(const schema_block *b, const char *where)
 		unsigned f = a->flags;
 		size_t dl = a->description ? strlen(a->description) : 0;
 		if (!(dl > 10 && a->description[dl - 1] == '.')) {
-			fprintf(stderr, "  %s.%s: description missing or not a sentence\n", where, a->name);
+			fprintf(stderr, "  %s.%s: description missing or not a sentence\n", where,
+				a->name);
 			unit_cur_failed = 1;
 		}
-		if (a->dflt && (f & (SCHEMA_OPTIONAL | SCHEMA_COMPUTED)) != (SCHEMA_OPTIONAL | SCHEMA_COMPUTED)) {
-			fprintf(stderr, "  %s.%s: a default needs optional+computed\n", where, a->name);
+		if (a->dflt && (f & (SCHEMA_OPTIONAL | SCHEMA_COMPUTED)) !=
+				       (SCHEMA_OPTIONAL | SCHEMA_COMPUTED)) {
+			fprintf(stderr, "  %s.%s: a default needs optional+computed\n", where,
+				a->name);
 			unit_cur_failed = 1;
 		}
 		/* exactly one of required / optional / computed-only */
@@ -1011,7 +1210,8 @@ static void check_block_rules(const schema_block *b, const char *where)
 			regex_t re;
 			int rc = regcomp(&re, a->pattern, REG_EXTENDED | REG_NOSUB);
 			if (rc != 0) {
-				fprintf(stderr, "  %s.%s: pattern %s does not compile\n", where, a->name, a->pattern);
+				fprintf(stderr, "  %s.%s: pattern %s does not compile\n", where,
+					a->name, a->pattern);
 				unit_cur_failed = 1;
 			} else {
 				regfree(&re);
@@ -1043,16 +1243,20 @@ static void test_schema_tables__rules(void)
 	/* id is computed only; force-new where the contract says */
 	const schema_attr *a = schema_find_attr(schema_window_task.block, "id");
 	CHECK(a && a->flags == SCHEMA_COMPUTED);
-	CHECK(schema_find_attr(schema_patch_baseline.block, "operating_system")->flags & SCHEMA_FORCE_NEW);
-	CHECK(schema_find_attr(schema_window_target.block, "resource_type")->flags & SCHEMA_FORCE_NEW);
+	CHECK(schema_find_attr(schema_patch_baseline.block, "operating_system")->flags &
+	      SCHEMA_FORCE_NEW);
+	CHECK(schema_find_attr(schema_window_target.block, "resource_type")->flags &
+	      SCHEMA_FORCE_NEW);
 	CHECK(schema_find_attr(schema_window_task.block, "task_type")->flags & SCHEMA_FORCE_NEW);
 	CHECK(!(schema_find_attr(schema_window_task.block, "task_arn")->flags & SCHEMA_FORCE_NEW));
 	CHECK(schema_find_attr(&schema_provider_block, "secret_key")->flags & SCHEMA_SENSITIVE);
 	a = schema_find_attr(&schema_provider_block, "max_retries");
 	CHECK(a && a->flags == (SCHEMA_OPTIONAL | SCHEMA_INTEGER) && !a->dflt);
-	const schema_nested *nb = schema_find_block(schema_window_task.block, "task_invocation_parameters");
+	const schema_nested *nb =
+		schema_find_block(schema_window_task.block, "task_invocation_parameters");
 	CHECK(nb && nb->nesting == SCHEMA_NEST_LIST && nb->max_items == 1);
-	nb = schema_find_block(schema_find_block(nb->block, "run_command_parameters")->block, "parameter");
+	nb = schema_find_block(schema_find_block(nb->block, "run_command_parameters")->block,
+			       "parameter");
 	CHECK(nb && nb->nesting == SCHEMA_NEST_SET);
 
 	/* the enums are the model's */

@@ -10,8 +10,8 @@
 #include "aws/buf.h"
 #include "aws/sigv4.h"
 
-static const sigv4_credentials suite_creds = {
-	"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", NULL};
+static const sigv4_credentials suite_creds = {"AKIDEXAMPLE",
+					      "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", NULL};
 #define SUITE_TIME ((time_t)1440938160) /* 2015-08-30T12:36:00Z */
 
 static void test_sigv4_sign__get_vanilla(void)
@@ -28,10 +28,11 @@ static void test_sigv4_sign__get_vanilla(void)
 	CHECK_STR(res.string_to_sign,
 		  "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n"
 		  "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63");
-	CHECK_STR(res.authorization,
-		  "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
-		  "SignedHeaders=host;x-amz-date, "
-		  "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+	CHECK_STR(
+		res.authorization,
+		"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+		"SignedHeaders=host;x-amz-date, "
+		"Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
 	sigv4_result_free(&res);
 }
 
@@ -41,19 +42,22 @@ static void test_sigv4_sign__post_vanilla(void)
 	sigv4_result res;
 
 	CHECK(sigv4_sign(&res, &r, &suite_creds, "us-east-1", "service", SUITE_TIME) == 0);
-	CHECK_STR(res.signature, "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b");
+	CHECK_STR(res.signature,
+		  "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b");
 	sigv4_result_free(&res);
 }
 
 static void test_sigv4_sign__query_order(void)
 {
 	sigv4_request r = {"GET", "https://example.amazonaws.com/?Param2=value2&Param1=value1",
-			   NULL, 0, NULL, 0};
+			   NULL,  0,
+			   NULL,  0};
 	sigv4_result res;
 
 	CHECK(sigv4_sign(&res, &r, &suite_creds, "us-east-1", "service", SUITE_TIME) == 0);
 	CHECK(strstr(res.canonical_request, "\n/\nParam1=value1&Param2=value2\n") != NULL);
-	CHECK_STR(res.signature, "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500");
+	CHECK_STR(res.signature,
+		  "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500");
 	sigv4_result_free(&res);
 }
 
@@ -61,11 +65,13 @@ static void test_sigv4_sign__iam_doc_example(void)
 {
 	sigv4_header h[] = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
 	sigv4_request r = {"GET", "https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08",
-			   h, 1, NULL, 0};
+			   h,     1,
+			   NULL,  0};
 	sigv4_result res;
 
 	CHECK(sigv4_sign(&res, &r, &suite_creds, "us-east-1", "iam", SUITE_TIME) == 0);
-	CHECK_STR(res.signature, "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
+	CHECK_STR(res.signature,
+		  "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
 	sigv4_result_free(&res);
 }
 
@@ -76,8 +82,9 @@ static void test_sigv4_sign__session_token_signed(void)
 			    {"X-Amz-Target", "AmazonSSM.GetPatchBaseline"},
 			    {"X-Amz-Security-Token", "stale"}};
 	const char body[] = "{}";
-	sigv4_request r = {"POST", "https://ssm.eu-west-1.amazonaws.com/", h, 3,
-			   (const unsigned char *)body, 2};
+	sigv4_request r = {
+		"POST", "https://ssm.eu-west-1.amazonaws.com/", h, 3, (const unsigned char *)body,
+		2};
 	sigv4_result res;
 
 	CHECK(sigv4_sign(&res, &r, &c, "eu-west-1", "ssm", SUITE_TIME) == 0);
@@ -95,8 +102,11 @@ static void test_sigv4_sign__session_token_signed(void)
 
 static void test_sigv4_sign__header_canonicalisation(void)
 {
-	sigv4_header h[] = {{"X-B", "  two   spaces\there "}, {"x-a", "1"}, {"X-A", "2"},
-			    {"User-Agent", "ignored"}, {"Host", "Override.example"}};
+	sigv4_header h[] = {{"X-B", "  two   spaces\there "},
+			    {"x-a", "1"},
+			    {"X-A", "2"},
+			    {"User-Agent", "ignored"},
+			    {"Host", "Override.example"}};
 	sigv4_request r = {"GET", "http://127.0.0.1:4566/a/./b/../c//d", h, 5, NULL, 0};
 	sigv4_result res;
 
@@ -116,7 +126,8 @@ static void test_sigv4_sign__host_from_url(void)
 	sigv4_result res;
 
 	CHECK(sigv4_sign(&res, &r, &suite_creds, "us-east-1", "ssm", SUITE_TIME) == 0);
-	CHECK(strstr(res.canonical_request, "POST\n/\n\nhost:ssm.us-east-1.amazonaws.com\n") != NULL);
+	CHECK(strstr(res.canonical_request, "POST\n/\n\nhost:ssm.us-east-1.amazonaws.com\n") !=
+	      NULL);
 	sigv4_result_free(&res);
 	CHECK(sigv4_sign(&res, &r2, &suite_creds, "us-east-1", "ssm", SUITE_TIME) == 0);
 	CHECK(strstr(res.canonical_request, "\nhost:localhost:8080\n") != NULL);

@@ -10,8 +10,8 @@
 
 static const tf_type *obj2(const char *a, const tf_type *ta, const char *b, const tf_type *tb)
 {
-	const char *names[] = { a, b };
-	const tf_type *types[] = { ta, tb };
+	const char *names[] = {a, b};
+	const tf_type *types[] = {ta, tb};
 
 	return tf_type_object(2, names, types);
 }
@@ -21,7 +21,7 @@ static void test_value_type__interned(void)
 	const tf_type *l1 = tf_type_list(&tf_type_string), *l2 = tf_type_list(&tf_type_string);
 	const tf_type *o1 = obj2("b", &tf_type_number, "a", l1);
 	const tf_type *o2 = obj2("a", l2, "b", &tf_type_number);
-	const tf_type *tt[] = { &tf_type_bool, o1 };
+	const tf_type *tt[] = {&tf_type_bool, o1};
 
 	CHECK(l1 && l1 == l2);
 	CHECK(l1 != tf_type_set(&tf_type_string));
@@ -41,7 +41,8 @@ static void test_value_type__interned(void)
 	/* a repeated attribute name is not an object type */
 	CHECK(obj2("a", &tf_type_bool, "a", &tf_type_bool) == NULL);
 	/* same names, different attribute types */
-	CHECK(obj2("a", &tf_type_bool, "b", &tf_type_bool) != obj2("a", &tf_type_bool, "b", &tf_type_string));
+	CHECK(obj2("a", &tf_type_bool, "b", &tf_type_bool) !=
+	      obj2("a", &tf_type_bool, "b", &tf_type_string));
 }
 
 static void *intern_worker(void *arg)
@@ -51,8 +52,8 @@ static void *intern_worker(void *arg)
 	int i;
 
 	for (i = 0; i < 200; i++) {
-		const char *n[] = { name };
-		const tf_type *t[] = { &tf_type_string };
+		const char *n[] = {name};
+		const tf_type *t[] = {&tf_type_string};
 
 		snprintf(name, sizeof(name), "attr%d", i);
 		out[i] = tf_type_list(tf_type_object(1, n, t));
@@ -105,8 +106,10 @@ static void test_value_type__json(void)
 	check_type_json("[\"object\",{\"a\":\"string\",\"b\":\"number\"},[\"b\"]]",
 			"[\"object\",{\"a\":\"string\",\"b\":\"number\"}]");
 	check_type_json("[\"object\",{}]", "[\"object\",{}]");
-	check_type_json("[\"tuple\",[\"string\",[\"tuple\",[]]]]", "[\"tuple\",[\"string\",[\"tuple\",[]]]]");
-	check_type_json("[\"object\",{\"q\\\"x\":\"string\"}]", "[\"object\",{\"q\\\"x\":\"string\"}]");
+	check_type_json("[\"tuple\",[\"string\",[\"tuple\",[]]]]",
+			"[\"tuple\",[\"string\",[\"tuple\",[]]]]");
+	check_type_json("[\"object\",{\"q\\\"x\":\"string\"}]",
+			"[\"object\",{\"q\\\"x\":\"string\"}]");
 
 	CHECK(tf_type_from_json("[\"list\",\"string\"]xyz", 17) == tf_type_list(&tf_type_string));
 }
@@ -114,11 +117,28 @@ static void test_value_type__json(void)
 static void test_value_type__json_malformed(void)
 {
 	static const char *bad[] = {
-		"", "  ", "\"strin\"", "\"String\"", "1", "null", "{}", "[]", "[\"list\"]",
-		"[\"list\",\"string\",\"x\"]", "[\"list\",1]", "[\"foo\",\"string\"]",
-		"[\"object\",[]]", "[\"object\",{\"a\":\"nope\"}]", "[\"object\",{\"a\":1}]",
-		"[\"object\",{},[],1]", "[\"tuple\",{}]", "[\"tuple\",[1]]", "[\"map\"",
-		"[1,\"string\"]", "[\"list\",\"string\"] x", "[\"object\",{\"a\":\"string\",\"a\":\"bool\"}]",
+		"",
+		"  ",
+		"\"strin\"",
+		"\"String\"",
+		"1",
+		"null",
+		"{}",
+		"[]",
+		"[\"list\"]",
+		"[\"list\",\"string\",\"x\"]",
+		"[\"list\",1]",
+		"[\"foo\",\"string\"]",
+		"[\"object\",[]]",
+		"[\"object\",{\"a\":\"nope\"}]",
+		"[\"object\",{\"a\":1}]",
+		"[\"object\",{},[],1]",
+		"[\"tuple\",{}]",
+		"[\"tuple\",[1]]",
+		"[\"map\"",
+		"[1,\"string\"]",
+		"[\"list\",\"string\"] x",
+		"[\"object\",{\"a\":\"string\",\"a\":\"bool\"}]",
 	};
 	char deep[1024];
 	size_t i, k = 0;
@@ -178,9 +198,12 @@ static void test_value_value__primitives(void)
 
 static void test_value_number__text(void)
 {
-	static const char *good[] = { "0", "-0", "1", "+1", "1.", ".5", "1.5e3", "1E-3", "123456789012345678901234567890",
-				      "-1e+400", "Infinity", "-inf" };
-	static const char *bad[] = { "", "-", ".", "e1", "1e", "1e+", "1.2.3", "0x10", " 1", "1 ", "NaN", "1_000", "--1" };
+	static const char *good[] = {"0",       "-0",       "1",
+				     "+1",      "1.",       ".5",
+				     "1.5e3",   "1E-3",     "123456789012345678901234567890",
+				     "-1e+400", "Infinity", "-inf"};
+	static const char *bad[] = {"",     "-",  ".",  "e1",  "1e",    "1e+", "1.2.3",
+				    "0x10", " 1", "1 ", "NaN", "1_000", "--1"};
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -208,8 +231,10 @@ static void test_value_number__compare(void)
 	CHECK(tf_number_compare("-1", "-2") > 0);
 	CHECK(tf_number_compare("-1", "1") < 0);
 	CHECK(tf_number_compare("0.1", "0.10000000000000001") < 0);
-	CHECK(tf_number_compare("123456789012345678901234567890", "123456789012345678901234567891") < 0);
-	CHECK(tf_number_compare("123456789012345678901234567890", "1.2345678901234567890123456789e29") == 0);
+	CHECK(tf_number_compare("123456789012345678901234567890",
+				"123456789012345678901234567891") < 0);
+	CHECK(tf_number_compare("123456789012345678901234567890",
+				"1.2345678901234567890123456789e29") == 0);
 	CHECK(tf_number_compare("-1e+400", "-1e400") == 0);
 	CHECK(tf_number_compare("-1e+400", "-1e399") < 0);
 	CHECK(tf_number_compare("1e400", "Infinity") < 0);
@@ -221,11 +246,24 @@ static void test_value_number__compare(void)
 
 static void test_value_number__conversions(void)
 {
-	struct { const char *text; int ok; int64_t v; } i64[] = {
-		{ "0", 1, 0 }, { "1800", 1, 1800 }, { "1.8e3", 1, 1800 }, { "1800.000", 1, 1800 },
-		{ "9223372036854775807", 1, INT64_MAX }, { "-9223372036854775808", 1, INT64_MIN },
-		{ "9223372036854775808", 0, 0 }, { "-9223372036854775809", 0, 0 }, { "0.5", 0, 0 },
-		{ "1e19", 0, 0 }, { "1e400", 0, 0 }, { "Infinity", 0, 0 }, { "-5e-0", 1, -5 },
+	struct {
+		const char *text;
+		int ok;
+		int64_t v;
+	} i64[] = {
+		{"0", 1, 0},
+		{"1800", 1, 1800},
+		{"1.8e3", 1, 1800},
+		{"1800.000", 1, 1800},
+		{"9223372036854775807", 1, INT64_MAX},
+		{"-9223372036854775808", 1, INT64_MIN},
+		{"9223372036854775808", 0, 0},
+		{"-9223372036854775809", 0, 0},
+		{"0.5", 0, 0},
+		{"1e19", 0, 0},
+		{"1e400", 0, 0},
+		{"Infinity", 0, 0},
+		{"-5e-0", 1, -5},
 	};
 	size_t k;
 	double d;
@@ -251,7 +289,9 @@ static void test_value_number__conversions(void)
 	CHECK(tf_number_exact_double("0.5", &d) && d == 0.5);
 	CHECK(tf_number_exact_double("1e300", NULL) == false);
 	CHECK(tf_number_exact_double("0.1", NULL) == false);
-	CHECK(tf_number_exact_double("0.1000000000000000055511151231257827021181583404541015625", &d) && d == 0.1);
+	CHECK(tf_number_exact_double("0.1000000000000000055511151231257827021181583404541015625",
+				     &d) &&
+	      d == 0.1);
 	CHECK(tf_number_exact_double("9007199254740993", NULL) == false);
 	CHECK(tf_number_exact_double("9007199254740992", NULL) == true);
 	CHECK(tf_number_exact_double("-Infinity", &d) && isinf(d) && d < 0);
@@ -259,7 +299,8 @@ static void test_value_number__conversions(void)
 
 static void test_value_number__double(void)
 {
-	double samples[] = { 0.0, 1.0, -1.5, 0.1, 1.0 / 3.0, 1e300, 5e-324, 123456789.125, -0.0, 1800.0, 2.5e-7 };
+	double samples[] = {0.0,    1.0,           -1.5, 0.1,    1.0 / 3.0, 1e300,
+			    5e-324, 123456789.125, -0.0, 1800.0, 2.5e-7};
 	size_t i;
 	tf_value *v;
 
@@ -294,13 +335,18 @@ static void test_value_number__double(void)
 
 static const tf_type *sample_type(void)
 {
-	const char *names[] = { "name", "count", "tags", "ids", "rules", "any", "pair" };
-	const char *rnames[] = { "key", "values" };
-	const tf_type *rtypes[] = { &tf_type_string, tf_type_list(&tf_type_string) };
-	const tf_type *pair[] = { &tf_type_string, &tf_type_bool };
+	const char *names[] = {"name", "count", "tags", "ids", "rules", "any", "pair"};
+	const char *rnames[] = {"key", "values"};
+	const tf_type *rtypes[] = {&tf_type_string, tf_type_list(&tf_type_string)};
+	const tf_type *pair[] = {&tf_type_string, &tf_type_bool};
 	const tf_type *types[] = {
-		&tf_type_string, &tf_type_number, tf_type_map(&tf_type_string), tf_type_set(&tf_type_string),
-		tf_type_list(tf_type_object(2, rnames, rtypes)), &tf_type_dynamic, tf_type_tuple(2, pair),
+		&tf_type_string,
+		&tf_type_number,
+		tf_type_map(&tf_type_string),
+		tf_type_set(&tf_type_string),
+		tf_type_list(tf_type_object(2, rnames, rtypes)),
+		&tf_type_dynamic,
+		tf_type_tuple(2, pair),
 	};
 
 	return tf_type_object(7, names, types);
@@ -362,7 +408,7 @@ static void test_value_value__collections(void)
 
 		CHECK(tf_value_set_attr(o, "nope", x) == -1);
 		CHECK(tf_value_append(tf_value_attr(o, "pair"), x) == -1); /* tuple is full */
-		CHECK(tf_value_append(tags, x) == -1);                     /* not a list */
+		CHECK(tf_value_append(tags, x) == -1); /* not a list */
 		CHECK(tf_value_map_put(tf_value_attr(o, "ids"), "k", x) == -1); /* not a map */
 		CHECK_STR(tf_value_str(x), "x");
 		tf_value_free(x);
@@ -399,7 +445,8 @@ static void test_value_equal__rules(void)
 	tf_value *a = tf_value_empty(st), *b = tf_value_empty(st), *c = tf_value_empty(st);
 	tf_value *l1 = tf_value_empty(lt), *l2 = tf_value_empty(lt);
 	tf_value *n1 = tf_value_number_text("1"), *n2 = tf_value_number_text("1.0");
-	tf_value *n3 = tf_value_number_text("1e0"), *n4 = tf_value_number_text("1.0000000000000000000001");
+	tf_value *n3 = tf_value_number_text("1e0"),
+		 *n4 = tf_value_number_text("1.0000000000000000000001");
 	tf_value *u1 = tf_value_unknown(&tf_type_string), *u2 = tf_value_unknown(&tf_type_string);
 	tf_value *z1 = tf_value_null(&tf_type_string), *z2 = tf_value_null(&tf_type_string);
 	tf_value *s1 = tf_value_string("x"), *b1 = tf_value_bool(true);
@@ -419,7 +466,7 @@ static void test_value_equal__rules(void)
 	tf_value_append(l2, tf_value_string("y"));
 	tf_value_append(l2, tf_value_string("x"));
 	CHECK(!tf_value_equal(l1, l2)); /* lists keep order */
-	CHECK(!tf_value_equal(l1, a));  /* list vs set: types differ */
+	CHECK(!tf_value_equal(l1, a)); /* list vs set: types differ */
 	CHECK(tf_value_equal(n1, n2) && tf_value_equal(n2, n3));
 	CHECK(!tf_value_equal(n1, n4));
 	CHECK(tf_value_equal(u1, u2));
@@ -428,11 +475,21 @@ static void test_value_equal__rules(void)
 	CHECK(tf_value_equal(z1, z2) && tf_value_equal(z1, NULL));
 	CHECK(!tf_value_equal(z1, s1));
 	CHECK(!tf_value_equal(s1, b1));
-	tf_value_free(a); tf_value_free(b); tf_value_free(c);
-	tf_value_free(l1); tf_value_free(l2);
-	tf_value_free(n1); tf_value_free(n2); tf_value_free(n3); tf_value_free(n4);
-	tf_value_free(u1); tf_value_free(u2); tf_value_free(z1); tf_value_free(z2);
-	tf_value_free(s1); tf_value_free(b1);
+	tf_value_free(a);
+	tf_value_free(b);
+	tf_value_free(c);
+	tf_value_free(l1);
+	tf_value_free(l2);
+	tf_value_free(n1);
+	tf_value_free(n2);
+	tf_value_free(n3);
+	tf_value_free(n4);
+	tf_value_free(u1);
+	tf_value_free(u2);
+	tf_value_free(z1);
+	tf_value_free(z2);
+	tf_value_free(s1);
+	tf_value_free(b1);
 }
 
 static void test_value_equal__nested(void)
@@ -490,7 +547,8 @@ static void test_value_path__parse_render(void)
 	tf_path_free(&q);
 	tf_path_free(&p);
 
-	check_path("approval_rule[0].patch_filter[1].key", "approval_rule[0].patch_filter[1].key", 5);
+	check_path("approval_rule[0].patch_filter[1].key", "approval_rule[0].patch_filter[1].key",
+		   5);
 	check_path("tags[\"Patch Group\"]", "tags[\"Patch Group\"]", 2);
 	check_path("x[\"a.b[0]\"]", "x[\"a.b[0]\"]", 2);
 	check_path("name", "name", 1);
@@ -505,8 +563,10 @@ static void test_value_path__parse_render(void)
 
 static void test_value_path__malformed(void)
 {
-	static const char *bad[] = { "", ".a", "a.", "a..b", "a[", "a[]", "a[x]", "a[1", "a[\"k\"", "a[\"k]",
-				     "a[\"k\"]b", "a[0]b", "a]", "a[\"\\q\"]", "a[99999999999999999999]" };
+	static const char *bad[] = {
+		"",          ".a",    "a.",  "a..b",       "a[",
+		"a[]",       "a[x]",  "a[1", "a[\"k\"",    "a[\"k]",
+		"a[\"k\"]b", "a[0]b", "a]",  "a[\"\\q\"]", "a[99999999999999999999]"};
 	size_t i;
 	tf_path p;
 
@@ -524,8 +584,9 @@ static void test_value_path__malformed(void)
  * back to JSON that parses to the same type. */
 static void test_value_type__json_mutations(void)
 {
-	static const char base[] = "[\"object\",{\"a\":[\"list\",[\"object\",{\"k\":\"string\",\"v\":[\"set\",\"number\"]}]],"
-				   "\"b\":[\"tuple\",[\"bool\",\"dynamic\"]],\"c\":[\"map\",\"string\"]}]";
+	static const char base[] =
+		"[\"object\",{\"a\":[\"list\",[\"object\",{\"k\":\"string\",\"v\":[\"set\",\"number\"]}]],"
+		"\"b\":[\"tuple\",[\"bool\",\"dynamic\"]],\"c\":[\"map\",\"string\"]}]";
 	static const char alphabet[] = "[]{}\",:abjlmnpstuxy ";
 	size_t n = sizeof(base) - 1;
 	unsigned seed = 99;

@@ -13,17 +13,38 @@
 
 static int unit_passed, unit_failed, unit_cur_failed;
 
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "  FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); unit_cur_failed = 1; } } while (0)
-#define CHECK_STR(a, b) do { const char *a_ = (a), *b_ = (b); \
-	if (!a_ || !b_ || strcmp(a_, b_) != 0) { \
-	fprintf(stderr, "  FAIL %s:%d: %s == %s (\"%s\" vs \"%s\")\n", __FILE__, __LINE__, #a, #b, \
-		a_ ? a_ : "(null)", b_ ? b_ : "(null)"); unit_cur_failed = 1; } } while (0)
+#define CHECK(cond)                                                                       \
+	do {                                                                              \
+		if (!(cond)) {                                                            \
+			fprintf(stderr, "  FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+			unit_cur_failed = 1;                                              \
+		}                                                                         \
+	} while (0)
+#define CHECK_STR(a, b)                                                                          \
+	do {                                                                                     \
+		const char *a_ = (a), *b_ = (b);                                                 \
+		if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                         \
+			fprintf(stderr, "  FAIL %s:%d: %s == %s (\"%s\" vs \"%s\")\n", __FILE__, \
+				__LINE__, #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");       \
+			unit_cur_failed = 1;                                                     \
+		}                                                                                \
+	} while (0)
 
-#define RUN(fn) do { const char *only_ = getenv("UNIT_ONLY"); \
-	if (!only_ || strcmp(only_, #fn) == 0) { unit_cur_failed = 0; fn(); \
-	if (unit_cur_failed) { unit_failed++; fprintf(stderr, "not ok %s\n", #fn); } \
-	else { unit_passed++; fprintf(stderr, "ok %s\n", #fn); } } } while (0)
+#define RUN(fn)                                                      \
+	do {                                                         \
+		const char *only_ = getenv("UNIT_ONLY");             \
+		if (!only_ || strcmp(only_, #fn) == 0) {             \
+			unit_cur_failed = 0;                         \
+			fn();                                        \
+			if (unit_cur_failed) {                       \
+				unit_failed++;                       \
+				fprintf(stderr, "not ok %s\n", #fn); \
+			} else {                                     \
+				unit_passed++;                       \
+				fprintf(stderr, "ok %s\n", #fn);     \
+			}                                            \
+		}                                                    \
+	} while (0)
 
 static inline int unit_summary(void)
 {
