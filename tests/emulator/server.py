@@ -60,6 +60,12 @@ MAX_BODY = 16 * 1024 * 1024    # refuse request bodies larger than this
 MAX_LOG = 20000                # call log entries kept for /_emulator/calls?log=1
 SIG_SKEW = 15 * 60             # SigV4 X-Amz-Date tolerance, as AWS (15 minutes)
 
+# STS actions the emulator answers: Action -> whether the caller must be signed (and is
+# then authenticated like an SSM request). Each is Handler._sts_<Action>(form, ctx);
+# ctx holds account, rid, entry (the call-log record), caller_arn and caller_uid. To add
+# one (e.g. the unsigned AssumeRoleWithWebIdentity): write the method, list it here.
+STS_ACTIONS = {"GetCallerIdentity": True, "AssumeRole": True}
+
 
 class Faults:
     """Fault-injection settings and the seeded RNG they draw from."""
@@ -192,6 +198,9 @@ class Emulator:
 _AUTH_RE = re.compile(
     r"AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request,\s*"
     r"SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$")
+
+
+_REGIONAL_HOST = re.compile(r"(?:ssm|sts)\.([a-z]{2}(?:-[a-z]+)+-\d)\.")
 
 
 def parse_authorization(value):
@@ -464,8 +473,18 @@ class Handler(BaseHTTPRequestHandler):
         else:
             rec = emu.key(auth["ak"]) if auth else None
         account = rec["account"] if rec else headers.get("x-emulator-account", emu.account)
-        region = auth["region"] if auth else emu.region
-        return account, region, rec
+        return account, self._region(headers, auth), rec
+
+    def _region(self, headers, auth):
+        """The region of a request: its SigV4 credential scope; unsigned, the
+        X-Emulator-Region header, else a regional host name (ssm.<region>.<...>),
+        else --region."""
+        if auth:
+            return auth["region"]
+        if headers.get("x-emulator-region"):
+            return headers["x-emulator-region"]
+        m = _REGIONAL_HOST.match(headers.get("host", ""))
+        return m.group(1) if m else self.emu.region
 
     # -- SSM
     def _ssm(self, url, body):
@@ -582,7 +601,8 @@ class Handler(BaseHTTPRequestHandler):
         op = "sts:" + action
         entry = {"op": op, "time": time.time()}
         emu.count(op, "count")
-        if action not in ("GetCallerIdentity", "AssumeRole") or form.get("Version") != "2011-06-15":
+        signed = STS_ACTIONS.get(action)
+        if signed is None or form.get("Version") != "2011-06-15":
             entry["status"] = 400
             emu.count(op, "validation_errors", entry)
             self._sts_error(400, "InvalidAction", "Could not find operation %s for version %s"
@@ -594,7 +614,10 @@ class Handler(BaseHTTPRequestHandler):
         headers = self._lower_headers()
         auth = parse_authorization(headers.get("authorization"))
         try:
-            account, region, rec = self._identity(headers, body, auth)
+            if signed:
+                account, region, rec = self._identity(headers, body, auth)
+            else:  # an unsigned action: no caller to check
+                account, region, rec = None, self._region(headers, auth), None
         except SSMError as e:
             entry["status"] = e.status
             emu.count(op, "auth_errors", entry)
@@ -620,24 +643,28 @@ class Handler(BaseHTTPRequestHandler):
             emu.count(op, "errors", entry)
             self._server_fault(kind, rid, sts=True)
             return
-        if rec is None:
+        if signed and rec is None:
             rec = emu.key(emu.default_access_key) if account == emu.account else None
-        caller_arn = rec["arn"] if rec else "arn:aws:iam::%s:user/emulator" % account
-        caller_uid = rec["user_id"] if rec else "AIDAEMULATORDEFAULT00"
-        if action == "GetCallerIdentity":
-            xml = ('<GetCallerIdentityResponse xmlns="%s">\n  <GetCallerIdentityResult>\n'
-                   '    <Arn>%s</Arn>\n    <UserId>%s</UserId>\n    <Account>%s</Account>\n'
-                   '  </GetCallerIdentityResult>\n  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n'
-                   '  </ResponseMetadata>\n</GetCallerIdentityResponse>\n'
-                   % (STS_NS, xml_escape(caller_arn), xml_escape(caller_uid), account, rid))
-            entry["status"] = 200
-            emu.count(op, "ok", entry)
-            self._send(200, xml, "text/xml", {"x-amzn-RequestId": rid})
-            return
-        self._assume_role(form, caller_arn, rid, entry)
+        ctx = {"account": account, "region": region, "rid": rid, "entry": entry,
+               "caller_arn": rec["arn"] if rec else "arn:aws:iam::%s:user/emulator" % account,
+               "caller_uid": rec["user_id"] if rec else "AIDAEMULATORDEFAULT00"}
+        getattr(self, "_sts_" + action)(form, ctx)
 
-    def _assume_role(self, form, caller_arn, rid, entry):
+    def _sts_GetCallerIdentity(self, form, ctx):
+        emu, rid, entry = self.emu, ctx["rid"], ctx["entry"]
+        xml = ('<GetCallerIdentityResponse xmlns="%s">\n  <GetCallerIdentityResult>\n'
+               '    <Arn>%s</Arn>\n    <UserId>%s</UserId>\n    <Account>%s</Account>\n'
+               '  </GetCallerIdentityResult>\n  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n'
+               '  </ResponseMetadata>\n</GetCallerIdentityResponse>\n'
+               % (STS_NS, xml_escape(ctx["caller_arn"]), xml_escape(ctx["caller_uid"]),
+                  ctx["account"], rid))
+        entry["status"] = 200
+        emu.count(entry["op"], "ok", entry)
+        self._send(200, xml, "text/xml", {"x-amzn-RequestId": rid})
+
+    def _sts_AssumeRole(self, form, ctx):
         emu = self.emu
+        caller_arn, rid, entry = ctx["caller_arn"], ctx["rid"], ctx["entry"]
         op = entry["op"]
         entry["request"] = {k: v for k, v in form.items() if k not in ("Policy",)}
 

@@ -23,7 +23,6 @@ the AWS API reference):
   changes them, and cannot be updated or deleted.
 """
 
-import base64
 import copy
 import datetime
 import hashlib
@@ -31,8 +30,10 @@ import json
 import random
 import re
 import threading
-import time
 import uuid
+
+from schedule import schedule_kind, timezone_ok as _timezone_ok  # noqa: F401 (re-exported)
+from ssm_common import Clock, SSMError, paginate, validation  # noqa: F401 (SSMError re-exported)
 
 OPERATING_SYSTEMS = ["WINDOWS", "AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2022",
                      "UBUNTU", "REDHAT_ENTERPRISE_LINUX", "SUSE", "CENTOS", "ORACLE_LINUX",
@@ -74,22 +75,8 @@ TAGGABLE = {"PatchBaseline", "MaintenanceWindow"}
 MAX_TAGS_PER_RESOURCE = 50
 
 
-class SSMError(Exception):
-    """An AWS error answer: code (``__type``), message, HTTP status."""
-
-    def __init__(self, code, message, status=400):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-
-
 def _validation(msg):
-    return SSMError("ValidationException", msg)
-
-
-def _now():
-    return round(time.time(), 3)
+    return validation(msg)
 
 
 def _parse_iso8601(s):
@@ -101,82 +88,6 @@ def _parse_iso8601(s):
     if d.tzinfo is None:
         d = d.replace(tzinfo=datetime.timezone.utc)
     return d
-
-
-# ---- schedule expressions (cron / rate / at) -------------------------------------
-
-_MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
-_DAYS = "SUN|MON|TUE|WED|THU|FRI|SAT"
-
-
-def _cron_field_ok(field, lo, hi, names=None, extra=()):
-    """One cron field: '*', or a comma list of values, ranges and steps."""
-    if field == "*":
-        return True
-    for part in field.split(","):
-        if part in extra:
-            continue
-        base, _, step = part.partition("/")
-        if step and (not step.isdigit() or int(step) < 1):
-            return False
-        if base == "*":
-            continue
-        lo_s, dash, hi_s = base.partition("-")
-        for v in ([lo_s, hi_s] if dash else [lo_s]):
-            if names and v.upper() in names.split("|"):
-                continue
-            if not v.isdigit() or not lo <= int(v) <= hi:
-                return False
-    return True
-
-
-def schedule_kind(expr):
-    """Return 'cron', 'rate' or 'at' for a valid SSM maintenance window schedule,
-    None when the expression is invalid."""
-    m = re.fullmatch(r"cron\((.*)\)", expr)
-    if m:
-        # Six required fields (minutes hours day-of-month month day-of-week year);
-        # an optional seconds field may come first (the SSM user guide).
-        f = m.group(1).split()
-        if len(f) == 7:
-            if not _cron_field_ok(f[0], 0, 59):
-                return None
-            f = f[1:]
-        if len(f) != 6:
-            return None
-        minute, hour, dom, month, dow, year = f
-        if (dom == "?") == (dow == "?"):
-            return None  # exactly one of day-of-month / day-of-week must be '?'
-        ok = (_cron_field_ok(minute, 0, 59) and _cron_field_ok(hour, 0, 23)
-              and (dom == "?" or _cron_field_ok(dom, 1, 31, extra=("L", "W", "LW"))
-                   or re.fullmatch(r"([1-9]|[12][0-9]|3[01])W", dom))
-              and _cron_field_ok(month, 1, 12, _MONTHS)
-              and (dow == "?" or _cron_field_ok(dow, 1, 7, _DAYS, extra=("L",))
-                   or re.fullmatch(r"([1-7]|%s)(#[1-5]|L)" % _DAYS, dow.upper()))
-              and _cron_field_ok(year, 1970, 2199))
-        return "cron" if ok else None
-    m = re.fullmatch(r"rate\((\d+) (minute|hour|day)(s?)\)", expr)
-    if m:
-        n = int(m.group(1))
-        # singular unit for 1, plural otherwise: rate(1 day), rate(2 days)
-        return "rate" if n >= 1 and (n == 1) == (m.group(3) == "") else None
-    m = re.fullmatch(r"at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)", expr)
-    if m:
-        try:
-            datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")
-        except ValueError:
-            return None
-        return "at"
-    return None
-
-
-def _timezone_ok(name):
-    try:
-        import zoneinfo
-        zoneinfo.ZoneInfo(name)
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "not an IANA zone"
-        return False
 
 
 # ---- per-account/region state -----------------------------------------------------
@@ -207,6 +118,7 @@ class Backend:
         self.limits = {}
         self.states = {}        # (account, region) -> RegionState
         self._aws_baselines = {}  # region -> {OS: baseline dict}
+        self.clock = Clock()
 
     # ---- helpers ----------------------------------------------------------------
 
@@ -337,22 +249,7 @@ class Backend:
 
     @staticmethod
     def _paginate(items, body, op, default_max):
-        start = 0
-        tok = body.get("NextToken")
-        if tok:
-            try:
-                d = json.loads(base64.b64decode(tok.encode(), validate=True))
-                assert d["op"] == op
-                start = int(d["offset"])
-                assert start >= 0
-            except Exception:  # noqa: BLE001 - any garbage token is invalid
-                raise _validation("The NextToken value is not valid.")
-        n = body.get("MaxResults") or default_max
-        page = items[start:start + n]
-        out_tok = None
-        if start + n < len(items):
-            out_tok = base64.b64encode(json.dumps({"op": op, "offset": start + n}).encode()).decode()
-        return page, out_tok
+        return paginate(items, body, op, default_max)
 
     def _limit(self, name, current, what):
         n = self.limits.get(name)
@@ -460,7 +357,7 @@ class Backend:
         bid = "pb-" + self._hex17()
         while bid in st.baselines:
             bid = "pb-" + self._hex17()
-        now = _now()
+        now = self.clock.now()
         b.update({"BaselineId": bid, "CreatedDate": now, "ModifiedDate": now})
         st.baselines[bid] = b
         if tags:
@@ -510,7 +407,7 @@ class Backend:
         self._baseline_defaults(nb)
         self._check_rules(b["OperatingSystem"], nb)
         nb.update({"BaselineId": b["BaselineId"], "CreatedDate": b["CreatedDate"],
-                   "ModifiedDate": max(_now(), b["CreatedDate"])})
+                   "ModifiedDate": max(self.clock.now(), b["CreatedDate"])})
         st.baselines[b["BaselineId"]] = nb
         return self._baseline_out(nb)
 
@@ -733,7 +630,7 @@ class Backend:
         wid = "mw-" + self._hex17()
         while wid in st.windows:
             wid = "mw-" + self._hex17()
-        now = _now()
+        now = self.clock.now()
         w.update({"WindowId": wid, "CreatedDate": now, "ModifiedDate": now,
                   "_targets": {}, "_tasks": {}})
         st.windows[wid] = w
@@ -768,7 +665,7 @@ class Backend:
                     nw[k] = copy.deepcopy(body[k])
         self._check_window(nw)
         nw.update({"WindowId": w["WindowId"], "CreatedDate": w["CreatedDate"],
-                   "ModifiedDate": _now(), "_targets": w["_targets"], "_tasks": w["_tasks"]})
+                   "ModifiedDate": self.clock.now(), "_targets": w["_targets"], "_tasks": w["_tasks"]})
         st.windows[w["WindowId"]] = nw
         out = {k: copy.deepcopy(v) for k, v in nw.items() if not k.startswith("_")}
         out.pop("CreatedDate")
