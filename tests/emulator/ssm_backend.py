@@ -26,14 +26,19 @@ the AWS API reference):
 import copy
 import datetime
 import hashlib
+import heapq
+import itertools
 import json
 import random
 import re
 import threading
 import uuid
 
-from schedule import schedule_kind, timezone_ok as _timezone_ok  # noqa: F401 (re-exported)
-from ssm_common import Clock, SSMError, paginate, validation  # noqa: F401 (SSMError re-exported)
+from fleet import FleetOps
+from runs import RunOps, resolve_targets
+from schedule import execution_time, next_runs, occurrences, schedule_kind
+from schedule import timezone_ok as _timezone_ok
+from ssm_common import Clock, SSMError, paginate, parse_time, validation  # noqa: F401 (SSMError re-exported)
 
 OPERATING_SYSTEMS = ["WINDOWS", "AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2022",
                      "UBUNTU", "REDHAT_ENTERPRISE_LINUX", "SUSE", "CENTOS", "ORACLE_LINUX",
@@ -102,12 +107,16 @@ class RegionState:
         self.windows = {}       # mw-id -> window dict (+ "_targets", "_tasks")
         self.tags = {}          # (resource type, id) -> {key: value}
         self.tokens = {}        # (op, client token) -> (fingerprint, response)
+        # the patching simulation (fleet.py, runs.py): seeded, not customer objects
+        self.instances = {}     # instance ID -> managed instance
+        self.commands = {}      # command ID -> Run Command command
+        self.executions = {}    # window execution ID -> maintenance window execution
 
     def empty(self):
         return not (self.baselines or self.patch_groups or self.defaults or self.windows)
 
 
-class Backend:
+class Backend(FleetOps, RunOps):
     def __init__(self, rng=None, delete_missing="success"):
         self.lock = threading.RLock()
         self.rng = rng or random.Random()
@@ -119,12 +128,27 @@ class Backend:
         self.states = {}        # (account, region) -> RegionState
         self._aws_baselines = {}  # region -> {OS: baseline dict}
         self.clock = Clock()
+        self._last_time = 0.0   # latest time a run handed out (runs.py keeps them ordered)
+        self.catalog = {}       # patch Id -> patch (fleet.py), one for every account/region
+        self.patch_state_spelling = "model"   # or "live" (fleet.py)
+        self.command_progress = "poll"        # or "instant", "time" (runs.py)
+        self.command_step_ms = 100
 
     # ---- helpers ----------------------------------------------------------------
 
-    def reset(self):
+    def reset(self, account=None, region=None):
+        """Forget state: all of it (with the catalog, and the clock back to real time),
+        or only the (account, region) states matching the given account and/or region."""
         with self.lock:
-            self.states = {}
+            if account is None and region is None:
+                self.states = {}
+                self.catalog = {}
+                self.clock.real()
+                self._last_time = 0.0
+                return
+            for key in [k for k in self.states
+                        if (account is None or k[0] == account) and (region is None or k[1] == region)]:
+                del self.states[key]
 
     def state(self, account, region):
         key = (account, region)
@@ -646,9 +670,20 @@ class Backend:
             raise SSMError("DoesNotExistException", "Maintenance window %s does not exist" % wid)
         return w
 
+    def _next_execution(self, w):
+        """NextExecutionTime of an enabled window with a run still ahead, else None."""
+        if not w.get("Enabled", True):
+            return None
+        nxt = next_runs(w, self.clock.now(), 1)
+        return execution_time(nxt[0]) if nxt else None
+
     def op_GetMaintenanceWindow(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
-        return {k: copy.deepcopy(v) for k, v in w.items() if not k.startswith("_")}
+        out = {k: copy.deepcopy(v) for k, v in w.items() if not k.startswith("_")}
+        nxt = self._next_execution(w)
+        if nxt:
+            out["NextExecutionTime"] = nxt
+        return out
 
     def op_UpdateMaintenanceWindow(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
@@ -698,9 +733,72 @@ class Backend:
         page, tok = self._paginate(items, body, "DescribeMaintenanceWindows", 50)
         keys = ("WindowId", "Name", "Description", "Enabled", "Duration", "Cutoff", "Schedule",
                 "ScheduleTimezone", "ScheduleOffset", "EndDate", "StartDate")
-        out = {"WindowIdentities": [{k: w[k] for k in keys if k in w} for w in page]}
+        idents = []
+        for w in page:
+            d = {k: w[k] for k in keys if k in w}
+            nxt = self._next_execution(w)
+            if nxt:
+                d["NextExecutionTime"] = nxt
+            idents.append(d)
+        out = {"WindowIdentities": idents}
         if tok:
             out["NextToken"] = tok
+        return out
+
+    SCHEDULE_CAP = 1000   # occurrences DescribeMaintenanceWindowSchedule pages through at most
+
+    def op_DescribeMaintenanceWindowSchedule(self, st, account, region, body):
+        after, before = self.clock.now(), None
+        for f in body.get("Filters", []):
+            key = f.get("Key")
+            if key not in ("ScheduledBefore", "ScheduledAfter"):
+                raise _validation("Invalid filter key %s: supported keys are ScheduledBefore and "
+                                  "ScheduledAfter." % key)
+            for v in f.get("Values") or []:
+                t = parse_time(v)
+                if t is None:
+                    raise _validation("Invalid filter value %s for %s: use an ISO-8601 date/time "
+                                      "such as 2021-11-04T05:00:00Z." % (v, key))
+                if key == "ScheduledAfter":
+                    after = max(after, t)
+                else:
+                    before = t if before is None else min(before, t)
+        if "WindowId" in body:
+            if body.get("Targets"):
+                raise _validation("Specify either WindowId or Targets, not both.")
+            windows = [self._window(st, body["WindowId"])]
+        elif body.get("Targets"):
+            windows = self._windows_for_targets(st, body.get("ResourceType", "INSTANCE"),
+                                                body["Targets"])
+        else:
+            raise _validation("Either WindowId or Targets must be specified.")
+        runs = heapq.merge(*[((t, w["WindowId"], w["Name"]) for t in occurrences(w, after))
+                             for w in windows if w.get("Enabled", True)])
+        items = []
+        for t, wid, name in itertools.islice(runs, self.SCHEDULE_CAP):
+            if before is not None and t > before:
+                break
+            items.append({"WindowId": wid, "Name": name, "ExecutionTime": execution_time(t)})
+        page, tok = self._paginate(items, body, "DescribeMaintenanceWindowSchedule", 50)
+        out = {"ScheduledWindowExecutions": page}
+        if tok:
+            out["NextToken"] = tok
+        return out
+
+    def _windows_for_targets(self, st, resource_type, targets):
+        """Windows with a target of this resource type naming the same key and value, or
+        (instances) selecting one of the instances the given targets select."""
+        pairs = {(t.get("Key"), v) for t in targets for v in t.get("Values") or []}
+        wanted = set(resolve_targets(st, targets)) if resource_type == "INSTANCE" else set()
+        out = []
+        for w in st.windows.values():
+            for wt in w["_targets"].values():
+                if wt["ResourceType"] != resource_type:
+                    continue
+                mine = {(t["Key"], v) for t in wt["Targets"] for v in t.get("Values") or []}
+                if mine & pairs or (wanted and wanted & set(resolve_targets(st, wt["Targets"]))):
+                    out.append(w)
+                    break
         return out
 
     # ---- window targets -------------------------------------------------------------
@@ -955,12 +1053,14 @@ class Backend:
 
     # ---- inventory ------------------------------------------------------------------
 
-    def inventory(self):
-        """Every customer-created object, per account and region (JSON-ready)."""
+    def inventory(self, account=None, region=None):
+        """Every customer-created object, per account and region (JSON-ready); with
+        `account` and/or `region`, only those (same shape)."""
         out = {}
         with self.lock:
-            for (account, region), st in sorted(self.states.items()):
-                if st.empty():
+            for (acct, reg), st in sorted(self.states.items()):
+                if st.empty() or (account is not None and acct != account) \
+                        or (region is not None and reg != region):
                     continue
                 baselines = {}
                 for bid, b in st.baselines.items():
@@ -974,7 +1074,7 @@ class Backend:
                     d["Targets"] = copy.deepcopy(w["_targets"])
                     d["Tasks"] = copy.deepcopy(w["_tasks"])
                     windows[wid] = d
-                out.setdefault(account, {})[region] = {
+                out.setdefault(acct, {})[reg] = {
                     "patch_baselines": baselines,
                     "patch_groups": [{"PatchGroup": g, "OperatingSystem": o, "BaselineId": b}
                                      for (g, o), b in st.patch_groups.items()],
