@@ -191,10 +191,12 @@ class Emulator:
         """The inventory dump ({account: {region: ...}}) of one account and/or region."""
         return self._test("GET", "inventory" + self._query(account=account, region=region))
 
-    def reset(self, state=True, calls=True, account=None, region=None):
-        """Forget everything, or (account and/or region) only those states."""
-        body = {"state": state, "calls": calls}
-        if account or region:
+    def reset(self, state=True, calls=None, account=None, region=None):
+        """Forget everything (state and call counters), or with account and/or region only
+        those states (the counters stay unless calls=True)."""
+        scoped = bool(account or region)
+        body = {"state": state, "calls": (not scoped) if calls is None else calls}
+        if scoped:
             body.update(account=account, region=region)
         return self._test("POST", "reset", body)
 

@@ -299,9 +299,9 @@ class RunOps:
     def advance_commands(self, st, account, region, command_id=None, steps=None):
         """Control endpoint: move one command (or all of the region's) `steps` steps, or to
         the end when steps is None. Returns the commands' statuses."""
-        cmds = [st.commands[command_id]] if command_id else list(st.commands.values())
         if command_id and command_id not in st.commands:
             raise ControlError("no command %s" % command_id)
+        cmds = [st.commands[command_id]] if command_id else list(st.commands.values())
         for cmd in cmds:
             if steps is None:
                 self._finish(st, account, region, cmd)

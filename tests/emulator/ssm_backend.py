@@ -772,8 +772,9 @@ class Backend(FleetOps, RunOps):
                                                 body["Targets"])
         else:
             raise _validation("Either WindowId or Targets must be specified.")
-        runs = heapq.merge(*[((t, w["WindowId"], w["Name"]) for t in occurrences(w, after))
-                             for w in windows if w.get("Enabled", True)])
+        def runs_of(w):
+            return ((t, w["WindowId"], w["Name"]) for t in occurrences(w, after))
+        runs = heapq.merge(*[runs_of(w) for w in windows if w.get("Enabled", True)])
         items = []
         for t, wid, name in itertools.islice(runs, self.SCHEDULE_CAP):
             if before is not None and t > before:
