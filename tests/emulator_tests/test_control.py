@@ -107,3 +107,21 @@ def test_fleet_dump(emu, ssm):
     first = emu.instances()[0]
     assert first["Tags"] == {"Patch Group": "STG", "PatchWindowTaskAM2": "SCAN", "Owner": "ops"}
     assert first["PingStatus"] == "Inactive"
+
+
+def test_ssm_endpoint_seeds_the_fleet(emu):
+    import os
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    from ssm_endpoint import SsmEndpoint
+    ep = SsmEndpoint(emu.url, emu)
+    fleet = ep.seed_fleet(per_group=3)
+    assert len(fleet["all"]) == 12 and len(fleet["PRD"]["INSTALL"]) == 3
+    got = ep.call("DescribeInstanceInformation", {"Filters": [
+        {"Key": "tag:PatchWindowTaskAM2", "Values": ["INSTALL"]},
+        {"Key": "tag:Patch Group", "Values": ["PRD"]}]})["InstanceInformationList"]
+    assert sorted(i["InstanceId"] for i in got) == sorted(fleet["PRD"]["INSTALL"])
+    objs = __import__("seed_fleet").create_seed_objects(ep.call)
+    assert ep.call("GetPatchBaselineForPatchGroup", {"PatchGroup": "STG", "OperatingSystem":
+                                                     "AMAZON_LINUX_2"})["BaselineId"] == \
+        objs["baselines"]["STG"]
