@@ -48,7 +48,7 @@ import time
 
 from fleet import ControlError
 from schedule import occurrences
-from ssm_common import SSMError, iso_utc, page_out, paginate, parse_time, validation
+from ssm_common import SSMError, iso_utc, page_out, paginate, parse_time, time_filters, validation
 
 SIMULATED_DOCUMENTS = {
     # document -> steps: (step/plugin name, plugin type, platforms it runs on)
@@ -599,23 +599,28 @@ class RunOps:
             te["Status"] = "SUCCESS"
         return te
 
+    def _add_invocation(self, te, start, params, wtid, owner):
+        """A new invocation of task execution `te` (recorded in it)."""
+        inv = {"WindowExecutionId": te["WindowExecutionId"], "TaskExecutionId": te["TaskExecutionId"],
+               "InvocationId": self._uuid(), "TaskType": te["TaskType"], "StartTime": start}
+        if params:
+            inv["Parameters"] = params
+        if wtid:
+            inv["WindowTargetId"] = wtid
+        if owner:
+            inv["OwnerInformation"] = owner
+        te["_invocations"].append(inv)
+        return inv
+
     def _run_other_task(self, te, task, targets, start):
         """AUTOMATION / LAMBDA / STEP_FUNCTIONS: one successful invocation per target."""
         tip = (task.get("TaskInvocationParameters") or {})
         params = json.dumps(tip, sort_keys=True, separators=(",", ":"), default=str) if tip else None
         t = start
         for iid, wtid, owner in targets or [(None, None, None)]:
-            inv = {"WindowExecutionId": te["WindowExecutionId"], "TaskExecutionId": te["TaskExecutionId"],
-                   "InvocationId": self._uuid(), "ExecutionId": self._uuid(), "TaskType": te["TaskType"],
-                   "Status": "SUCCESS", "StatusDetails": "Success", "StartTime": t,
-                   "EndTime": t + INVOCATION_SECONDS}
-            if params:
-                inv["Parameters"] = params
-            if wtid:
-                inv["WindowTargetId"] = wtid
-            if owner:
-                inv["OwnerInformation"] = owner
-            te["_invocations"].append(inv)
+            inv = self._add_invocation(te, t, params, wtid, owner)
+            inv.update(ExecutionId=self._uuid(), Status="SUCCESS", StatusDetails="Success",
+                       EndTime=t + INVOCATION_SECONDS)
             t += INVOCATION_SECONDS
         te["EndTime"] = t
         te["Status"] = "SUCCESS"
@@ -633,14 +638,8 @@ class RunOps:
             pj["documentVersion"] = rc["DocumentVersion"]
         if rc.get("ServiceRoleArn"):
             pj["serviceRoleArn"] = rc["ServiceRoleArn"]
-        inv = {"WindowExecutionId": te["WindowExecutionId"], "TaskExecutionId": te["TaskExecutionId"],
-               "InvocationId": self._uuid(), "TaskType": "RUN_COMMAND", "StartTime": start,
-               "Parameters": json.dumps(pj, sort_keys=True, separators=(",", ":"))}
-        if wtid:
-            inv["WindowTargetId"] = wtid
-        if owner:
-            inv["OwnerInformation"] = owner
-        te["_invocations"].append(inv)
+        inv = self._add_invocation(te, start, json.dumps(pj, sort_keys=True, separators=(",", ":")),
+                                   wtid, owner)
         if doc is None:
             inv.update(Status="FAILED", StatusDetails="InvalidDocument", EndTime=start)
             return inv
@@ -697,20 +696,11 @@ class RunOps:
 
     def op_DescribeMaintenanceWindowExecutions(self, st, account, region, body):
         items = [e for e in st.executions.values() if e["WindowId"] == body["WindowId"]]
-        for f in body.get("Filters", []):
-            key = f.get("Key")
-            if key not in ("ExecutedBefore", "ExecutedAfter"):
-                raise validation("Invalid filter key %s: supported keys are ExecutedBefore and "
-                                 "ExecutedAfter." % key)
-            for v in f.get("Values") or []:
-                t = parse_time(v)
-                if t is None:
-                    raise validation("Invalid filter value %s for %s: use an ISO-8601 date/time "
-                                     "such as 2021-11-04T05:00:00Z." % (v, key))
-                if key == "ExecutedBefore":
-                    items = [e for e in items if e["StartTime"] <= t]
-                else:
-                    items = [e for e in items if e["StartTime"] >= t]
+        for key, t in time_filters(body.get("Filters"), ("ExecutedBefore", "ExecutedAfter")):
+            if key == "ExecutedBefore":
+                items = [e for e in items if e["StartTime"] <= t]
+            else:
+                items = [e for e in items if e["StartTime"] >= t]
         items.sort(key=lambda e: -e["StartTime"])  # newest first, as the console and API list them
         page, tok = paginate(items, body, "DescribeMaintenanceWindowExecutions", 50)
         return page_out("WindowExecutions", [self._execution_out(e) for e in page], tok)

@@ -38,7 +38,7 @@ from fleet import FleetOps
 from runs import RunOps, resolve_targets
 from schedule import execution_time, next_runs, occurrences, schedule_kind
 from schedule import timezone_ok as _timezone_ok
-from ssm_common import Clock, SSMError, paginate, parse_time, validation  # noqa: F401 (SSMError re-exported)
+from ssm_common import Clock, SSMError, paginate, time_filters, validation  # noqa: F401 (SSMError re-exported)
 
 OPERATING_SYSTEMS = ["WINDOWS", "AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2022",
                      "UBUNTU", "REDHAT_ENTERPRISE_LINUX", "SUSE", "CENTOS", "ORACLE_LINUX",
@@ -749,20 +749,11 @@ class Backend(FleetOps, RunOps):
 
     def op_DescribeMaintenanceWindowSchedule(self, st, account, region, body):
         after, before = self.clock.now(), None
-        for f in body.get("Filters", []):
-            key = f.get("Key")
-            if key not in ("ScheduledBefore", "ScheduledAfter"):
-                raise _validation("Invalid filter key %s: supported keys are ScheduledBefore and "
-                                  "ScheduledAfter." % key)
-            for v in f.get("Values") or []:
-                t = parse_time(v)
-                if t is None:
-                    raise _validation("Invalid filter value %s for %s: use an ISO-8601 date/time "
-                                      "such as 2021-11-04T05:00:00Z." % (v, key))
-                if key == "ScheduledAfter":
-                    after = max(after, t)
-                else:
-                    before = t if before is None else min(before, t)
+        for key, t in time_filters(body.get("Filters"), ("ScheduledBefore", "ScheduledAfter")):
+            if key == "ScheduledAfter":
+                after = max(after, t)
+            else:
+                before = t if before is None else min(before, t)
         if "WindowId" in body:
             if body.get("Targets"):
                 raise _validation("Specify either WindowId or Targets, not both.")

@@ -144,6 +144,24 @@ def paginate(items, body, op, default_max, bad_token="ValidationException"):
     return page, out_tok
 
 
+def time_filters(filters, keys):
+    """[(key, epoch)] of a request's MaintenanceWindowFilter/PatchOrchestratorFilter list
+    whose keys (one of `keys`) take ISO-8601 times; ValidationException for another key or
+    a value that is no time."""
+    out = []
+    for f in filters or []:
+        key = f.get("Key")
+        if key not in keys:
+            raise validation("Invalid filter key %s: supported keys are %s." % (key, " and ".join(keys)))
+        for v in f.get("Values") or []:
+            t = parse_time(v)
+            if t is None:
+                raise validation("Invalid filter value %s for %s: use an ISO-8601 date/time such "
+                                 "as 2021-11-04T05:00:00Z." % (v, key))
+            out.append((key, t))
+    return out
+
+
 def page_out(key, page, tok, extra=None):
     """The response dict of a paginated read: {key: page, "NextToken": tok if any}."""
     out = {key: page}
