@@ -313,7 +313,7 @@ class RunOps:
     def _command_out(self, cmd):
         return {k: copy.deepcopy(v) for k, v in cmd.items() if not k.startswith("_")}
 
-    def _plugins(self, st, region, cmd, inv):
+    def _plugins(self, st, cmd, inv):
         inst = st.instances.get(inv["InstanceId"])
         ptype = inst["PlatformType"] if inst else "Linux"
         out = []
@@ -350,7 +350,7 @@ class RunOps:
     def _s3_url(cmd, key):
         return "https://s3.%s.amazonaws.com/%s/%s" % (cmd["OutputS3Region"], cmd["OutputS3BucketName"], key)
 
-    def _invocation_out(self, st, region, cmd, inv, details):
+    def _invocation_out(self, st, cmd, inv, details):
         inst = st.instances.get(inv["InstanceId"])
         d = {"CommandId": cmd["CommandId"], "InstanceId": inv["InstanceId"],
              "InstanceName": (inst or {}).get("Tags", {}).get("Name", ""),
@@ -361,7 +361,7 @@ class RunOps:
              "CloudWatchOutputConfig": copy.deepcopy(cmd["CloudWatchOutputConfig"])}
         if cmd.get("NotificationConfig"):
             d["NotificationConfig"] = copy.deepcopy(cmd["NotificationConfig"])
-        plugins = self._plugins(st, region, cmd, inv)
+        plugins = self._plugins(st, cmd, inv)
         for p, runs in plugins:
             if runs and "StandardOutputUrl" in p:
                 d["StandardOutputUrl"], d["StandardErrorUrl"] = p["StandardOutputUrl"], p["StandardErrorUrl"]
@@ -437,7 +437,7 @@ class RunOps:
                         if self._status_matches(i["Status"], i["StatusDetails"], v)]
         page, tok = paginate(rows, body, "ListCommandInvocations", 50, "InvalidNextToken")
         return page_out("CommandInvocations",
-                        [self._invocation_out(st, region, c, i, bool(body.get("Details")))
+                        [self._invocation_out(st, c, i, bool(body.get("Details")))
                          for c, i in page], tok)
 
     def op_GetCommandInvocation(self, st, account, region, body):
@@ -449,7 +449,7 @@ class RunOps:
             raise SSMError("InvocationDoesNotExist", "An invocation of command %s on instance %s "
                            "does not exist." % (body["CommandId"], body["InstanceId"]))
         self._progress(st, account, region, [cmd])
-        plugins = self._plugins(st, region, cmd, inv)
+        plugins = self._plugins(st, cmd, inv)
         if body.get("PluginName"):
             chosen = next((p for p, _ in plugins if p["Name"] == body["PluginName"]), None)
             if chosen is None:
