@@ -286,35 +286,16 @@ tf_value *res_tags_all(const provider_ctx *p, const tf_value *tags)
 int res_tags_read(provider_ctx *p, const char *resource_type, const char *id, tf_value **out,
 		  tf_diags *d)
 {
-	json_t *req = NULL, *resp = NULL;
-	aws_error err;
-	int rc;
+	json_t *resp = NULL;
+	int rc = res_get(p, "ListTagsForResource",
+			 json_pack("{s:s,s:s}", "ResourceType", resource_type, "ResourceId", id),
+			 &resp, "tags", d);
 
 	*out = NULL;
-	req = json_pack("{s:s,s:s}", "ResourceType", resource_type, "ResourceId", id);
-	if (!req) {
-		res_diag_internal(d, "ListTagsForResource", NULL);
-		rc = AWS_ERR_OTHER;
-		goto done;
-	}
-	memset(&err, 0, sizeof(err));
-	rc = ssm_call(p->aws, "ListTagsForResource", req, &resp, &err);
-	/* SSM answers InvalidResourceId for an object that does not exist. */
-	if (rc == AWS_ERR_NOT_FOUND || strcmp(err.aws_code, "InvalidResourceId") == 0) {
-		rc = AWS_ERR_NOT_FOUND;
-		goto done;
-	}
-	if (rc != 0) {
-		res_diag_aws_at(d, "tags", "ListTagsForResource", &err);
-		goto done;
-	}
-	*out = res_tf_tag_map(json_object_get(resp, "TagList"));
-	if (!*out) {
+	if (rc == 0 && !(*out = res_tf_tag_map(json_object_get(resp, "TagList")))) {
 		res_diag_internal(d, "ListTagsForResource", NULL);
 		rc = AWS_ERR_OTHER;
 	}
-done:
-	json_decref(req);
 	json_decref(resp);
 	return rc;
 }
@@ -607,6 +588,10 @@ static int call(provider_ctx *p, const char *op, json_t *req, json_t **resp, con
 	memset(&err, 0, sizeof(err));
 	rc = ssm_call(p->aws, op, req, &answer, &err);
 	json_decref(req);
+	/* An ID SSM refuses as invalid names no object (ListTagsForResource
+	 * answers so for one that does not exist): for a find, it is gone. */
+	if (quiet_gone && strcmp(err.aws_code, "InvalidResourceId") == 0)
+		rc = AWS_ERR_NOT_FOUND;
 	if (rc != 0 && !(quiet_gone && rc == AWS_ERR_NOT_FOUND))
 		res_diag_aws_at(d, at, op, &err);
 	if (rc == 0 && resp)

@@ -128,8 +128,9 @@ int res_plan_tags_all(const provider_ctx *p, tf_value *planned);
 int res_call(provider_ctx *p, const char *op, json_t *req, json_t **resp, const char *at,
 	     tf_diags *d);
 
-/* The shared "find": res_call of a Get/Describe, but AWS_ERR_NOT_FOUND (the
- * object, or its window, is gone) comes back with no diagnostic. */
+/* The shared "find": res_call of a Get/Describe/List, but AWS_ERR_NOT_FOUND
+ * (the object, or its window, is gone; also SSM's InvalidResourceId) comes
+ * back with no diagnostic. */
 int res_get(provider_ctx *p, const char *op, json_t *req, json_t **resp, const char *at,
 	    tf_diags *d);
 
