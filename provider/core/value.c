@@ -1027,6 +1027,15 @@ tf_value *tf_value_attr(const tf_value *v, const char *name)
 	return v->u.coll.items[i];
 }
 
+const char *tf_value_key(const tf_value *v, size_t i)
+{
+	if (!v || v->state != TF_VALUE_KNOWN || i >= v->u.coll.n)
+		return NULL;
+	if (v->type->kind == TF_TYPE_MAP)
+		return v->u.coll.keys[i];
+	return v->type->kind == TF_TYPE_OBJECT ? v->type->names[i] : NULL;
+}
+
 const char *tf_value_str(const tf_value *v)
 {
 	if (!v || v->state != TF_VALUE_KNOWN || v->type->kind != TF_TYPE_STRING)
