@@ -146,6 +146,9 @@ int tf_value_set_attr(tf_value *obj, const char *name, tf_value *item);
 bool tf_number_valid(const char *text);
 int tf_number_compare(const char *a, const char *b);
 bool tf_number_exact_double(const char *text, double *out);
+/* The text of v: integral values below 1e21 in plain digits ("1800"), anything
+ * else as the shortest "%.Ng" text that reads back as v. */
+void tf_number_shortest(double v, char *out, size_t outsz);
 tf_value *tf_value_number_double_exact(double v);
 
 /* Deep copy. */
