@@ -398,13 +398,7 @@ int res_plan_tags_all(const provider_ctx *p, tf_value *planned)
 		all = tf_value_unknown(res_type_string_map());
 	else
 		all = res_tags_all(p, tags);
-	if (!all)
-		return -1;
-	if (tf_value_set_attr(planned, "tags_all", all) != 0) {
-		tf_value_free(all);
-		return -1;
-	}
-	return 0;
+	return res_set_attr(planned, "tags_all", all);
 }
 
 /* ---------------------------------------------------------------- state helpers */
@@ -414,7 +408,6 @@ void res_keep_prior(tf_value *state, const tf_value *prior, const char *attr,
 {
 	const tf_value *pv = tf_value_attr(prior, attr);
 	const tf_value *sv = tf_value_attr(state, attr);
-	tf_value *c;
 
 	if (!tf_value_is_known(pv) || !tf_value_is_known(sv) || tf_value_has_unknown(pv))
 		return;
@@ -422,9 +415,7 @@ void res_keep_prior(tf_value *state, const tf_value *prior, const char *attr,
 		return;
 	if (!(equiv ? equiv(pv, sv) : tf_value_equal(pv, sv)))
 		return;
-	c = tf_value_clone(pv);
-	if (c && tf_value_set_attr(state, attr, c) != 0)
-		tf_value_free(c);
+	res_set_attr(state, attr, tf_value_clone(pv)); /* on failure the API's value stays */
 }
 
 bool res_equiv_icase(const tf_value *a, const tf_value *b)
@@ -475,15 +466,7 @@ void res_unknown_to_null(tf_value *v)
 
 int res_set_str(tf_value *state, const char *attr, const char *s)
 {
-	tf_value *v = s ? tf_value_string(s) : tf_value_null(&tf_type_string);
-
-	if (!v)
-		return -1;
-	if (tf_value_set_attr(state, attr, v) != 0) {
-		tf_value_free(v);
-		return -1;
-	}
-	return 0;
+	return res_set_attr(state, attr, s ? tf_value_string(s) : tf_value_null(&tf_type_string));
 }
 
 int res_set_attr(tf_value *obj, const char *attr, tf_value *v)
