@@ -551,7 +551,7 @@ void res_client_token(char out[37])
 	out[o] = '\0';
 }
 
-/* ---------------------------------------------------------------- find, delete, import IDs */
+/* ---------------------------------------------------------------- calls: find, delete */
 
 /* res_call, res_get and res_delete: every failure but a quiet_gone
  * AWS_ERR_NOT_FOUND gets a diagnostic. */
@@ -601,21 +601,4 @@ int res_delete(provider_ctx *p, const char *op, json_t *req, tf_diags *d)
 	int rc = call(p, op, req, NULL, NULL, true, d);
 
 	return rc == AWS_ERR_NOT_FOUND ? 0 : rc;
-}
-
-int res_parse_window_child_id(const char *id, char *window_id, char *child_id, size_t cap)
-{
-	const char *slash = id ? strchr(id, '/') : NULL;
-	size_t wl, tl;
-
-	if (!slash || strchr(slash + 1, '/'))
-		return -1;
-	wl = (size_t)(slash - id);
-	tl = strlen(slash + 1);
-	if (wl <= 3 || tl == 0 || wl >= cap || tl >= cap || strncmp(id, "mw-", 3) != 0)
-		return -1;
-	memcpy(window_id, id, wl);
-	window_id[wl] = '\0';
-	memcpy(child_id, slash + 1, tl + 1);
-	return 0;
 }

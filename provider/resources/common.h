@@ -138,12 +138,6 @@ int res_get(provider_ctx *p, const char *op, json_t *req, json_t **resp, const c
  * is success. */
 int res_delete(provider_ctx *p, const char *op, json_t *req, tf_diags *d);
 
-/*
- * Split "<window_id>/<child_id>" (window targets and tasks) into the caller's
- * buffers of `cap` bytes each. Returns 0, or -1 when the ID is malformed.
- */
-int res_parse_window_child_id(const char *id, char *window_id, char *child_id, size_t cap);
-
 /* ---------------------------------------------------------------- state helpers */
 
 /*

@@ -414,46 +414,63 @@ int resource_plan(const res_def *def, provider_ctx *p, const tf_value *prior,
 	return def->plan ? def->plan(p, prior, config, planned, d) : 0;
 }
 
-/* Is id "<prefix><letters and digits>", at most 128 characters? */
-static bool is_prefixed_id(const char *id, const char *prefix)
+/* Does `part` (n bytes) fit key part k: not empty, at most 128 bytes, and if
+ * k has a prefix, that prefix and then letters and digits only? */
+static bool id_part_ok(const res_key *k, const char *part, size_t n)
 {
-	size_t i, n = strlen(id), pl = strlen(prefix);
+	size_t i, pl = k->prefix ? strlen(k->prefix) : 0;
 
-	for (i = pl; i < n && isalnum((unsigned char)id[i]); i++)
-		;
-	return n > pl && n <= 128 && strncmp(id, prefix, pl) == 0 && i == n;
+	if (n == 0 || n > 128 || (pl && (n <= pl || strncmp(part, k->prefix, pl) != 0)))
+		return false;
+	for (i = pl; pl && i < n; i++)
+		if (!isalnum((unsigned char)part[i]))
+			return false;
+	return true;
 }
 
-int resource_import(const res_def *def, const char *id, tf_value **out, tf_diags *d)
+/* The import ID's format, for the diagnostic: a prefixed single ID, or the
+ * parts "<window_id>/<window_target_id>". */
+static void import_format_error(const res_def *def, const char *id, tf_diags *d)
 {
-	char parts[RES_MAX_KEYS][129];
-	tf_value *st;
+	const res_key *k = def->keys;
 
-	*out = NULL;
-	if (n_keys(def) == 1 && !is_prefixed_id(id, def->id_prefix)) {
+	if (n_keys(def) == 1)
 		tf_diags_error(
 			d, NULL, "Invalid import ID",
 			"Expected a %s ID of the form %s<hex digits> (e.g. %s0123456789abcdef0), "
 			"got \"%s\".",
-			def->what, def->id_prefix, def->id_prefix,
-			strlen(id) > 128 ? "(too long)" : id);
-		return AWS_ERR_VALIDATION;
-	}
-	if (n_keys(def) == 1) {
-		snprintf(parts[0], sizeof(parts[0]), "%s", id);
-	} else if (res_parse_window_child_id(id, parts[0], parts[1], 128) < 0) {
+			def->what, k[0].prefix, k[0].prefix, strlen(id) > 128 ? "(too long)" : id);
+	else
 		tf_diags_error(
 			d, NULL, "Invalid import ID",
 			"Expected \"<%s>/<%s>\", e.g. "
 			"\"mw-0123456789abcdef0/1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f\"; got \"%s\".",
-			def->keys[0].attr, def->id_name, id);
-		return AWS_ERR_VALIDATION;
-	}
+			k[0].name ? k[0].name : k[0].attr, k[1].name ? k[1].name : k[1].attr,
+			strlen(id) > 300 ? "(too long)" : id);
+}
+
+int resource_import(const res_def *def, const char *id, tf_value **out, tf_diags *d)
+{
+	const char *part = id;
+	tf_value *st;
+
+	*out = NULL;
 	if (!(st = schema_new_object(def->schema->block)))
 		goto oom;
-	for (size_t i = 0; i < n_keys(def); i++)
-		if (res_set_str(st, def->keys[i].attr, parts[i]) < 0)
+	for (size_t i = 0; i < n_keys(def); i++) {
+		const char *slash = strchr(part, '/');
+		bool last = i + 1 == n_keys(def);
+		size_t n = last ? strlen(part) : slash ? (size_t)(slash - part) : 0;
+
+		if ((last ? slash != NULL : !slash) || !id_part_ok(&def->keys[i], part, n)) {
+			tf_value_free(st);
+			import_format_error(def, id, d);
+			return AWS_ERR_VALIDATION;
+		}
+		if (res_set_attr(st, def->keys[i].attr, tf_value_string_len(part, n)) < 0)
 			goto oom;
+		part += n + 1;
+	}
 	*out = st;
 	return 0;
 oom:

@@ -56,10 +56,14 @@ typedef struct {
 
 void res_found_free(res_found *f);
 
-/* One part of an object's key: the attribute and the request member. */
+/* One part of an object's key: the attribute, the request member, the fixed
+ * prefix of its IDs ("mw-"; NULL: any text), and its name in import messages
+ * (NULL: the attribute's). */
 typedef struct {
 	const char *attr;
 	const char *member;
+	const char *prefix;
+	const char *name;
 } res_key;
 
 #define RES_MAX_KEYS 2
@@ -76,11 +80,8 @@ struct res_def {
 	} op;
 
 	/* The object's key, outermost first (unused parts zero); the last part is
-	 * the object's own ID. One part: the import ID is "<id_prefix><hex>"; two:
-	 * "<key0>/<key1>", the second part named `id_name` in messages. */
+	 * the object's own ID. The import ID is the parts joined by "/". */
 	res_key keys[RES_MAX_KEYS];
-	const char *id_prefix; /* "pb-" */
-	const char *id_name; /* "window_target_id" */
 
 	const char *arn_kind; /* "patchbaseline": the arn attribute; NULL = none */
 	const char *tag_type; /* "PatchBaseline": tags/tags_all; NULL = no tags */

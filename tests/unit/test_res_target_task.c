@@ -357,18 +357,35 @@ static void test_target_round_trip(void)
 
 static void test_import_id_parsing(void)
 {
-	char w[64], t[64];
-
-	CHECK(res_parse_window_child_id(WID "/" TID, w, t, sizeof(w)) == 0);
-	CHECK_STR(w, WID);
-	CHECK_STR(t, TID);
 	static const char *const bad[] = {
-		"", "/", WID, WID "/", "/" TID, TID, "x-123/" TID, WID "/" TID "/x", "mw-/" TID};
+		"",           "/",
+		WID,          WID "/",
+		"/" TID,      TID,
+		"x-123/" TID, WID "/" TID "/x",
+		"mw-/" TID,   "mw-01-2/" TID,
+		WID "//" TID, "pb-0123/" TID,
+	};
+	char long_id[400];
+	tf_value *st = NULL;
+	tf_diags d;
+
+	tf_diags_init(&d);
+	CHECK(resource_import(&res_window_target_def, WID "/" TID, &st, &d) == 0);
+	CHECK_STR(tf_value_attr_str(st, "window_id"), WID);
+	CHECK_STR(tf_value_attr_str(st, "id"), TID);
+	tf_value_free(st);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK(res_parse_window_child_id(bad[i], w, t, sizeof(w)) < 0);
+		st = NULL;
+		CHECK(resource_import(&res_window_target_def, bad[i], &st, &d) < 0);
+		CHECK(st == NULL);
 	}
-	/* Longer than the buffers. */
-	CHECK(res_parse_window_child_id(WID "/" TID TID, w, t, sizeof(w)) < 0);
+	/* A part longer than 128 characters. */
+	memset(long_id, 'a', sizeof(long_id));
+	memcpy(long_id, WID "/", sizeof(WID));
+	long_id[sizeof(long_id) - 1] = '\0';
+	CHECK(resource_import(&res_window_target_def, long_id, &st, &d) < 0);
+	CHECK(d.n == sizeof(bad) / sizeof(bad[0]) + 1);
+	tf_diags_free(&d);
 }
 
 static void test_import_state_and_diagnostic(void)
