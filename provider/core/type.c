@@ -237,11 +237,15 @@ static void type_json_write(buf *b, const tf_type *t)
 	bool keyed = t->kind == TF_TYPE_OBJECT;
 	size_t i;
 
-	if (t->kind <= TF_TYPE_BOOL) { /* dynamic and the primitives: a name */
-		buf_printf(b, "\"%s\"", kind_names[t->kind]);
+	/* dynamic and the primitives: "name"; the others: ["name", ...] */
+	if (t->kind > TF_TYPE_BOOL)
+		buf_putc(b, '[');
+	buf_putc(b, '"');
+	buf_puts(b, kind_names[t->kind]);
+	buf_putc(b, '"');
+	if (t->kind <= TF_TYPE_BOOL)
 		return;
-	}
-	buf_printf(b, "[\"%s\",", kind_names[t->kind]);
+	buf_putc(b, ',');
 	if (t->kind == TF_TYPE_LIST || t->kind == TF_TYPE_SET || t->kind == TF_TYPE_MAP) {
 		type_json_write(b, t->elem);
 		buf_putc(b, ']');
