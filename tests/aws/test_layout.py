@@ -3,6 +3,7 @@ made-up trees to show that it fails where it must: an include cycle between
 provider/aws modules, aws_internal.h included from provider/aws, a provider/
 file over 800 lines, and a file over the limit growing.
 """
+import importlib.util
 import os
 import pathlib
 import subprocess
@@ -17,17 +18,25 @@ def check(repo):
     return p.returncode, p.stdout
 
 
+def over_limit():
+    """The script's own OVER_LIMIT table (files allowed over 800 lines)."""
+    spec = importlib.util.spec_from_file_location("check_layout", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.OVER_LIMIT
+
+
 def tree(tmp_path, files):
     for rel, text in files.items():
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     (tmp_path / "provider/aws").mkdir(parents=True, exist_ok=True)
-    for rel in ("provider/core/value.c", "provider/rpc/server.c"):  # the allowed long ones
+    for rel, cap in over_limit().items():  # the allowed long ones, at their cap
         path = tmp_path / rel
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("x\n" * 820)
+            path.write_text("x\n" * cap)
     return tmp_path
 
 
