@@ -17,6 +17,10 @@ covers all the platforms DIR holds for version V:
                                                     SSMPATCH_GPG_KEY names a secret key
     network-mirror/<host>/ssmpatch/ssmpatch/        for registry.terraform.io and
         index.json, V.json, the zips                registry.opentofu.org
+    registry/                                       when signed: the provider registry
+        .well-known/terraform.json                  protocol as static files, for a
+        v1/providers/ssmpatch/ssmpatch/versions     registry of one's own host name
+        v1/providers/ssmpatch/ssmpatch/V/download/<os>/<arch>, the zips, sums, .sig
 
 Several build trees (amd64, the arm64 cross build) share one DIR: each adds
 its platform and the sums, manifest and mirror then cover all of them.
@@ -36,6 +40,13 @@ Network mirror: Terraform's provider network mirror protocol, laid out as
 URLs), each archive with its h1: (content) and zh: (zip SHA-256) hashes.
 index.json lists every <version>.json found in the host's directory, so a
 tree synced down from the server before the release keeps older versions.
+
+Registry: the provider registry protocol (service discovery, versions,
+download documents with the signing key), as static files whose download,
+checksum and signature URLs are relative; served at https://HOST/ it makes
+HOST/ssmpatch/ssmpatch installable with the signature checked and `zh:`
+checksums of every platform in the lock file. The versions document lists
+every version directory present, as index.json does.
 
 Environment: SSMPATCH_GPG_KEY (key ID, fingerprint or e-mail for gpg
 --local-user), SSMPATCH_GPG_PASSPHRASE_FILE (for a key with a passphrase,
@@ -214,7 +225,7 @@ def sign(sums_path):
         if os.path.exists(sig):
             os.remove(sig)  # never leave a signature of older sums behind
         print("release: SSMPATCH_GPG_KEY not set: SHA256SUMS left unsigned")
-        return
+        return None
     argv = ["gpg", "--batch", "--yes", "--local-user", key]
     if os.environ.get("SSMPATCH_GPG_PASSPHRASE_FILE"):
         argv += ["--pinentry-mode", "loopback", "--passphrase-file", os.environ["SSMPATCH_GPG_PASSPHRASE_FILE"]]
@@ -225,6 +236,17 @@ def sign(sums_path):
             os.remove(sig)
         fail("gpg --detach-sign with key %r failed:\n%s" % (key, r.stderr))
     print("release: signed %s with %s" % (os.path.basename(sums_path), key))
+    return key
+
+
+def public_key(key):
+    """(long key ID, ASCII-armored public key) of the signing key."""
+    listing = subprocess.run(["gpg", "--batch", "--with-colons", "--list-keys", key],
+                             capture_output=True, text=True, check=True).stdout
+    key_id = next(ln.split(":")[4] for ln in listing.splitlines() if ln.startswith("pub:"))
+    armor = subprocess.run(["gpg", "--batch", "--armor", "--export", key],
+                           capture_output=True, text=True, check=True).stdout
+    return key_id, armor
 
 
 def link_or_copy(src, dst):
@@ -248,6 +270,46 @@ def write_network_mirror(dist, version, plats, hashes):
         versions = sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(d, "*.json"))
                           if os.path.basename(p) != "index.json")
         write_json(os.path.join(d, "index.json"), {"versions": {v: {} for v in versions}})
+
+
+def write_registry(dist, version, plats, protocols, sums_name, key):
+    """The provider registry protocol as static files (registry/): service
+    discovery, the versions list and one download document per platform,
+    with the zips, the sums and their signature next to them."""
+    root = os.path.join(dist, "registry")
+    base = os.path.join(root, "v1", "providers", NAMESPACE_TYPE)
+    vdir = os.path.join(base, version)
+    os.makedirs(os.path.join(root, ".well-known"), exist_ok=True)
+    write_json(os.path.join(root, ".well-known", "terraform.json"), {"providers.v1": "/v1/providers/"})
+    for name in [m["zip"] for m in plats.values()] + [sums_name, sums_name + ".sig"]:
+        os.makedirs(vdir, exist_ok=True)
+        link_or_copy(os.path.join(dist, name), os.path.join(vdir, name))
+    key_id, armor = public_key(key)
+    for plat, meta in plats.items():
+        os_, arch = plat.split("_", 1)
+        d = os.path.join(vdir, "download", os_)
+        os.makedirs(d, exist_ok=True)
+        # URLs relative to this document (.../<version>/download/<os>/<arch>).
+        write_json(os.path.join(d, arch), {
+            "protocols": ["%d.0" % v for v in protocols], "os": os_, "arch": arch,
+            "filename": meta["zip"], "download_url": "../../" + meta["zip"],
+            "shasums_url": "../../" + sums_name, "shasums_signature_url": "../../" + sums_name + ".sig",
+            "shasum": sha256_file(os.path.join(dist, meta["zip"])),
+            "signing_keys": {"gpg_public_keys": [{"key_id": key_id, "ascii_armor": armor}]}})
+    # Every version present (a tree synced down from the server keeps older ones).
+    versions = []
+    for v in sorted(os.listdir(base)):
+        dl = os.path.join(base, v, "download")
+        if not os.path.isdir(dl):
+            continue
+        entry = {"version": v, "protocols": None, "platforms": []}
+        for os_ in sorted(os.listdir(dl)):
+            for arch in sorted(os.listdir(os.path.join(dl, os_))):
+                with open(os.path.join(dl, os_, arch)) as f:
+                    entry["protocols"] = json.load(f)["protocols"]
+                entry["platforms"].append({"os": os_, "arch": arch})
+        versions.append(entry)
+    write_json(os.path.join(base, "versions"), {"versions": versions})
 
 
 def publish(dist, version):
@@ -274,11 +336,16 @@ def publish(dist, version):
     sums_path = os.path.join(dist, "%s_%s_SHA256SUMS" % (NAME, version))
     with open(sums_path, "w") as f:
         f.writelines(sums)
-    sign(sums_path)
+    key = sign(sums_path)
     write_network_mirror(dist, version, plats, hashes)
-    print("release: %s in %s: %s; protocols %s; network-mirror/ for %s" % (
+    if key:
+        write_registry(dist, version, plats, protocols, os.path.basename(sums_path), key)
+    else:
+        shutil.rmtree(os.path.join(dist, "registry", "v1", "providers", NAMESPACE_TYPE, version),
+                      ignore_errors=True)  # a registry serves signed releases only
+    print("release: %s in %s: %s; protocols %s; network-mirror/ for %s%s" % (
         version, dist, ", ".join(sorted(plats)), ", ".join(manifest["metadata"]["protocol_versions"]),
-        " and ".join(MIRROR_HOSTS)))
+        " and ".join(MIRROR_HOSTS), "; registry/" if key else ""))
 
 
 def main():

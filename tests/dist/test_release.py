@@ -79,6 +79,7 @@ def test_no_key_no_signature(amd64_binary, tmp_path):
     assert "left unsigned" in r.stdout
     assert not stale.exists()
     assert (tmp_path / stale.name[:-4]).exists()
+    assert not (tmp_path / "registry").exists(), "a registry serves signed releases only"
 
 
 def test_unknown_key_fails_and_leaves_no_signature(amd64_binary, gpg_key, tmp_path):
@@ -151,6 +152,28 @@ def test_network_mirror_tree(release, host):
         kinds = sorted(h.split(":", 1)[0] for h in archive["hashes"])
         assert kinds == ["h1", "zh"], archive["hashes"]
         assert "zh:" + digest in archive["hashes"]
+
+
+def test_registry_tree(release, gpg_key):
+    base = os.path.join(release.dir, "registry")
+    assert json.load(open(os.path.join(base, ".well-known", "terraform.json"))) == {"providers.v1": "/v1/providers/"}
+    prov = os.path.join(base, "v1", "providers", "ssmpatch", "ssmpatch")
+    versions = json.load(open(os.path.join(prov, "versions")))["versions"]
+    listed = json.load(open(release.manifest))["metadata"]["protocol_versions"]
+    assert versions == [{"version": release.version, "protocols": listed,
+                         "platforms": [dict(zip(("os", "arch"), p.split("_"))) for p in sorted(release.platforms)]}]
+    for platform in release.platforms:
+        os_, arch = platform.split("_")
+        doc_dir = os.path.join(prov, release.version, "download", os_)
+        doc = json.load(open(os.path.join(doc_dir, arch)))
+        zip_path = os.path.normpath(os.path.join(doc_dir, doc["download_url"]))
+        assert sha256(zip_path) == doc["shasum"] == sha256(release.path(release.zip_name(platform)))
+        sums = os.path.normpath(os.path.join(doc_dir, doc["shasums_url"]))
+        sig = os.path.normpath(os.path.join(doc_dir, doc["shasums_signature_url"]))
+        assert read_sums(sums)[doc["filename"]] == doc["shasum"]
+        key = doc["signing_keys"]["gpg_public_keys"][0]
+        assert gpg_key.fingerprint.endswith(key["key_id"]) and "BEGIN PGP PUBLIC KEY BLOCK" in key["ascii_armor"]
+        assert gpg_key.verify(sig, sums).returncode == 0
 
 
 def test_network_mirror_index_keeps_older_versions(amd64_binary, tmp_path):
