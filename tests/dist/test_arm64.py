@@ -19,7 +19,7 @@ import re
 import subprocess
 import xml.etree.ElementTree as ET
 
-from conftest import PYTHON, REPO
+from dist_helpers import PYTHON, REPO
 
 EM_X86_64, EM_AARCH64 = 62, 183
 LOADERS = {"ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"}

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import build_dir
+from dist_helpers import build_dir
 from harness import tfcli
 
 

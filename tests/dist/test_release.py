@@ -25,7 +25,7 @@ import zipfile
 
 import pytest
 
-from conftest import build_dir, run_release
+from dist_helpers import build_dir, run_release
 from harness import tfcli
 from harness.errors import ProtocolError
 from harness.plugin import PluginProcess
