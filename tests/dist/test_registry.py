@@ -2,16 +2,18 @@
 files, written when the release is signed) served over HTTPS as a registry of
 one's own host name, used by every real CLI present.
 
-The CLI configuration only maps the host name registry.example.invalid to the
-test server (a `host` block instead of DNS and /.well-known discovery); the
-configuration's source is registry.example.invalid/ssmpatch/ssmpatch.
+The host name is the test server's own, localhost:PORT, and the CLI has no
+configuration at all: it finds the registry through /.well-known/terraform.json
+as it would at tf.example.com (the server's certificate is trusted through
+SSL_CERT_FILE alone). The configuration's source is localhost:PORT/ssmpatch/ssmpatch.
 
 - `init` installs the provider after checking SHA256SUMS against its
-  signature with the key the download document names, and
-  `providers lock -platform=linux_amd64 -platform=linux_arm64` then records
-  the zh: checksums of every line of the signed SHA256SUMS - both
-  platforms' zips (their SHA-256) and the manifest - which a network mirror
-  cannot give: Terraform takes zh: checksums only from signed sums;
+  signature with the key the download document names, and records the zh:
+  checksums of every line of the signed SHA256SUMS - both platforms' zips
+  (their SHA-256) and the manifest -, which a network mirror cannot give:
+  Terraform takes zh: checksums only from signed sums;
+  `providers lock -platform=linux_amd64 -platform=linux_arm64` records the
+  same zh: set and an h1: per platform;
 - a signature that does not match the sums is refused.
 """
 import hashlib
@@ -23,9 +25,6 @@ import pytest
 
 from harness import tfcli
 from mirror_server import HttpsStaticServer
-
-HOST = "registry.example.invalid"
-SOURCE = HOST + "/ssmpatch/ssmpatch"
 
 CONFIG = """
 terraform {
@@ -39,15 +38,19 @@ terraform {
 """
 
 
+def source(srv):
+    return srv.url.split("//", 1)[1].rstrip("/") + "/ssmpatch/ssmpatch"  # localhost:PORT/...
+
+
 def registry_workdir(cli, root, srv, version):
-    cli_config = 'host "%s" {\n  services = {\n    "providers.v1" = "%sv1/providers/"\n  }\n}\n' % (HOST, srv.url)
-    return tfcli.Workdir(cli, root, mirror=False, cli_config=cli_config, files={"main.tf": CONFIG % (SOURCE, version)},
+    """A working directory with an empty CLI configuration (no mirror, no host block)."""
+    return tfcli.Workdir(cli, root, mirror=False, cli_config="", files={"main.tf": CONFIG % (source(srv), version)},
                          env=srv.cli_env(), home=True)
 
 
-def lock_hashes(path):
+def lock_hashes(path, src):
     text = open(path).read()
-    m = re.search(r'provider "%s" \{(.*?)\n\}' % re.escape(SOURCE), text, re.S)
+    m = re.search(r'provider "%s" \{(.*?)\n\}' % re.escape(src), text, re.S)
     assert m, text
     return set(re.findall(r'"((?:h1|zh):[^"]+)"', m.group(1)))
 
@@ -65,6 +68,7 @@ def test_signed_install_and_lock_from_a_static_registry(cli, two_platform_releas
         out = w.init().stdout
         vpath = "/v1/providers/ssmpatch/ssmpatch/%s/" % rel.version
         served = srv.paths()
+        assert served[0] == "/.well-known/terraform.json", served
         for name in (rel.zip_name(tfcli.host_platform()), os.path.basename(rel.sums),
                      os.path.basename(rel.sums) + ".sig"):
             assert vpath + name in served, (name, served)
@@ -76,11 +80,11 @@ def test_signed_install_and_lock_from_a_static_registry(cli, two_platform_releas
         signed = {"zh:" + ln.split()[0] for ln in open(rel.sums)}
         zips = {zh(rel.path(rel.zip_name(p))) for p in rel.platforms}
         assert zips <= signed and len(zips) == 2
-        initial = lock_hashes(w.dir / ".terraform.lock.hcl")
+        initial = lock_hashes(w.dir / ".terraform.lock.hcl", source(srv))
         assert {h for h in initial if h.startswith("zh:")} == signed, initial
         os.remove(w.dir / ".terraform.lock.hcl")
         w.run("providers", "lock", "-no-color", "-platform=linux_amd64", "-platform=linux_arm64")
-    hashes = lock_hashes(w.dir / ".terraform.lock.hcl")
+    hashes = lock_hashes(w.dir / ".terraform.lock.hcl", source(srv))
     assert {h for h in hashes if h.startswith("zh:")} == signed, hashes
     assert len([h for h in hashes if h.startswith("h1:")]) == 2, hashes  # one per platform fetched
 
