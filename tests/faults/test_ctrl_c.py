@@ -22,10 +22,8 @@ next run replaces it, as Terraform does).
 
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -33,14 +31,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from fault_helpers import REPO, Emulator, wait_for
-from harness import cty
+from fault_helpers import Emulator, wait_for
+from harness import tfcli
 from harness.errors import OperationFailed
 from harness.provider import Provider
 from harness.stack import Ref, resolve
-
-sys.path.insert(0, os.path.join(REPO, "tests", "terraform"))
-from test_terraform_cli import Workdir, terraform_binary  # noqa: E402
 
 REGION = "us-east-1"
 LATENCY_MS = 500
@@ -150,66 +145,58 @@ def moments(total):
 
 # ---- the real CLI ----------------------------------------------------------------------
 
-class CtrlCWorkdir(Workdir):
-    def __init__(self, tmp_path, emu):
-        super().__init__(tmp_path, 6, {})
-        self.dir = tmp_path / "ctrlc"
-        self.dir.mkdir()
-        (self.dir / "main.tf").write_text(CONFIG)
-        self.env = emu.env(self.env)
-        for k in ("TF_LOG", "TF_LOG_PATH", "SSMPATCH_PROTOCOL_VERSIONS"):
-            self.env.pop(k, None)
-
-    def reset_state(self):
-        for f in ("terraform.tfstate", "terraform.tfstate.backup"):
-            (self.dir / f).unlink(missing_ok=True)
-
-    def state_ids(self):
-        st = json.loads(self.tf("show", "-json").stdout)
-        return [r["values"]["id"] for r in st.get("values", {}).get("root_module", {}).get("resources", [])]
-
-    def interrupted_apply(self, emu, moment):
-        """terraform apply, Ctrl-C once the emulator has seen `moment` requests."""
-        proc = subprocess.Popen([terraform_binary(), "apply", "-auto-approve", "-no-color",
-                                 "-parallelism=10"], cwd=self.dir, env=self.env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        out = []
-        reader = threading.Thread(target=lambda: out.append(proc.stdout.read()), daemon=True)
-        reader.start()
-        wait_for(lambda: emu.calls()["total"] >= moment or proc.poll() is not None, timeout=120)
-        interrupted = proc.poll() is None
-        if interrupted:
-            os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
-        rc = proc.wait(timeout=180)
-        reader.join(10)
-        return interrupted, rc, out[0].decode(errors="replace") if out else ""
+def state_ids(w):
+    st = w.show_json()
+    return [r["values"]["id"] for r in st.get("values", {}).get("root_module", {}).get("resources", [])]
 
 
-@pytest.mark.skipif(terraform_binary() is None, reason="no terraform binary: the harness variant runs")
+def reset_state(w):
+    for f in ("terraform.tfstate", "terraform.tfstate.backup"):
+        (w.dir / f).unlink(missing_ok=True)
+
+
+def interrupted_apply(w, emu, moment):
+    """terraform apply, Ctrl-C once the emulator has seen `moment` requests."""
+    proc = w.popen("apply", "-auto-approve", "-no-color", "-parallelism=10",
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    out = []
+    reader = threading.Thread(target=lambda: out.append(proc.stdout.read()), daemon=True)
+    reader.start()
+    wait_for(lambda: emu.calls()["total"] >= moment or proc.poll() is not None, timeout=120)
+    interrupted = proc.poll() is None
+    if interrupted:
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+    rc = proc.wait(timeout=180)
+    reader.join(10)
+    return interrupted, rc, out[0].decode(errors="replace") if out else ""
+
+
+@pytest.mark.skipif(tfcli.primary() is None, reason="no terraform binary: the harness variant runs")
 def test_ctrl_c_with_terraform(tmp_path):
     with Emulator(region=REGION, latency_ms=0, seed=71) as emu:
-        w = CtrlCWorkdir(tmp_path, emu)
-        w.tf("init", "-input=false", "-no-color")
+        w = tfcli.Workdir(tfcli.primary(), tmp_path, protocol=6, files={"main.tf": CONFIG})
+        w.env = emu.env(w.env)  # region, keys and endpoints (AWS_ENDPOINT_URL_SSM/_STS)
+        w.env.pop("TF_LOG", None)
+        w.env.pop("TF_LOG_PATH", None)
+        w.init()
         # How many requests a whole apply makes (latency does not change it).
-        w.tf("apply", "-auto-approve", "-no-color")
+        w.run("apply", "-auto-approve", "-no-color")
         total = emu.calls()["total"]
-        assert_exactly_configured(emu, w.state_ids())
+        assert_exactly_configured(emu, state_ids(w))
         seen = []
         for n in moments(total):
             emu.reset()
-            w.reset_state()
+            reset_state(w)
             emu.configure(latency_ms=LATENCY_MS)
-            interrupted, rc, out = w.interrupted_apply(emu, n)
+            interrupted, rc, out = interrupted_apply(w, emu, n)
             assert not interrupted or "Interrupt received" in out, out[-3000:]
             emu.configure(latency_ms=0)
-            w.tf("apply", "-auto-approve", "-no-color")
-            assert_exactly_configured(emu, w.state_ids())
-            w.tf("plan", "-detailed-exitcode", "-no-color")
+            w.run("apply", "-auto-approve", "-no-color")
+            assert_exactly_configured(emu, state_ids(w))
+            w.run("plan", "-detailed-exitcode", "-no-color")
             seen.append((n, interrupted, rc))
         print("moments (requests seen, interrupted, exit):", seen)
         assert sum(1 for _, i, _ in seen if i) >= MOMENTS - 2, seen
-        shutil.rmtree(tmp_path / "mirror", ignore_errors=True)
 
 
 # ---- the harness playing Terraform -------------------------------------------------------
@@ -299,7 +286,7 @@ def _refs(cfg):
     return out
 
 
-@pytest.mark.skipif(terraform_binary() is not None and not os.environ.get("SSMPATCH_CTRLC_HARNESS"),
+@pytest.mark.skipif(tfcli.primary() is not None and not os.environ.get("SSMPATCH_CTRLC_HARNESS"),
                     reason="the real terraform runs the test (SSMPATCH_CTRLC_HARNESS=1 runs this too)")
 def test_ctrl_c_with_the_harness():
     with Emulator(region=REGION, latency_ms=0, seed=72) as emu:
