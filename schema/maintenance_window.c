@@ -12,6 +12,7 @@
 
 #include "schema_checks.h"
 #include "schema_tables.h"
+#include "ssm_enums.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -92,10 +93,9 @@ static const schema_attr window_attrs[] = {
 	 .type = SCHEMA_T_STRING,
 	 .flags = SCHEMA_OPTIONAL,
 	 .description =
-		 "IANA time zone the schedule is evaluated in, e.g. `Asia/Tokyo` or `UTC` (default UTC).",
-	 .min_len = 1,
-	 .max_len = 64,
-	 .pattern = "^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$"},
+		 "IANA time zone the schedule is evaluated in, e.g. `Asia/Tokyo` or `UTC` (default UTC); "
+		 "one of the zone and link names of the tz database (case-sensitive).",
+	 .check = schema_check_timezone},
 	{.name = "schedule_offset",
 	 .type = SCHEMA_T_NUMBER,
 	 .flags = SCHEMA_OPTIONAL | SCHEMA_INTEGER,
@@ -109,8 +109,13 @@ static const schema_attr window_attrs[] = {
 	 .type = SCHEMA_T_MAP_STRING,
 	 .flags = SCHEMA_OPTIONAL,
 	 .description =
-		 "Tags of the maintenance window (merged over the provider's `default_tags`).",
-	 .max_len = 256},
+		 "Tags of the maintenance window (merged over the provider's `default_tags`): at most "
+		 "50; keys 1 to 128 and values 1 to 256 characters of letters, numbers, spaces and "
+		 "`_ . : / = + - @`; keys not starting with `aws:`.",
+	 .min_len = SSM_MIN_TAG_VALUE,
+	 .max_len = SSM_MAX_TAG_VALUE,
+	 .max_items = SCHEMA_MAX_TAGS,
+	 .check = schema_check_ssm_name},
 	{.name = "tags_all",
 	 .type = SCHEMA_T_MAP_STRING,
 	 .flags = SCHEMA_COMPUTED,

@@ -23,6 +23,7 @@
 #include "core/diag.h"
 #include "core/schema.h"
 #include "core/value.h"
+#include "names.h"
 
 /* Longest message a parser writes into its `why` buffer (including NUL). */
 #define SCHEMA_WHY_MAX 160
@@ -57,12 +58,6 @@ void schema_check_date(const tf_value *v, const tf_path *path, tf_diags *d);
 void schema_check_assume_role_duration(const tf_value *v, const tf_path *path, tf_diags *d);
 void schema_check_window_target_key(const tf_value *v, const tf_path *path, tf_diags *d);
 void schema_check_task_target_key(const tf_value *v, const tf_path *path, tf_diags *d);
-
-/*
- * Keys of the map attribute `attr` of obj (a tags map): 1 to 128 characters and
- * not starting with the reserved "aws:" prefix. Errors at attr["key"].
- */
-void schema_check_tag_keys(const tf_value *obj, const char *attr, const tf_path *path, tf_diags *d);
 
 /*
  * Error at `base` extended by `suffix` (path text such as "approval_rule[0].key",
