@@ -105,22 +105,7 @@ static const schema_attr window_attrs[] = {
 	 .has_range = true,
 	 .min = 1,
 	 .max = 6},
-	{.name = "tags",
-	 .type = SCHEMA_T_MAP_STRING,
-	 .flags = SCHEMA_OPTIONAL,
-	 .description =
-		 "Tags of the maintenance window (merged over the provider's `default_tags`): at most "
-		 "50; keys 1 to 128 and values 1 to 256 characters of letters, numbers, spaces and "
-		 "`_ . : / = + - @`; keys not starting with `aws:`.",
-	 .min_len = SSM_MIN_TAG_VALUE,
-	 .max_len = SSM_MAX_TAG_VALUE,
-	 .max_items = SCHEMA_MAX_TAGS,
-	 .check = schema_check_ssm_name},
-	{.name = "tags_all",
-	 .type = SCHEMA_T_MAP_STRING,
-	 .flags = SCHEMA_COMPUTED,
-	 .description =
-		 "All tags of the maintenance window: `tags` over the provider's `default_tags`."},
+	SCHEMA_TAG_ATTRS("maintenance window"),
 };
 
 static void window_check(const tf_value *obj, const tf_path *path, tf_diags *d)

@@ -28,6 +28,26 @@
  * model's TagList maximum of 1000 is per request, not per resource. */
 #define SCHEMA_MAX_TAGS 50
 
+/* The `tags` and `tags_all` attributes of a taggable resource (two rows of a
+ * schema_attr table); `what` names it in the descriptions ("patch baseline").
+ * Needs ssm_enums.h. */
+#define SCHEMA_TAG_ATTRS(what)                                                                   \
+	{.name = "tags",                                                                         \
+	 .type = SCHEMA_T_MAP_STRING,                                                            \
+	 .flags = SCHEMA_OPTIONAL,                                                               \
+	 .description = "Tags of the " what " (merged over the provider's `default_tags`): at "  \
+			"most 50; keys 1 to 128 and values 1 to 256 characters of letters, "     \
+			"numbers, spaces and `_ . : / = + - @`; keys not starting with `aws:`.", \
+	 .min_len = SSM_MIN_TAG_VALUE,                                                           \
+	 .max_len = SSM_MAX_TAG_VALUE,                                                           \
+	 .max_items = SCHEMA_MAX_TAGS,                                                           \
+	 .check = schema_check_ssm_name},                                                        \
+	{                                                                                        \
+		.name = "tags_all", .type = SCHEMA_T_MAP_STRING, .flags = SCHEMA_COMPUTED,       \
+		.description =                                                                   \
+			"All tags of the " what ": `tags` over the provider's `default_tags`."   \
+	}
+
 /* Is s (UTF-8) made only of characters of SSM's name pattern above? */
 bool schema_ssm_name_chars(const char *s);
 

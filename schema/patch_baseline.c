@@ -221,22 +221,7 @@ static const schema_attr baseline_attrs[] = {
 		 "What happens to a rejected patch another package depends on: `ALLOW_AS_DEPENDENCY` "
 		 "(the API's default) or `BLOCK`.",
 	 .enum_values = ssm_enum_patch_action},
-	{.name = "tags",
-	 .type = SCHEMA_T_MAP_STRING,
-	 .flags = SCHEMA_OPTIONAL,
-	 .description =
-		 "Tags of the patch baseline (merged over the provider's `default_tags`): at most 50; "
-		 "keys 1 to 128 and values 1 to 256 characters of letters, numbers, spaces and "
-		 "`_ . : / = + - @`; keys not starting with `aws:`.",
-	 .min_len = SSM_MIN_TAG_VALUE,
-	 .max_len = SSM_MAX_TAG_VALUE,
-	 .max_items = SCHEMA_MAX_TAGS,
-	 .check = schema_check_ssm_name},
-	{.name = "tags_all",
-	 .type = SCHEMA_T_MAP_STRING,
-	 .flags = SCHEMA_COMPUTED,
-	 .description =
-		 "All tags of the patch baseline: `tags` over the provider's `default_tags`."},
+	SCHEMA_TAG_ATTRS("patch baseline"),
 };
 
 static const schema_nested baseline_blocks[] = {

@@ -17,6 +17,8 @@ name that is not printable ASCII, stops the build.
 import os
 import sys
 
+from gen_enums import write_if_changed  # beside this script
+
 
 def names_of(path):
     version, names = "?", set()
@@ -30,19 +32,6 @@ def names_of(path):
             elif len(parts) >= 3 and parts[0] == "L":
                 names.add(parts[2])
     return version, sorted(names, key=lambda s: s.encode())
-
-
-def write_if_changed(path, text):
-    try:
-        with open(path, encoding="utf-8") as f:
-            if f.read() == text:
-                return
-    except FileNotFoundError:
-        pass
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def main(argv):

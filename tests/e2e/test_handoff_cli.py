@@ -55,42 +55,17 @@ pytestmark = pytest.mark.skipif(
 
 PB = "ssmpatch_patch_baseline"
 
-PROVIDER_TF = """
-terraform {
-  required_providers {
-    ssmpatch = { source = "ssmpatch/ssmpatch" }
-  }
-}
+def provider_tf(ep):
+    """The provider block for this endpoint (values written in), and name_prefix."""
+    cfg = ep.provider_config()
+    lines = ['terraform {', '  required_providers {',
+             '    ssmpatch = { source = "ssmpatch/ssmpatch" }', '  }', '}', '',
+             'variable "name_prefix" { type = string }', '', 'provider "ssmpatch" {']
+    lines += ['  %s = %s' % (k, json.dumps(cfg[k]))
+              for k in ("region", "access_key", "secret_key", "token") if cfg.get(k)]
+    lines += ['  endpoints {'] + ['    %s = %s' % (k, json.dumps(v)) for k, v in cfg["endpoints"][0].items()]
+    return "\n".join(lines + ['  }', '}', ''])
 
-variable "endpoint" { type = string }
-variable "sts_endpoint" {
-  type    = string
-  default = null
-}
-variable "region" { type = string }
-variable "access_key" {
-  type    = string
-  default = "AKIAIOSFODNN7EXAMPLE"
-}
-variable "secret_key" {
-  type    = string
-  default = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-}
-variable "name_prefix" {
-  type    = string
-  default = ""
-}
-
-provider "ssmpatch" {
-  region     = var.region
-  access_key = var.access_key
-  secret_key = var.secret_key
-  endpoints {
-    ssm = var.endpoint
-    sts = var.sts_endpoint == null ? var.endpoint : var.sts_endpoint
-  }
-}
-"""
 
 HANDOFF_TF = """
 variable "default_holder" {
@@ -161,9 +136,7 @@ class Cli:
         self.w.dir = tmp_path / "work"
         self.w.dir.mkdir()
         (self.w.dir / "main.tf").write_text(main_tf)
-        self.vars = ep.terraform_vars()
-        if "name_prefix=" not in " ".join(self.vars):
-            self.vars += ["-var", "name_prefix=%s" % ep.prefix]
+        self.vars = ["-var", "name_prefix=%s" % ep.prefix]
 
     def run(self, *args, expect=(0,)):
         return self.w.tf(*args, *self.vars, expect=expect)
@@ -207,7 +180,7 @@ def assert_names(diag, bid, name):
 def test_handoffs_through_terraform(tmp_path, ep, protocol):
     with_default = not (ep.emulator is None and os.environ.get("SSMPATCH_TEST_ACCOUNT_WIDE") != "1")
     n = rounds(20) if protocol == 6 or full_matrix() else min(3, rounds(20))
-    cli = Cli(tmp_path, protocol, ep, PROVIDER_TF + HANDOFF_TF)
+    cli = Cli(tmp_path, protocol, ep, provider_tf(ep) + HANDOFF_TF)
     web, ub = ep.prefix + "ho-web", ep.prefix + "ho-ub"
     name = lambda k: ep.prefix + "ho-" + k  # noqa: E731
     aws_default = {os_: default_of(ep, os_) for os_ in ("WINDOWS", "UBUNTU")} if with_default else {}
@@ -293,7 +266,7 @@ resource "ssmpatch_window_task" "t" {
 
 
 def test_task_description_sensitive_in_plan(tmp_path, ep):
-    cli = Cli(tmp_path, 6, ep, PROVIDER_TF + TASK_TF)
+    cli = Cli(tmp_path, 6, ep, provider_tf(ep) + TASK_TF)
     cli.init()
     out = cli.run("plan", "-no-color").stdout
     assert "pager 555-0100" not in out, out
