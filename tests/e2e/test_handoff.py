@@ -19,7 +19,10 @@ and, with default_baseline, its operating system's default. Shown here:
     and the default over from the old one (a warning for each), and the old
     one's delete leaves them alone;
   5 one patch group holds a WINDOWS and an AMAZON_LINUX_2 baseline side by
-    side: no take-over between them.
+    side: no take-over between them;
+  6 two configurations (two provider processes) claiming one group take it
+    from each other, each apply with the warning, and the loser's next plan
+    shows the loss as drift (docs/resources/patch_baseline.md).
 The default is account-wide: those tests run on an external endpoint only
 with SSMPATCH_TEST_ACCOUNT_WIDE=1. test_handoff_cli.py runs the same
 hand-offs through a real terraform CLI at -parallelism=10 and 1.
@@ -277,4 +280,38 @@ def test_one_group_one_baseline_per_os(ep, p, names):
         assert group_holders(ep, g) == {"AMAZON_LINUX_2": lx["id"]}
     finally:
         destroy_all(p, [w, lx])
+    ep.assert_clean()
+
+
+# --------------------------------------------------------------------------
+# 6: two configurations claiming one group
+
+
+def test_two_configurations_claiming_one_group(ep, p, names):
+    g = ep.name("web")
+    other = Provider(protocol=6)                    # the second configuration's run
+    other.configure(ep.provider_config())
+    cfg_x, cfg_y = cfg(names, "x", "WINDOWS", [g]), cfg(names, "y", "WINDOWS", [g])
+    x = p.apply(PB, cfg_x)
+    y = None
+    try:
+        mark = len(other.warnings)
+        y = other.apply(PB, cfg_y)
+        (w,) = new_warnings(other, mark, TAKEOVER_GROUP)
+        assert_names(w, x["id"], names("x"))
+        assert group_holders(ep, g) == {"WINDOWS": y["id"]}
+
+        # the first configuration sees the loss as drift, and takes the group back
+        plan = p.plan(PB, cfg_x, p.refresh(PB, x))
+        assert plan.action == "update" and plan.prior["patch_groups"] in (None, [])
+        mark = len(p.warnings)
+        x = p.apply(PB, cfg_x, plan.prior, plan=plan)
+        (w,) = new_warnings(p, mark, TAKEOVER_GROUP)
+        assert_names(w, y["id"], names("y"))
+        assert group_holders(ep, g) == {"WINDOWS": x["id"]}
+        assert other.plan(PB, cfg_y, other.refresh(PB, y)).action == "update"
+    finally:
+        destroy_all(p, [x])
+        destroy_all(other, [y])
+        other.close()
     ep.assert_clean()
