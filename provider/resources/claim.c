@@ -156,8 +156,10 @@ static int holder(provider_ctx *p, const claim *c, char **id, char **name, tf_di
 			      json_pack("{s:s}", "OperatingSystem", c->os), &got,
 			      "default_baseline", d);
 		m = json_object_get(got, "BaselineId");
-		if (rc == 0 && json_is_string(m) && !(*id = strdup(json_string_value(m))))
+		if (rc == 0 && json_is_string(m) && !(*id = strdup(json_string_value(m)))) {
+			res_diag_internal(d, "GetDefaultPatchBaseline", NULL);
 			rc = AWS_ERR_OTHER;
+		}
 		json_decref(got);
 		return rc;
 	}
@@ -174,8 +176,10 @@ static int holder(provider_ctx *p, const claim *c, char **id, char **name, tf_di
 
 		if (!g || strcmp(g, c->group) != 0 || !bid)
 			continue;
-		if (!(*id = strdup(bid)) || (bname && !(*name = strdup(bname))))
+		if (!(*id = strdup(bid)) || (bname && !(*name = strdup(bname)))) {
+			res_diag_internal(d, "DescribePatchGroups", NULL);
 			rc = AWS_ERR_OTHER;
+		}
 		break;
 	}
 	json_decref(got);
