@@ -246,7 +246,7 @@ const res_def res_patch_baseline_def = {
 	.what = "patch baseline",
 	.op = {"CreatePatchBaseline", "GetPatchBaseline", "UpdatePatchBaseline",
 	       "DeletePatchBaseline"},
-	.keys = {{"id", "BaselineId", "pb-"}},
+	.keys = {{.attr = "id", .member = "BaselineId", .prefix = "pb-"}},
 	.arn_kind = "patchbaseline",
 	.tag_type = "PatchBaseline",
 	.map = &pb_map,
