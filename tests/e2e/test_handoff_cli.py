@@ -25,13 +25,10 @@ SSMPATCH_TEST_ACCOUNT_WIDE=1, else the groups alone are handed over.
 Also here: the window task's `description` shows as (sensitive value) in a
 plan.
 
-The terraform binary is $TERRAFORM, else `terraform` on PATH; without one
-these tests are skipped and say so (test_handoff.py covers the same
-hand-offs through the harness). The working directories use
-tests/terraform's Workdir (provider in a filesystem mirror, protocol chosen
-by SSMPATCH_PROTOCOL_VERSIONS); `Cli` below is the one place that talks to
-the CLI, to be switched to the shared runner (tests/harness/tfcli.py) when
-it lands.
+The CLI is the first Terraform 1.x that tests/harness/tfcli.py finds ($TERRAFORM
+or `terraform` on PATH first; `apply -json` needs 0.15.3+); without one these
+tests are skipped and say so (test_handoff.py covers the same hand-offs through
+the harness). `Cli` below is the one place that talks to the CLI.
 """
 import json
 import os
@@ -42,16 +39,11 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "terraform"))
+sys.path.insert(0, os.path.join(HERE, ".."))
 
 from handoff import (TAKEOVER_DEFAULT, TAKEOVER_GROUP, default_of, full_matrix,  # noqa: E402
                      group_holders, groups_of, rounds, same_baseline)
-from test_terraform_cli import Workdir, terraform_binary  # noqa: E402
-
-pytestmark = pytest.mark.skipif(
-    terraform_binary() is None,
-    reason="no terraform binary (set TERRAFORM or put terraform on PATH): real-CLI hand-off tests "
-           "skipped (tests/e2e/test_handoff.py runs them through the harness)")
+from harness import tfcli  # noqa: E402
 
 PB = "ssmpatch_patch_baseline"
 
@@ -132,17 +124,16 @@ class Cli:
     """One working directory of `main.tf` driven by a terraform CLI."""
 
     def __init__(self, tmp_path, protocol, ep, main_tf):
-        self.w = Workdir(tmp_path, protocol, ep.terraform_env())
-        self.w.dir = tmp_path / "work"
-        self.w.dir.mkdir()
-        (self.w.dir / "main.tf").write_text(main_tf)
+        cli = tfcli.require(kinds=("terraform",), min_version=(1, 0))
+        self.w = tfcli.Workdir(cli, tmp_path, protocol=protocol, files={"main.tf": main_tf},
+                               env=ep.terraform_env())
         self.vars = ["-var", "name_prefix=%s" % ep.prefix]
 
     def run(self, *args, expect=(0,)):
-        return self.w.tf(*args, *self.vars, expect=expect)
+        return self.w.run(*args, *self.vars, expect=expect)
 
     def init(self):
-        self.w.tf("init", "-input=false", "-no-color")
+        self.w.init()
 
     def apply(self, *args):
         """apply -json: the diagnostics, one dict per warning or error."""
