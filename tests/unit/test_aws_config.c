@@ -314,12 +314,19 @@ static void test_aws_creds__chain_without_network(void)
 	CHECK(creds_for("AKIAPROV", NULL, NULL, conf, cred, &cr, &e) == AWS_ERR_CONFIG);
 	CHECK(strstr(e.message, "together") != NULL);
 
-	/* then the environment */
+	/* then the environment, also over AWS_PROFILE */
 	setenv("AWS_SESSION_TOKEN", "env-token", 1);
-	CHECK(creds_for(NULL, NULL, "cfgkeys", conf, cred, &cr, &e) == 0);
+	setenv("AWS_PROFILE", "cfgkeys", 1);
+	CHECK(creds_for(NULL, NULL, NULL, conf, cred, &cr, &e) == 0);
 	CHECK_STR(cr.access_key, "AKIAENV");
 	CHECK_STR(cr.token, "env-token");
 	CHECK_STR(cr.source, "env");
+	aws_credentials_clear(&cr);
+	/* but a profile set in the provider wins over the environment's keys, as in
+	 * the AWS provider (aws-sdk-go-base: WithSharedConfigProfile) */
+	CHECK(creds_for(NULL, NULL, "cfgkeys", conf, cred, &cr, &e) == 0);
+	CHECK_STR(cr.access_key, "AKIACREDFILE");
+	CHECK_STR(cr.source, "profile cfgkeys");
 	aws_credentials_clear(&cr);
 	clear_env();
 
@@ -333,7 +340,7 @@ static void test_aws_creds__chain_without_network(void)
 	aws_credentials_clear(&cr);
 	CHECK(creds_for(NULL, NULL, "cfgkeys", conf, empty, &cr, &e) == 0);
 	CHECK_STR(cr.access_key, "AKIACONF");
-	CHECK_STR(cr.source, "profile");
+	CHECK_STR(cr.source, "profile cfgkeys");
 	aws_credentials_clear(&cr);
 	setenv("AWS_PROFILE", "cfgkeys", 1);
 	CHECK(creds_for(NULL, NULL, NULL, conf, cred, &cr, &e) == 0);
@@ -344,14 +351,16 @@ static void test_aws_creds__chain_without_network(void)
 	/* profile errors */
 	CHECK(creds_for(NULL, NULL, "missing", conf, cred, &cr, &e) == AWS_ERR_CONFIG);
 	CHECK(strstr(e.message, "\"missing\" not found") != NULL);
+	/* role_arn alone: assumed with container or instance credentials, here none */
 	CHECK(creds_for(NULL, NULL, "norole", conf, cred, &cr, &e) == AWS_ERR_CONFIG);
-	CHECK(strstr(e.message, "source_profile") != NULL);
+	CHECK(strstr(e.message, "has role_arn but no credentials to assume it") != NULL);
 	CHECK(creds_for(NULL, NULL, "loop-a", conf, cred, &cr, &e) == AWS_ERR_CONFIG);
 	CHECK(strstr(e.message, "chain longer") != NULL);
 
 	/* nothing anywhere (IMDS disabled): a clear configuration error */
 	CHECK(creds_for(NULL, NULL, "only-region", conf, empty, &cr, &e) == AWS_ERR_CONFIG);
-	CHECK(strstr(e.message, "no AWS credentials found") != NULL);
+	CHECK(strstr(e.message, "No AWS credentials found") != NULL);
+	CHECK(strstr(e.message, "profile \"only-region\": no keys, role_arn") != NULL);
 	CHECK(creds_for(NULL, NULL, NULL, empty, empty, &cr, &e) == AWS_ERR_CONFIG);
 	CHECK(cr.access_key == NULL);
 	clear_env();
