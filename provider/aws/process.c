@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "cancel.h"
 #include "credentials.h"
 
 extern char **environ;
@@ -117,15 +117,6 @@ void aws_process_result_free(aws_process_result *r)
 	buf_free(&r->err);
 }
 
-static long ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(deadline->tv_sec - now.tv_sec) * 1000L +
-	       (deadline->tv_nsec - now.tv_nsec) / 1000000L;
-}
-
 int aws_process_run(char *const argv[], long timeout_ms, aws_process_result *r, char *why, size_t n)
 {
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, st = 0, rc = -1, spawned;
@@ -170,16 +161,10 @@ int aws_process_run(char *const argv[], long timeout_ms, aws_process_result *r, 
 	close(out[1]);
 	close(err[1]);
 	out[1] = err[1] = -1;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	aws_deadline_after(&deadline, timeout_ms);
 	while (out[0] >= 0 || err[0] >= 0) {
 		struct pollfd pf[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
-		long left = ms_left(&deadline);
+		long left = aws_ms_left(&deadline);
 		int pr;
 
 		if (left <= 0) {
@@ -227,7 +212,7 @@ kill:
 			snprintf(why, n, "waitpid: %s", strerror(errno));
 			goto done;
 		}
-		if (w == 0 && ms_left(&deadline) <= 0)
+		if (w == 0 && aws_ms_left(&deadline) <= 0)
 			r->timed_out = true;
 		else if (w == 0)
 			nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
