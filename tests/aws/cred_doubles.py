@@ -19,7 +19,6 @@ sign a call, refuses each once it expires, and records which one signed what.
 import datetime
 import hashlib
 import json
-import os
 import pathlib
 import sys
 import threading

@@ -21,7 +21,7 @@ import json
 import pytest
 
 from cred_doubles import process_command, sso_cache_key, write_sso_cache
-from cred_setup import ACCOUNT, EVIDENCE, SSO_TOKEN, TOKENS, Setup, role
+from cred_setup import ACCOUNT, EVIDENCE, REGION, SSO_TOKEN, TOKENS, Setup, role
 from cred_setup import doubles, emu  # noqa: F401 - fixtures
 
 # The precedence the AWS SDK for Go v2 applies and the AWS provider inherits:
