@@ -126,7 +126,8 @@ static const schema_attr attrs[] = {
 
 static void check(const tf_value *obj, const tf_path *path, tf_diags *d)
 {
-	if (schema_obj_is_set(obj, "name") && schema_obj_is_set(obj, "name_prefix"))
+	/* An unknown may still turn out null: judge known values only. */
+	if (schema_obj_str(obj, "name") && schema_obj_str(obj, "name_prefix"))
 		schema_error_at(d, path, "name_prefix", "Conflicting filters",
 				"Set name (the exact name) or name_prefix, not both.");
 }

@@ -123,10 +123,11 @@ static const schema_attr attrs[] = {
 	 .type = SCHEMA_T_NUMBER,
 	 .flags = SCHEMA_OPTIONAL | SCHEMA_COMPUTED | SCHEMA_INTEGER,
 	 .dflt = "10",
-	 .description = "How many of the latest executions to return (1 to 100, default 10).",
+	 .description = "How many of the latest executions to return (1 to 500, default 10; each "
+			"costs a call for its tasks and one per task for the invocations).",
 	 .has_range = true,
 	 .min = 1,
-	 .max = 100},
+	 .max = 500},
 	{.name = "started_after",
 	 .type = SCHEMA_T_STRING,
 	 .flags = SCHEMA_OPTIONAL,

@@ -289,8 +289,12 @@ static int we_read(provider_ctx *p, tf_value *state, tf_diags *d)
 			req, "Filters",
 			json_pack("[{s:s,s:[s]}]", "Key", "ExecutedAfter", "Values", utc));
 	}
+	/* MaxResults is 10..100 (MaintenanceWindowMaxResults). */
 	rc = ds_pages(p, "DescribeMaintenanceWindowExecutions", req, "WindowExecutions",
-		      max < 10 ? 10 : (size_t)max, (size_t)max, &job.execs, NULL, d);
+		      max < 10    ? 10
+		      : max > 100 ? 100
+				  : (size_t)max,
+		      (size_t)max, &job.execs, NULL, d);
 	if (rc != 0)
 		goto done;
 	/* Newest first, whatever order the pages came in. */
