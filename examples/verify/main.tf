@@ -15,10 +15,20 @@
 # run of one patch group (STG) will apply: the patches missing on its instances.
 # Checks warn; they never fail a plan.
 #
-# It reads only, so it can run in any account with read access to SSM, e.g. against
-# the quickstart's local emulator:
+# It only reads (the SSM Describe*/Get*/List* calls of the data sources), so it runs
+# with read-only credentials in each account (the provider's usual credential chain;
+# add `assume_role` for the STG and PRD accounts). Outputs are values in the state:
+# `terraform apply` records them (there is nothing else to apply), after which
+# `terraform plan -detailed-exitcode` exits 0 unless they changed; the checks only
+# ever warn:
 #
-#   terraform init && terraform plan
+#   terraform init && terraform apply && terraform plan -detailed-exitcode
+#
+# Against the local emulator (tests/emulator; tests/datasources/test_ds_verify_example.py
+# runs this against the seed's simulated fleet):
+#
+#   terraform plan -var endpoint=http://127.0.0.1:4566 \
+#     -var access_key=AKIAIOSFODNN7EXAMPLE -var secret_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 
 terraform {
   required_version = ">= 1.5"
@@ -47,10 +57,16 @@ variable "next_install_group" {
   default     = "STG"
 }
 
-variable "endpoint" {
-  description = "URL of the SSM endpoint; null for AWS's own (the quickstart's emulator: http://127.0.0.1:4566)."
+variable "region" {
+  description = "AWS region of the fleet."
   type        = string
-  default     = "http://127.0.0.1:4566"
+  default     = "ap-northeast-1"
+}
+
+variable "endpoint" {
+  description = "URL of an SSM-compatible endpoint (the local emulator: http://127.0.0.1:4566); null for AWS's own."
+  type        = string
+  default     = null
 }
 
 variable "sts_endpoint" {
@@ -59,22 +75,17 @@ variable "sts_endpoint" {
   default     = null
 }
 
-variable "region" {
-  description = "AWS region."
-  type        = string
-  default     = "ap-northeast-1"
-}
-
 variable "access_key" {
-  description = "Access key (the emulator's test key by default; null: the usual credential chain)."
+  description = "Access key (the emulator's: AKIAIOSFODNN7EXAMPLE); null for the usual credential chain."
   type        = string
-  default     = "AKIAIOSFODNN7EXAMPLE"
+  default     = null
 }
 
 variable "secret_key" {
-  description = "Secret key (the emulator's test key by default)."
+  description = "Secret key (the emulator's: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY)."
   type        = string
-  default     = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+  default     = null
+  sensitive   = true
 }
 
 provider "ssmpatch" {
