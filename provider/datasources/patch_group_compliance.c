@@ -3,8 +3,9 @@
  * patch compliance of one patch group, and what its next Install will apply.
  *
  * API calls:
- *   DescribePatchGroupState (the counts), DescribeInstancePatchStatesForPatchGroup
- *   (one row per instance; all pages, 100 a page), and with
+ *   DescribePatchGroupState (the counts) and, at the same time,
+ *   DescribeInstancePatchStatesForPatchGroup (one row per instance; all pages, 100
+ *   a page), then with
  *   include_missing_patches DescribeInstancePatches per instance (filter State
  *   Missing, Failed; all pages), 10 instances at a time (ds_parallel).
  *
@@ -307,6 +308,26 @@ fail:
 	return -1;
 }
 
+/* The group's counts (item 0) and its instance rows (item 1). */
+typedef struct {
+	provider_ctx *p;
+	const char *group;
+	json_t *counts, *rows;
+} pgc_group;
+
+static int pgc_group_item(void *ctx, size_t i, tf_diags *d)
+{
+	pgc_group *g = ctx;
+
+	if (i == 0)
+		return res_call(g->p, "DescribePatchGroupState",
+				json_pack("{s:s}", "PatchGroup", g->group), &g->counts,
+				"patch_group", d);
+	return ds_pages(g->p, "DescribeInstancePatchStatesForPatchGroup",
+			json_pack("{s:s}", "PatchGroup", g->group), "InstancePatchStates", 100, 0,
+			&g->rows, "patch_group", d);
+}
+
 static int pgc_read(provider_ctx *p, tf_value *state, tf_diags *d)
 {
 	const char *group = tf_value_attr_str(state, "patch_group");
@@ -314,22 +335,22 @@ static int pgc_read(provider_ctx *p, tf_value *state, tf_diags *d)
 		tf_value_bool_or(tf_value_attr(state, "include_missing_patches"), false);
 	json_t *counts = NULL, *rows = NULL, **sorted = NULL, *ordered = NULL;
 	pgc_job job = {.p = p};
+	pgc_group first = {0};
 	tf_value *missing;
 	size_t i, n;
 	int rc;
 
-	rc = res_call(p, "DescribePatchGroupState", json_pack("{s:s}", "PatchGroup", group),
-		      &counts, "patch_group", d);
+	/* The counts and the instance rows at once: neither needs the other. */
+	first.p = p;
+	first.group = group;
+	rc = ds_parallel(2, pgc_group_item, &first, d);
+	counts = first.counts;
+	rows = first.rows;
 	if (rc != 0)
-		return rc;
+		goto done;
 	if (res_map_flatten(&pgc_group_map, schema_data_patch_group_compliance.block, counts, NULL,
 			    state) < 0)
 		goto oom;
-	rc = ds_pages(p, "DescribeInstancePatchStatesForPatchGroup",
-		      json_pack("{s:s}", "PatchGroup", group), "InstancePatchStates", 100, 0, &rows,
-		      "patch_group", d);
-	if (rc != 0)
-		goto done;
 	n = json_array_size(rows);
 	if (!(sorted = calloc(n + 1, sizeof(*sorted))) || !(ordered = json_array()))
 		goto oom;
