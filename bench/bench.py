@@ -27,7 +27,6 @@ Run: bench/run.sh   or   /usr/bin/python3 bench/bench.py --provider build/terraf
 
 import argparse
 import datetime
-import http.client
 import json
 import os
 import platform
@@ -51,6 +50,7 @@ from harness import seed as hseed  # noqa: E402
 from harness.provider import Provider, _mk  # noqa: E402
 
 import compliance  # noqa: E402  (bench/compliance.py)
+import direct  # noqa: E402  (bench/direct.py)
 
 TARGET_TYPE = "ssmpatch_window_target"
 TARGETS_PER_WINDOW = 100       # SSM's quota of targets per maintenance window
@@ -338,41 +338,11 @@ def run_parallel(call_future, requests, parallelism):
 def backend_direct(port, items, parallelism):
     """The same DescribeMaintenanceWindowTargets requests the provider makes,
     sent straight to the SSM backend on `port` by `parallelism` keep-alive
-    connections (unsigned: the emulator runs without --check-sigv4): the
-    backend's own ceiling. Returns wall seconds."""
+    connections (direct.py): the backend's own ceiling. Returns wall seconds."""
     bodies = [json.dumps({"WindowId": wid, "Filters": [{"Key": "WindowTargetId", "Values": [tid]}]}).encode()
               for wid, tid in items]
-    lock = threading.Lock()
-    idx = {"i": 0}
-    errors = []
-
-    def worker():
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while True:
-            with lock:
-                i = idx["i"]
-                idx["i"] += 1
-            if i >= len(bodies):
-                break
-            c.request("POST", "/", body=bodies[i], headers={
-                "X-Amz-Target": "AmazonSSM.DescribeMaintenanceWindowTargets",
-                "Content-Type": "application/x-amz-json-1.1"})
-            r = c.getresponse()
-            data = r.read()
-            if r.status != 200 or items[i][1].encode() not in data:
-                errors.append((r.status, data[:200]))
-        c.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(parallelism)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
-    if errors:
-        raise RuntimeError("direct backend calls failed: %r" % errors[:3])
-    return wall
+    return direct.post_all(port, "DescribeMaintenanceWindowTargets", bodies, parallelism,
+                           check=lambda i, data: items[i][1].encode() in data)
 
 
 class FastSSM:

@@ -14,38 +14,20 @@ the floor of the read, (pages + N / 10) x latency: the pages one after another, 
 the fan-out.
 """
 
-import http.client
 import json
+import os
 import statistics
-import threading
+import sys
 import time
+
+import direct
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tests", "datasources"))
+import ds_helpers  # noqa: E402  (the scanned fleet, as tests/datasources sets it up)
 
 GOAL = 1.3
 PARALLEL = 10  # DS_PARALLEL_MAX in provider/datasources/datasource.h
-
-
-def _fleet(emu, n, group):
-    """n AL2 instances in `group`, scanned once (each has a compliance report)."""
-    import seed_fleet
-    emu.clock(set="2024-06-01T00:00:00Z", freeze=True)
-    emu.add_patches([p["patch"] for p in seed_fleet.SEED_PATCHES])
-    ids = emu.add_instances([{"OperatingSystem": "AMAZON_LINUX_2", "Tags": {"Patch Group": group}}
-                             for _ in range(n)])
-    wid = emu.ssm("CreateMaintenanceWindow", {"Name": "bench-scan", "Schedule": "rate(1 day)",
-                                              "Duration": 2, "Cutoff": 1,
-                                              "AllowUnassociatedTargets": False})["WindowId"]
-    tid = emu.ssm("RegisterTargetWithMaintenanceWindow", {
-        "WindowId": wid, "ResourceType": "INSTANCE",
-        "Targets": [{"Key": "tag:Patch Group", "Values": [group]}]})["WindowTargetId"]
-    emu.ssm("RegisterTaskWithMaintenanceWindow", {
-        "WindowId": wid, "TaskArn": "AWS-RunPatchBaseline", "TaskType": "RUN_COMMAND",
-        "MaxConcurrency": "100%", "MaxErrors": "10%",
-        "Targets": [{"Key": "WindowTargetIds", "Values": [tid]}],
-        "TaskInvocationParameters": {"RunCommand": {
-            "Parameters": {"Operation": ["Scan"], "RebootOption": ["NoReboot"]}}}})
-    if emu.run_window(wid)["Status"] != "SUCCESS":
-        raise RuntimeError("bench: the scan of the fleet failed")
-    return ids
 
 
 def _direct(port, ids):
@@ -53,34 +35,7 @@ def _direct(port, ids):
     bodies = [json.dumps({"InstanceId": i, "MaxResults": 100,
                           "Filters": [{"Key": "State", "Values": ["Missing", "Failed"]}]}).encode()
               for i in ids]
-    lock, idx, errors = threading.Lock(), {"i": 0}, []
-
-    def worker():
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while True:
-            with lock:
-                i = idx["i"]
-                idx["i"] += 1
-            if i >= len(bodies):
-                break
-            c.request("POST", "/", body=bodies[i], headers={
-                "X-Amz-Target": "AmazonSSM.DescribeInstancePatches",
-                "Content-Type": "application/x-amz-json-1.1"})
-            r = c.getresponse()
-            data = r.read()
-            if r.status != 200:
-                errors.append((r.status, data[:200]))
-        c.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(PARALLEL)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise RuntimeError("direct DescribeInstancePatches failed: %r" % errors[:3])
-    return time.perf_counter() - t0
+    return direct.post_all(port, "DescribeInstancePatches", bodies, PARALLEL)
 
 
 def bench_compliance(binary, n, lat_ms, reps, log, configured_provider):
@@ -89,7 +44,7 @@ def bench_compliance(binary, n, lat_ms, reps, log, configured_provider):
     group = "BENCH"
     with Emulator(latency_ms=0, self_check=False) as emu:
         log("compliance: %d instances in patch group %s" % (n, group))
-        ids = _fleet(emu, n, group)
+        ids, _ = ds_helpers.scanned_group(emu, emu.ssm, n, group)
         p = configured_provider(binary, emu, emu.url)
         try:
             cfg = {"patch_group": group, "include_missing_patches": True}

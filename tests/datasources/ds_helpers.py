@@ -22,6 +22,34 @@ def seed(ep, per_group=1, prefix=""):
     return {"fleet": fleet, "objs": objs, "patches": catalog}
 
 
+def scanned_group(emu, call, n, group, bucket=None):
+    """n AL2 instances in patch group `group` (the seed's catalog), scanned by one run of
+    a window with one Scan task (one invocation per instance), at NOW (frozen).
+    `call(op, body)` makes the SSM calls. Returns (instance IDs, window ID). Also used
+    by bench/compliance.py."""
+    emu.clock(set=NOW, freeze=True)
+    emu.add_patches([p["patch"] for p in seed_fleet.SEED_PATCHES])
+    ids = emu.add_instances([{"OperatingSystem": "AMAZON_LINUX_2", "Tags": {"Patch Group": group}}
+                             for _ in range(n)])
+    wid = call("CreateMaintenanceWindow", {"Name": "scan-" + group.lower(), "Schedule": "rate(1 day)",
+                                           "Duration": 2, "Cutoff": 1,
+                                           "AllowUnassociatedTargets": False})["WindowId"]
+    tid = call("RegisterTargetWithMaintenanceWindow", {
+        "WindowId": wid, "ResourceType": "INSTANCE",
+        "Targets": [{"Key": "tag:Patch Group", "Values": [group]}]})["WindowTargetId"]
+    run = {"Parameters": {"Operation": ["Scan"], "RebootOption": ["NoReboot"]}}
+    if bucket:
+        run["OutputS3BucketName"] = bucket
+    call("RegisterTaskWithMaintenanceWindow", {
+        "WindowId": wid, "TaskArn": "AWS-RunPatchBaseline", "TaskType": "RUN_COMMAND",
+        "MaxConcurrency": "100%", "MaxErrors": "10%",
+        "Targets": [{"Key": "WindowTargetIds", "Values": [tid]}],
+        "TaskInvocationParameters": {"RunCommand": run}})
+    if emu.run_window(wid)["Status"] != "SUCCESS":
+        raise AssertionError("the scan of patch group %s failed" % group)
+    return ids, wid
+
+
 def kb_id(patch):
     """The KB ID SSM reports for a Linux package: name.arch:epoch:version-release."""
     return "%s.%s:%s:%s-%s" % (patch["Name"], patch["Arch"], patch["Epoch"], patch["Version"],

@@ -11,28 +11,7 @@ COMPLIANCE = "ssmpatch_patch_group_compliance"
 
 
 def _big_group(ep, n, group):
-    """n AL2 instances in patch group `group`, scanned by one window run (one task, one
-    invocation per instance). Returns (instance IDs, window ID)."""
-    emu = ep.emulator
-    emu.clock(set=h.NOW, freeze=True)
-    emu.add_patches([p["patch"] for p in seed_fleet.SEED_PATCHES])
-    ids = emu.add_instances([{"OperatingSystem": "AMAZON_LINUX_2", "Tags": {"Patch Group": group}}
-                             for _ in range(n)])
-    wid = ep.call("CreateMaintenanceWindow", {"Name": "big-scan", "Schedule": "rate(1 day)",
-                                              "Duration": 2, "Cutoff": 1,
-                                              "AllowUnassociatedTargets": False})["WindowId"]
-    tid = ep.call("RegisterTargetWithMaintenanceWindow", {
-        "WindowId": wid, "ResourceType": "INSTANCE",
-        "Targets": [{"Key": "tag:Patch Group", "Values": [group]}]})["WindowTargetId"]
-    ep.call("RegisterTaskWithMaintenanceWindow", {
-        "WindowId": wid, "TaskArn": "AWS-RunPatchBaseline", "TaskType": "RUN_COMMAND",
-        "MaxConcurrency": "100%", "MaxErrors": "10%",
-        "Targets": [{"Key": "WindowTargetIds", "Values": [tid]}],
-        "TaskInvocationParameters": {"RunCommand": {
-            "OutputS3BucketName": "patch-logs",
-            "Parameters": {"Operation": ["Scan"], "RebootOption": ["NoReboot"]}}}})
-    assert emu.run_window(wid)["Status"] == "SUCCESS"
-    return ids, wid
+    return h.scanned_group(ep.emulator, ep.call, n, group, bucket="patch-logs")
 
 
 def test_ds_pages_250_instances(ep, provider, protocol):
