@@ -145,16 +145,11 @@ static int mws_read(provider_ctx *p, tf_value *state, tf_diags *d)
 				 ds_time(json_object_get(sel[i], "NextExecutionTime"))) < 0)
 			goto oom;
 	}
-	if (res_set_attr(state, "ids", ids) < 0) {
-		ids = NULL;
+	/* res_set_attr takes the values, also when it fails. */
+	rc = res_set_attr(state, "ids", ids) | res_set_attr(state, "windows", rows);
+	ids = rows = NULL;
+	if (rc)
 		goto oom;
-	}
-	ids = NULL;
-	if (res_set_attr(state, "windows", rows) < 0) {
-		rows = NULL;
-		goto oom;
-	}
-	rows = NULL;
 	goto done;
 oom:
 	res_diag_internal(d, "DescribeMaintenanceWindows", NULL);
