@@ -4,6 +4,8 @@ bad configurations answered with attribute paths, unknown configuration validate
 deferred, and the patch baseline lookup (AWS-owned defaults by operating system, the
 account's own, no match and several matches with the candidates)."""
 
+import re
+
 import pytest
 
 from harness import cty
@@ -271,3 +273,43 @@ def test_ds_patch_baseline_no_match_lists_candidates(ep, provider, protocol):
     finally:
         for st in made:
             p.destroy("ssmpatch_patch_baseline", st)
+
+
+def test_ds_maintenance_windows_filters(ep, provider, protocol):
+    """name_prefix (applied by the provider), enabled (the API's filter) and tags (every
+    pair on the window), sorted by name; next_execution_time in RFC 3339, none for a
+    disabled window."""
+    p = provider(protocol)
+    stem = ep.name("mws")
+    made = {}
+    for n, env, enabled in (("b-stg", "STG", True), ("a-prd", "PRD", True),
+                            ("c-stg-off", "STG", False)):
+        made[n] = p.apply("ssmpatch_maintenance_window", {
+            "name": "%s-%s" % (stem, n), "schedule": "cron(00 17 * * ? *)", "duration": 1,
+            "cutoff": 0, "enabled": enabled, "tags": {"Environment": env, "Team": "ops"}})
+    try:
+        every = p.read_data_source("ssmpatch_maintenance_windows", {"name_prefix": stem})
+        assert every["ids"] == [made[n]["id"] for n in ("a-prd", "b-stg", "c-stg-off")]
+        rows = {w["name"]: w for w in every["windows"]}
+        on = rows["%s-b-stg" % stem]
+        assert on["schedule"] == "cron(00 17 * * ? *)" and on["enabled"] is True
+        assert on["duration"] == 1 and on["cutoff"] == 0 and on["schedule_timezone"] is None
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT17:00:00Z", on["next_execution_time"])
+        assert rows["%s-c-stg-off" % stem]["next_execution_time"] is None
+        assert rows["%s-c-stg-off" % stem]["enabled"] is False
+
+        stg = p.read_data_source("ssmpatch_maintenance_windows",
+                                 {"name_prefix": stem, "tags": {"Environment": "STG"}})
+        assert stg["ids"] == [made["b-stg"]["id"], made["c-stg-off"]["id"]]
+        enabled_stg = p.read_data_source("ssmpatch_maintenance_windows", {
+            "name_prefix": stem, "enabled": True, "tags": {"Environment": "STG", "Team": "ops"}})
+        assert enabled_stg["ids"] == [made["b-stg"]["id"]]
+        off = p.read_data_source("ssmpatch_maintenance_windows", {"name_prefix": stem,
+                                                                  "enabled": False})
+        assert off["ids"] == [made["c-stg-off"]["id"]]
+        none = p.read_data_source("ssmpatch_maintenance_windows", {
+            "name_prefix": stem, "tags": {"Environment": "STG", "Team": "dev"}})
+        assert none["ids"] == [] and none["windows"] == []
+    finally:
+        for st in made.values():
+            p.destroy("ssmpatch_maintenance_window", st)
