@@ -98,3 +98,40 @@ def test_ds_per_instance_calls_concurrent_and_bounded(ep, provider):
     most = h.max_in_flight(log, "DescribeInstancePatches", latency)
     assert 2 <= most <= 10, most
     assert len(c["missing_patches"][0]["instance_ids"]) == 40
+
+
+def test_ds_stop_cancels_a_fan_out_read(ep, provider):
+    """Stop while the per-instance calls run: the read ends with an error and no further
+    instance is asked about (the calls in flight are cancelled, none starts after)."""
+    import threading
+    import time
+
+    from harness.errors import OperationFailed
+
+    ep.requires_emulator("slows the emulator down")
+    emu = ep.emulator
+    _big_group(ep, 60, "SLOW")
+    p = provider(6)
+    emu.configure(latency_ms=3000)
+    h.reset_calls(emu)
+    out = {}
+
+    def read():
+        try:
+            out["state"] = p.read_data_source(COMPLIANCE, {"patch_group": "SLOW",
+                                                           "include_missing_patches": True})
+        except OperationFailed as e:
+            out["error"] = e
+    t = threading.Thread(target=read)
+    t.start()
+    deadline = time.monotonic() + 60
+    while h.op_count(emu, "DescribeInstancePatches") == 0:  # the fan-out has begun
+        assert time.monotonic() < deadline, "the per-instance calls never started"
+        time.sleep(0.05)
+    assert p.stop() == ""
+    t.join(timeout=30)
+    assert not t.is_alive(), "the read did not end after Stop"
+    emu.configure(latency_ms=0)
+    assert "error" in out, out
+    asked = h.op_count(emu, "DescribeInstancePatches")
+    assert 1 <= asked <= 10, asked  # the first wave only: nothing started after Stop
