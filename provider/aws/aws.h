@@ -99,6 +99,10 @@ int ssm_call(aws_client *c, const char *op, json_t *req, json_t **out, aws_error
  */
 int ssm_call_all(aws_client *c, const char *op, json_t *req, const char *list_member, json_t **out,
 		 aws_error *err);
+/* ssm_call_all that stops once it has `max_items` elements (0 = all): *out then
+ * holds the first max_items, and no further page is asked for. */
+int ssm_call_pages(aws_client *c, const char *op, json_t *req, const char *list_member,
+		   size_t max_items, json_t **out, aws_error *err);
 
 /*
  * ssm_call under Stop (what Ctrl-C does): a mutating request already sent
