@@ -45,6 +45,7 @@
 
 /* Grace periods of rpc_server_wait, in milliseconds. */
 #define RPC_DRAIN_MS 1000 /* running calls may finish before being cancelled */
+#define RPC_CLOSE_MS 1000 /* clients may close their connections after GOAWAY */
 #define RPC_CANCEL_MS 1500 /* cancelled calls / exiting workers */
 
 typedef struct rpc_tag rpc_tag;
@@ -774,7 +775,7 @@ int rpc_server_wait(rpc_server *s)
 	char b;
 	ssize_t n;
 	size_t i;
-	bool done;
+	bool drained, done = false;
 
 	do
 		n = read(s->wake[0], &b, 1);
@@ -794,18 +795,37 @@ int rpc_server_wait(rpc_server *s)
 	}
 	pthread_mutex_unlock(&s->mu);
 
-	/* gRPC's shutdown notification waits for the clients to close their
-	 * connections too. Let our own calls finish, then cut the connections. */
-	grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
+	/* Every reply first, the Shutdown call's own included: until the
+	 * running calls are done nothing else is queued on the connections, so
+	 * the GOAWAY below follows the replies on the wire. */
 	pthread_mutex_lock(&s->mu);
-	done = wait_zero(s, &s->active_calls, RPC_DRAIN_MS);
+	drained = wait_zero(s, &s->active_calls, RPC_DRAIN_MS);
 	pthread_mutex_unlock(&s->mu);
-	if (!done)
+	if (!drained)
 		LOG_W(MOD, "calls still running after %d ms; cancelling them", RPC_DRAIN_MS);
-	grpc_server_cancel_all_calls(s->server);
-	pthread_mutex_lock(&s->mu);
-	done = wait_flag(s, &s->shutdown_done, RPC_CANCEL_MS);
-	pthread_mutex_unlock(&s->mu);
+
+	/* GOAWAY to every client. The notification comes once every connection
+	 * is gone: closed by its client (go-plugin closes right after the
+	 * Shutdown answer) or by gRPC when it has no stream left after its
+	 * graceful GOAWAY. A connection is cut only after RPC_CLOSE_MS: cutting
+	 * it at once, while its client still writes (its answer to the GOAWAY
+	 * ping), fails the client's write with EPIPE before it has read the
+	 * reply, and the Shutdown call ends in UNAVAILABLE "Broken pipe". */
+	grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
+	if (drained) {
+		pthread_mutex_lock(&s->mu);
+		done = wait_flag(s, &s->shutdown_done, RPC_CLOSE_MS);
+		pthread_mutex_unlock(&s->mu);
+	}
+	if (!done) {
+		if (drained)
+			LOG_D(MOD, "clients still connected after %d ms; disconnecting them",
+			      RPC_CLOSE_MS);
+		grpc_server_cancel_all_calls(s->server);
+		pthread_mutex_lock(&s->mu);
+		done = wait_flag(s, &s->shutdown_done, RPC_CANCEL_MS);
+		pthread_mutex_unlock(&s->mu);
+	}
 	if (!done) {
 		LOG_W(MOD, "a handler is still running; exiting without cleanup");
 		return RPC_SERVER_EDIRTY;

@@ -12,7 +12,8 @@ the unix socket or TCP (with TLS pinned to the server certificate from field
 ``close()`` does what go-plugin does on teardown: Shutdown over
 GRPCController, close the connection, wait 2 s for the process to exit; it
 records whether the exit was graceful and whether the unix socket file was
-removed (``check_clean_exit()`` asserts both).
+removed (``check_clean_exit()`` asserts both). Unlike go-plugin it does not
+ignore the Shutdown answer: an error raises ``ProtocolError``.
 
 stdout after the handshake and every stderr line are captured
 (``stdout_after_handshake``, ``stderr_lines``) so tests can assert on them.
@@ -173,6 +174,8 @@ class PluginProcess:
         self.handshake = None
         self.channel = None
         self.exit_code = None
+        self.shutdown_error = None
+        self.shutdown_sent = False
         self.graceful_exit = None
         self.socket_removed = None
         self._stdout_q = queue.Queue()
@@ -354,24 +357,33 @@ class PluginProcess:
 
     # -- teardown ------------------------------------------------------------------
 
-    def shutdown(self):
-        """GRPCController/Shutdown; errors ignored as go-plugin does."""
+    def shutdown(self, timeout=10.0):
+        """GRPCController/Shutdown; returns the grpc.RpcError, or None when
+        the provider answered. (go-plugin ignores the answer; Terraform must
+        still get it, so ``close()`` treats an error as a failure.)"""
         side = self.pb.side
+        self.shutdown_sent = True
         try:
-            self.call("/plugin.GRPCController/Shutdown", side.ControllerEmpty(), side.ControllerEmpty, timeout=2)
-            return None
+            self.call("/plugin.GRPCController/Shutdown", side.ControllerEmpty(), side.ControllerEmpty,
+                      timeout=timeout)
         except grpc.RpcError as e:
+            self.shutdown_error = e
             return e
+        return None
 
     def close(self, grace=None):
         """go-plugin's Kill(): Shutdown, close conn, wait 2 s (or `grace`
-        seconds: a provider under valgrind needs far longer), else kill."""
+        seconds: a provider under valgrind needs far longer), else kill.
+        A process that is already gone (a test killed it) or was already
+        sent one gets no Shutdown.
+        Raises ProtocolError, after the teardown, when the Shutdown RPC
+        failed: Terraform never sees its answer then."""
         if self._closed:
             return
         self._closed = True
-        self.shutdown_error = None
         if self.channel is not None:
-            self.shutdown_error = self.shutdown()
+            if self.proc.poll() is None and not self.shutdown_sent:
+                self.shutdown(timeout=max(10.0, grace or 0))
             self.channel.close()
         t0 = time.monotonic()
         try:
@@ -386,6 +398,10 @@ class PluginProcess:
         self._t_err.join(timeout=2)
         if self.handshake is not None and self.handshake.network == "unix":
             self.socket_removed = not os.path.exists(self.handshake.address)
+        if self.shutdown_error is not None:
+            e = self.shutdown_error
+            raise ProtocolError("GRPCController/Shutdown failed: %s %r; stderr:\n%s"
+                                % (e.code(), e.details(), self.stderr_text()[-2000:]))
 
     def kill(self):
         if self.proc.poll() is None:
@@ -397,9 +413,11 @@ class PluginProcess:
 
     def check_clean_exit(self):
         """Assert the last close() was graceful and left no socket file."""
+        if self.shutdown_error is not None:
+            raise ProtocolError("GRPCController/Shutdown failed: %s" % self.shutdown_error)
         if not self.graceful_exit:
-            raise ProtocolError("plugin failed to exit gracefully within %.0f s of Shutdown "
-                                "(shutdown error: %s)" % (GRACE_SECONDS, self.shutdown_error))
+            raise ProtocolError("plugin failed to exit gracefully within %.0f s of Shutdown"
+                                % GRACE_SECONDS)
         if self.exit_code != 0:
             raise ProtocolError("plugin exited with code %s after Shutdown; stderr:\n%s"
                                 % (self.exit_code, self.stderr_text()[-2000:]))
@@ -411,3 +429,21 @@ class PluginProcess:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def close_all(plugins):
+    """Tear down every PluginProcess not closed yet (go-plugin's Kill) and
+    return the problems, one string each: a Shutdown RPC that failed, an
+    exit that was not graceful or not 0, a socket left behind. The protocol
+    tests' ``start`` fixture fails the test with them."""
+    problems = []
+    for proc in plugins:
+        if proc._closed:
+            continue
+        try:
+            proc.close()
+            if proc.handshake is not None:
+                proc.check_clean_exit()
+        except AssertionError as e:
+            problems.append(str(e))
+    return problems

@@ -157,18 +157,17 @@ def test_server_cert_is_pinned(start):
 
 
 def test_shutdown_exits_promptly_and_removes_socket(start):
+    """go-plugin's Kill(): Shutdown is answered (close() raises otherwise),
+    the process exits 0 within go-plugin's 2 s and removes its socket."""
     p = start(protocol=6, mtls=True)
     sock = p.plugin.handshake.address
     assert os.path.exists(sock)
     p.close()
-    assert p.plugin.graceful_exit, "did not exit within 2 s of Shutdown"
+    assert p.plugin.shutdown_error is None
+    assert p.plugin.graceful_exit, "did not exit within %.0f s of Shutdown" % plugin_mod.GRACE_SECONDS
     assert p.plugin.exit_code == 0, "exit %s; stderr:\n%s" % (p.plugin.exit_code,
                                                            p.plugin.stderr_text()[-4000:])
-    assert p.plugin.exit_seconds < plugin_mod.GRACE_SECONDS
     assert not os.path.exists(sock), "socket file left behind"
-    assert p.plugin.shutdown_error is None or \
-        p.plugin.shutdown_error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED), \
-        "Shutdown RPC failed: %s" % p.plugin.shutdown_error
 
 
 def test_socket_in_plugin_unix_socket_dir(start):
