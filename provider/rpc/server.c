@@ -702,6 +702,7 @@ int rpc_server_listen_tcp(rpc_server *s, int min_port, int max_port, int *port_o
 			*port_out = got;
 			return 0;
 		}
+		LOG_D(MOD, "gRPC refused to listen on %s", addr);
 		if (++refused == 2)
 			break;
 	}

@@ -5,7 +5,6 @@ to fire with the Terraform error it names. Needs no C provider."""
 
 import decimal
 import os
-import tempfile
 
 import msgpack
 import pytest
