@@ -1,16 +1,15 @@
 """test_stop_cancel.py - Stop (protocol 5) / StopProvider (protocol 6) in the
 middle of a slow apply.
 
-The emulator holds every SSM call for 5 s. While the create of a patch
-baseline waits for its answer, Terraform's Stop arrives (what Ctrl-C does):
-the Stop RPC must answer promptly (< 2 s), the in-flight HTTP request is
-aborted (aws_cancel_all), and the ApplyResourceChange returns, also promptly,
-with an error diagnostic that says it was cancelled. The provider stays
-cancelled afterwards (a stopped provider is only ever shut down), but it
-still answers RPCs.
+The emulator holds every SSM call for 60 s. While the create of a patch
+baseline waits for its answer (the emulator has counted it), Terraform's Stop
+arrives (what Ctrl-C does): the Stop RPC answers while the request is still
+held, the in-flight HTTP request is aborted (aws_cancel_all), and the
+ApplyResourceChange returns with an error diagnostic that says it was
+cancelled - all well inside the hold, so none of it can come from the request
+finishing. The provider stays cancelled afterwards (a stopped provider is
+only ever shut down), but it still answers RPCs.
 """
-
-import time
 
 import pytest
 
@@ -18,7 +17,8 @@ from fault_helpers import Background, Emulator, op_count, start_provider, wait_f
 from harness import seed
 from harness.errors import OperationFailed, errors_of
 
-LATENCY_MS = 5000
+LATENCY_MS = 60000  # far past every wait below: nothing here can finish by the hold ending
+WAIT_S = 20
 
 
 @pytest.mark.parametrize("protocol", [5, 6])
@@ -30,18 +30,12 @@ def test_stop_during_slow_apply(protocol):
             plan = p.plan("ssmpatch_patch_baseline", cfg)
             assert plan.action == "create"
             bg = Background(lambda: p.apply("ssmpatch_patch_baseline", cfg, plan=plan))
-            wait_for(lambda: op_count(emu.calls(), "CreatePatchBaseline") >= 1, timeout=10)
-            time.sleep(0.2)  # the request is on the wire, waiting for its answer
+            wait_for(lambda: op_count(emu.calls(), "CreatePatchBaseline") >= 1, timeout=WAIT_S,
+                     what="the create on the wire")
 
-            t0 = time.monotonic()
-            err = p.stop(timeout=10)
-            stop_s = time.monotonic() - t0
-            assert stop_s < 2.0, "Stop took %.2f s" % stop_s
+            err = p.stop(timeout=WAIT_S)
             assert err == "", "Stop answered with an error: %r" % err
-
-            bg.join(10)
-            apply_s = bg.done_at - t0
-            assert apply_s < 2.0, "apply returned %.2f s after Stop" % apply_s
+            bg.join(WAIT_S)
             assert isinstance(bg.error, OperationFailed), "apply did not fail: %r" % (bg.error or bg.result)
             errs = errors_of(bg.error.diagnostics)
             assert errs, bg.error.diagnostics

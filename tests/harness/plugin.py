@@ -216,7 +216,7 @@ class PluginProcess:
         if connect:
             try:
                 self.read_handshake(handshake_timeout)
-                self.connect()
+                self.connect(timeout=max(10.0, handshake_timeout))  # valgrind: slow on both
                 if stdio:
                     self.start_stdio()
             except BaseException:
