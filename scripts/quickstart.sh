@@ -29,10 +29,18 @@ cmake --build "$root/build" -j"$(nproc)" >/dev/null
 
 work=$(mktemp -d)
 emu_pid=
+# On exit, whatever the reason: stop the emulator, drop the work directory
+# (kept on failure), and exit with the script's own status. (The emulator
+# ends with 143 from our TERM; that status must not become the script's, nor
+# may `set -e` end the trap early on it.)
 cleanup() {
-  status=$?
-  [ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
-  if [ $status -eq 0 ]; then rm -rf "$work"; else echo "work directory kept: $work" >&2; fi
+  local status=$?
+  if [ -n "$emu_pid" ]; then
+    kill "$emu_pid" 2>/dev/null || true
+    wait "$emu_pid" 2>/dev/null || true
+  fi
+  if [ "$status" -eq 0 ]; then rm -rf "$work"; else echo "work directory kept: $work" >&2; fi
+  exit "$status"
 }
 trap cleanup EXIT
 
