@@ -4,11 +4,13 @@
  * AutoMTLS certificate (checked back with OpenSSL).
  */
 #include <errno.h>
+#include <grp.h>
 #include <jansson.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -103,6 +105,25 @@ static void test_rpc_handshake__ports(void)
 	CHECK(handshake_port_range("2", "1", &lo, &hi) == -1);
 	CHECK(handshake_port_range("x", "1", &lo, &hi) == -1);
 	CHECK(handshake_port_range("1", "70000", &lo, &hi) == -1);
+}
+
+/* PLUGIN_UNIX_SOCKET_GROUP: a gid, or a group name looked up with
+ * getgrnam_r (the group of this process stands in for any name). */
+static void test_rpc_handshake__socket_group(void)
+{
+	struct group *mine = getgrgid(getgid());
+	char name[256];
+
+	CHECK(handshake_socket_group(NULL) == -1);
+	CHECK(handshake_socket_group("") == -1);
+	CHECK(handshake_socket_group("1234") == 1234);
+	CHECK(handshake_socket_group("-5") == -1);
+	CHECK(handshake_socket_group("no-such-group-ssmpatch") == -1);
+	CHECK(mine != NULL);
+	if (mine) {
+		snprintf(name, sizeof(name), "%s", mine->gr_name);
+		CHECK(handshake_socket_group(name) == (long)getgid());
+	}
 }
 
 static void test_rpc_handshake__base64_raw(void)
@@ -205,6 +226,7 @@ int main(void)
 	RUN(test_rpc_handshake__line);
 	RUN(test_rpc_handshake__reattach_json);
 	RUN(test_rpc_handshake__ports);
+	RUN(test_rpc_handshake__socket_group);
 	RUN(test_rpc_handshake__base64_raw);
 	RUN(test_rpc_handshake__tls_identity);
 	return unit_summary();
