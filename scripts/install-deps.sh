@@ -14,6 +14,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   python3-grpcio python3-protobuf python3-msgpack python3-cryptography python3-pytest
   valgrind openssl clang libclang-rt-14-dev
+  clang-format-14 cppcheck
 )
 
 packages=("${BUILD_PACKAGES[@]}")
