@@ -159,6 +159,10 @@ class PluginProcess:
     (False: only start and read the handshake), ``stdio`` (call StreamStdio).
     """
 
+    # Set by the handshake, the connection and close(); these until then.
+    handshake = channel = exit_code = shutdown_error = graceful_exit = socket_removed = None
+    shutdown_sent = _closed = False
+
     def __init__(self, binary=None, protocol="5,6", mtls=True, env=None, cookie=True,
                  handshake_timeout=10.0, connect=True, stdio=True, min_port=10000, max_port=25000,
                  client_cert=None):
@@ -168,18 +172,8 @@ class PluginProcess:
         self.pb = protos.load()
         self.mtls = mtls
         self.client_cert = client_cert or (generate_cert() if mtls else None)
-        self.stderr_lines = []
-        self.stdout_after_handshake = []
-        self.stdio_messages = []
-        self.handshake = None
-        self.channel = None
-        self.exit_code = None
-        self.shutdown_error = None
-        self.shutdown_sent = False
-        self.graceful_exit = None
-        self.socket_removed = None
+        self.stderr_lines, self.stdout_after_handshake, self.stdio_messages = [], [], []
         self._stdout_q = queue.Queue()
-        self._closed = False
 
         e = dict(os.environ)
         if cookie is True:

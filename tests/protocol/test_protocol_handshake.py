@@ -145,34 +145,26 @@ def test_bad_client_certificate_refused_with_reason(provider_binary, tmp_path, c
     assert len(refused) <= 2, "%d ports tried with a certificate gRPC refuses:\n%s" % (len(refused), err[-2000:])
 
 
+def _refused(p, ch):
+    """A call over channel `ch` fails to connect (UNAVAILABLE)."""
+    try:
+        with pytest.raises(grpc.RpcError) as ei:
+            p.plugin.call(p.names["schema"], p.pb.GetProviderSchema.Request(), channel=ch, timeout=5)
+        assert ei.value.code() == grpc.StatusCode.UNAVAILABLE, ei.value
+    finally:
+        ch.close()
+
+
 def test_other_client_certificate_refused(start):
     p = start(protocol=6, mtls=True)
-    intruder = generate_cert()
-    ch = p.plugin.make_channel(client_cert=intruder)
-    try:
-        with pytest.raises(grpc.RpcError) as ei:
-            p.plugin.call("GetProviderSchema", p.pb.GetProviderSchema.Request(), channel=ch, timeout=5)
-        assert ei.value.code() == grpc.StatusCode.UNAVAILABLE
-    finally:
-        ch.close()
+    # a client with another certificate than PLUGIN_CLIENT_CERT
+    _refused(p, p.plugin.make_channel(client_cert=generate_cert()))
     # a TLS client with no certificate at all
-    ch = grpc.secure_channel(p.plugin.target,
-                             grpc.ssl_channel_credentials(
-                                 root_certificates=plugin_mod.der_to_pem(p.plugin.handshake.server_cert_der)),
-                             options=[("grpc.ssl_target_name_override", "localhost")])
-    try:
-        with pytest.raises(grpc.RpcError) as ei:
-            p.plugin.call("GetProviderSchema", p.pb.GetProviderSchema.Request(), channel=ch, timeout=5)
-        assert ei.value.code() == grpc.StatusCode.UNAVAILABLE
-    finally:
-        ch.close()
-    # and a client that does not speak TLS at all
-    ch = grpc.insecure_channel(p.plugin.target)
-    try:
-        with pytest.raises(grpc.RpcError):
-            p.plugin.call("GetProviderSchema", p.pb.GetProviderSchema.Request(), channel=ch, timeout=5)
-    finally:
-        ch.close()
+    root = plugin_mod.der_to_pem(p.plugin.handshake.server_cert_der)
+    _refused(p, grpc.secure_channel(p.plugin.target, grpc.ssl_channel_credentials(root_certificates=root),
+                                    options=[("grpc.ssl_target_name_override", "localhost")]))
+    # a client that does not speak TLS at all
+    _refused(p, grpc.insecure_channel(p.plugin.target))
     # the legitimate client still works
     assert p.get_schema().resources
 
@@ -180,14 +172,7 @@ def test_other_client_certificate_refused(start):
 def test_server_cert_is_pinned(start):
     """A client pinning another root must not accept the server."""
     p = start(protocol=5, mtls=True)
-    other = generate_cert()
-    ch = p.plugin.make_channel(root_der=other.der)
-    try:
-        with pytest.raises(grpc.RpcError) as ei:
-            p.plugin.call("GetSchema", p.pb.GetProviderSchema.Request(), channel=ch, timeout=5)
-        assert ei.value.code() == grpc.StatusCode.UNAVAILABLE
-    finally:
-        ch.close()
+    _refused(p, p.plugin.make_channel(root_der=generate_cert().der))
 
 
 def test_shutdown_exits_promptly_and_removes_socket(start):

@@ -5,6 +5,7 @@
  */
 #include "core/json_codec.h"
 #include "unit.h"
+#include "unit_codec.h"
 
 static const tf_type *obj(size_t n, const char *const *names, const tf_type *const *types)
 {
@@ -75,27 +76,10 @@ static void expect_error(const char *text, const tf_type *t, bool lenient, const
 			 const char *path)
 {
 	tf_diags d;
-	tf_value *v;
 
 	tf_diags_init(&d);
-	v = dec(text, t, lenient, &d);
-	CHECK(v == NULL);
-	CHECK(d.n == 1 && tf_diags_has_error(&d));
-	if (d.n == 1) {
-		CHECK_STR(d.items[0].summary, "Invalid JSON value");
-		if (!d.items[0].detail || !strstr(d.items[0].detail, needle))
-			fprintf(stderr, "  %s: detail \"%s\" lacks \"%s\"\n", text,
-				d.items[0].detail, needle);
-		CHECK(d.items[0].detail && strstr(d.items[0].detail, needle));
-		if (path) {
-			char *p = d.items[0].has_path ? tf_path_string(&d.items[0].path) : NULL;
-
-			CHECK_STR(p, path);
-			free(p);
-		}
-	}
-	tf_value_free(v);
-	tf_diags_free(&d);
+	unit_expect_one_error(dec(text, t, lenient, &d), &d, "Invalid JSON value", needle, path,
+			      text);
 }
 
 static const tf_type *rule_type(void)
@@ -294,14 +278,10 @@ static void test_json_decode__truncation(void)
 
 static void test_json_decode__depth(void)
 {
-	const tf_type *t = &tf_type_string;
 	char text[400];
 	tf_diags d;
-	tf_value *v;
 	size_t i;
 
-	for (i = 0; i < 65; i++)
-		t = tf_type_list(t);
 	for (i = 0; i < 65; i++) {
 		text[i] = '[';
 		text[i + 66] = ']';
@@ -309,9 +289,8 @@ static void test_json_decode__depth(void)
 	text[65] = '1';
 	text[131] = '\0';
 	tf_diags_init(&d);
-	v = dec(text, t, false, &d);
-	CHECK(v == NULL && d.n == 1 && strstr(d.items[0].detail, "nesting deeper than 64"));
-	tf_diags_free(&d);
+	unit_expect_one_error(dec(text, unit_nested_list(65), false, &d), &d, "Invalid JSON value",
+			      "nesting deeper than 64", NULL, "65 nested lists");
 }
 
 /* Random byte changes to a valid document: a value and no diagnostics, or no
