@@ -10,7 +10,7 @@
  *   1  aws_parse_json_error: error-type header, body (HTTP status from byte 1).
  *   2  aws_parse_query_error: body (STS/query XML).
  *   3  aws_xml_text: element name, document.
- *   4  aws_parse_iso8601.
+ *   4  iso8601_parse as credentials expirations are read (RFC 3339 flags).
  *   5  aws_ini_load of the payload as a shared config file (through a memfd),
  *      then look-ups of a few sections and keys.
  * Oracles besides the sanitizers: aws_error strings stay NUL-terminated in
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "aws/aws_internal.h"
+#include "core/iso8601.h"
 #include "fuzz_common.h"
 
 #define MAX_FIELDS 40
@@ -179,7 +180,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	case 4:
-		(void)aws_parse_iso8601(buf);
+		(void)iso8601_parse(buf, strlen(buf), ISO8601_NEED_TIME | ISO8601_RFC3339, NULL,
+				    NULL, NULL);
 		break;
 	case 5:
 		fuzz_ini(buf, size - 1);

@@ -9,7 +9,9 @@
  * cron schedule, end_date after start_date.
  */
 #include <stddef.h>
+#include <string.h>
 
+#include "core/iso8601.h"
 #include "schema_checks.h"
 #include "schema_tables.h"
 
@@ -148,11 +150,10 @@ static void window_check(const tf_value *obj, const tf_path *path, tf_diags *d)
 	const char *start = schema_obj_str(obj, "start_date"),
 		   *end = schema_obj_str(obj, "end_date");
 	if (start && end) {
-		char why[SCHEMA_WHY_MAX];
 		int64_t s, e;
 		bool sz, ez;
-		if (schema_parse_iso8601(start, &s, &sz, why) == 0 &&
-		    schema_parse_iso8601(end, &e, &ez, why) == 0 && sz == ez && e <= s)
+		if (iso8601_parse(start, strlen(start), 0, &s, &sz, NULL) == 0 &&
+		    iso8601_parse(end, strlen(end), 0, &e, &ez, NULL) == 0 && sz == ez && e <= s)
 			schema_error_at(d, path, "end_date", "end_date not after start_date",
 					"end_date \"%s\" must be later than start_date \"%s\".",
 					end, start);

@@ -6,13 +6,52 @@
  * the engine applies 10 at configure time), so it is plain optional.
  * Nested blocks documented as "max 1" are LIST blocks with max_items 1, written
  * with HCL block syntax as in the AWS provider.
+ *
+ * The second half maps a configured block to the AWS client's settings
+ * (schema_provider_config, provider_config.h): the engine knows no attribute
+ * name of the provider block.
  */
-#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "core/duration.h"
+#include "provider_config.h"
 #include "schema_checks.h"
 #include "schema_tables.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
+
+int schema_provider_duration(const char *s, int64_t *secs, char *why)
+{
+	int64_t ns;
+
+	if (duration_parse(s, &ns, why) < 0)
+		return -1;
+	if (ns < 0) {
+		snprintf(why, DURATION_WHY_MAX, "a negative duration is not allowed");
+		return -1;
+	}
+	*secs = ns / DURATION_SECOND;
+	return 0;
+}
+
+static void check_duration(const tf_value *v, const tf_path *path, tf_diags *d)
+{
+	char why[DURATION_WHY_MAX];
+	int64_t secs;
+	const char *s = tf_value_str(v);
+
+	if (!s)
+		return;
+	if (schema_provider_duration(s, &secs, why) < 0)
+		tf_diags_error(d, path, "Invalid duration",
+			       "\"%s\": %s. Use a duration such as \"15m\", \"1h\" or \"1h30m\".",
+			       s, why);
+	else if (secs < 900 || secs > 43200)
+		tf_diags_error(d, path, "Duration out of range",
+			       "\"%s\" is outside what STS AssumeRole allows: 15m to 12h.", s);
+}
 
 static const schema_attr assume_role_attrs[] = {
 	{.name = "role_arn",
@@ -44,7 +83,7 @@ static const schema_attr assume_role_attrs[] = {
 	 .description =
 		 "Lifetime of the assumed-role session as a duration such as `\"15m\"`, `\"1h\"` or "
 		 "`\"1h30m\"`, between 15 minutes and 12 hours (STS default: 1 hour).",
-	 .check = schema_check_assume_role_duration},
+	 .check = check_duration},
 };
 
 static const schema_block assume_role_block = {
@@ -200,3 +239,130 @@ const schema_block schema_provider_block = {
 		"windows (windows, targets, tasks).",
 	.check = provider_check,
 };
+
+/* --- the block as aws_config --- */
+
+/* Copy a known string attribute into *out (NULL when null). Unknown is an error:
+ * the provider block cannot depend on values only known after apply. */
+static int config_str(const tf_value *obj, const char *name, const char *base, char **out,
+		      tf_diags *d)
+{
+	tf_value *v = tf_value_attr(obj, name);
+	const char *s;
+
+	*out = NULL;
+	if (tf_value_is_unknown(v)) {
+		char path[128];
+		snprintf(path, sizeof(path), "%s%s", base, name);
+		tf_diags_error_at(d, path, "Provider attribute not known",
+				  "\"%s\" depends on a value known only after apply; the provider "
+				  "must be configurable at plan time.",
+				  name);
+		return -1;
+	}
+	s = tf_value_str(v);
+	if (s && !(*out = strdup(s)))
+		return -1;
+	return 0;
+}
+
+static int config_str_list(const tf_value *obj, const char *name, char ***out, size_t *n)
+{
+	tf_value *v = tf_value_attr(obj, name);
+	size_t len = tf_value_len(v);
+
+	*out = NULL;
+	*n = 0;
+	if (!tf_value_is_known(v) || len == 0)
+		return 0;
+	if (!(*out = calloc(len, sizeof(char *))))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		const char *s = tf_value_str(tf_value_index(v, i));
+		if (!s)
+			continue;
+		if (!((*out)[(*n)++] = strdup(s)))
+			return -1;
+	}
+	return 0;
+}
+
+/* The first element of a max-1 block list, or NULL. */
+static tf_value *single_block(const tf_value *obj, const char *name)
+{
+	tf_value *l = tf_value_attr(obj, name);
+	return tf_value_len(l) > 0 ? tf_value_index(l, 0) : NULL;
+}
+
+/* "" means "AWS's own endpoint" (lets a module pass an optional URL through). */
+static void empty_is_null(char **s)
+{
+	if (*s && !**s) {
+		free(*s);
+		*s = NULL;
+	}
+}
+
+int schema_provider_config(const tf_value *config, aws_config *cfg, tf_value **default_tags,
+			   tf_diags *d)
+{
+	tf_value *ar, *ep, *dt, *mr;
+	char *duration = NULL;
+	int64_t n;
+	int rc = -1;
+
+	aws_config_init(cfg);
+	*default_tags = NULL;
+	if (config_str(config, "region", "", &cfg->region, d) < 0 ||
+	    config_str(config, "profile", "", &cfg->profile, d) < 0 ||
+	    config_str(config, "access_key", "", &cfg->access_key, d) < 0 ||
+	    config_str(config, "secret_key", "", &cfg->secret_key, d) < 0 ||
+	    config_str(config, "token", "", &cfg->token, d) < 0 ||
+	    config_str_list(config, "shared_config_files", &cfg->shared_config_files,
+			    &cfg->n_shared_config_files) < 0 ||
+	    config_str_list(config, "shared_credentials_files", &cfg->shared_credentials_files,
+			    &cfg->n_shared_credentials_files) < 0)
+		goto done;
+	if ((ar = single_block(config, "assume_role"))) {
+		cfg->has_assume_role = true;
+		if (config_str(ar, "role_arn", "assume_role[0].", &cfg->role_arn, d) < 0 ||
+		    config_str(ar, "session_name", "assume_role[0].", &cfg->session_name, d) < 0 ||
+		    config_str(ar, "external_id", "assume_role[0].", &cfg->external_id, d) < 0 ||
+		    config_str(ar, "duration", "assume_role[0].", &duration, d) < 0)
+			goto done;
+		if (duration) {
+			char why[DURATION_WHY_MAX];
+			if (schema_provider_duration(duration, &cfg->duration_seconds, why) < 0) {
+				tf_diags_error_at(d, "assume_role[0].duration", "Invalid duration",
+						  "\"%s\": %s.", duration, why);
+				goto done;
+			}
+		}
+	}
+	if ((ep = single_block(config, "endpoints"))) {
+		if (config_str(ep, "ssm", "endpoints[0].", &cfg->endpoint_ssm, d) < 0 ||
+		    config_str(ep, "sts", "endpoints[0].", &cfg->endpoint_sts, d) < 0)
+			goto done;
+		empty_is_null(&cfg->endpoint_ssm);
+		empty_is_null(&cfg->endpoint_sts);
+	}
+	mr = tf_value_attr(config, "max_retries");
+	if (tf_value_is_known(mr) && tf_value_number_as_i64(mr, &n) == 0)
+		cfg->max_retries = (int)n;
+	if ((dt = single_block(config, "default_tags"))) {
+		tf_value *tags = tf_value_attr(dt, "tags");
+		if (tf_value_is_unknown(tags)) {
+			tf_diags_error_at(d, "default_tags[0].tags", "Provider attribute not known",
+					  "default_tags must be known at plan time.");
+			goto done;
+		}
+		if (tf_value_is_known(tags) && !(*default_tags = tf_value_clone(tags)))
+			goto done;
+	}
+	rc = 0;
+done:
+	if (rc < 0 && !tf_diags_has_error(d))
+		tf_diags_error(d, NULL, "Provider configuration failed", "Out of memory.");
+	free(duration);
+	return rc;
+}

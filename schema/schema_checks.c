@@ -1,6 +1,7 @@
 /*
  * schema_checks.c - custom validators for the schema tables: schedule expressions,
- * timestamps, dates, durations and target keys (see schema_checks.h).
+ * timestamps, dates and target keys (see schema_checks.h). Dates and timestamps
+ * are read by the core ISO-8601 parser (core/iso8601.h).
  *
  * The parsers work on plain C strings with no allocation and write a short reason
  * into a caller's buffer; the schema_check_* wrappers turn a failure into a
@@ -8,6 +9,8 @@
  * 9 digits (anything longer is rejected as out of range, never overflowed).
  */
 #include "schema_checks.h"
+
+#include "core/iso8601.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -35,212 +38,6 @@ static int parse_uint(const char **p, long *out)
 		return -1;
 	*p = s;
 	*out = v;
-	return 0;
-}
-
-/* Exactly n digits at *p. */
-static int parse_fixed(const char **p, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		char c = (*p)[i];
-		if (!isdigit((unsigned char)c))
-			return -1;
-		v = v * 10 + (c - '0');
-	}
-	*p += n;
-	*out = v;
-	return 0;
-}
-
-static bool is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* YYYY-MM-DD at *p (advanced). */
-static int parse_ymd(const char **p, int *y, int *m, int *dd, char *why)
-{
-	const char *s = *p;
-	if (parse_fixed(&s, 4, y) < 0 || *s++ != '-' || parse_fixed(&s, 2, m) < 0 || *s++ != '-' ||
-	    parse_fixed(&s, 2, dd) < 0) {
-		WHY("expected a date as YYYY-MM-DD");
-		return -1;
-	}
-	if (*m < 1 || *m > 12) {
-		WHY("month %02d does not exist", *m);
-		return -1;
-	}
-	if (*dd < 1 || *dd > days_in_month(*y, *m)) {
-		WHY("day %02d does not exist in %04d-%02d", *dd, *y, *m);
-		return -1;
-	}
-	*p = s;
-	return 0;
-}
-
-/* hh:mm[:ss] at *p (advanced); seconds required when need_secs. */
-static int parse_hms(const char **p, bool need_secs, int *h, int *mi, int *sec, char *why)
-{
-	const char *s = *p;
-	*sec = 0;
-	if (parse_fixed(&s, 2, h) < 0 || *s++ != ':' || parse_fixed(&s, 2, mi) < 0) {
-		WHY("expected a time as hh:mm%s", need_secs ? ":ss" : "[:ss]");
-		return -1;
-	}
-	if (*s == ':') {
-		s++;
-		if (parse_fixed(&s, 2, sec) < 0) {
-			WHY("expected seconds as two digits");
-			return -1;
-		}
-	} else if (need_secs) {
-		WHY("expected a time as hh:mm:ss");
-		return -1;
-	}
-	if (*h > 23 || *mi > 59 || *sec > 59) {
-		WHY("time %02d:%02d:%02d is out of range", *h, *mi, *sec);
-		return -1;
-	}
-	*p = s;
-	return 0;
-}
-
-int schema_parse_date(const char *s, char *why)
-{
-	int y, m, dd;
-	if (parse_ymd(&s, &y, &m, &dd, why) < 0)
-		return -1;
-	if (*s) {
-		WHY("unexpected text after the date");
-		return -1;
-	}
-	return 0;
-}
-
-int schema_parse_iso8601(const char *s, int64_t *secs, bool *has_zone, char *why)
-{
-	int y, m, dd, h = 0, mi = 0, sec = 0;
-	int64_t off = 0;
-	*has_zone = false;
-	if (parse_ymd(&s, &y, &m, &dd, why) < 0)
-		return -1;
-	if (*s == 'T') {
-		s++;
-		if (parse_hms(&s, false, &h, &mi, &sec, why) < 0)
-			return -1;
-		if (*s == '.') {
-			s++;
-			if (!isdigit((unsigned char)*s)) {
-				WHY("expected digits after the decimal point");
-				return -1;
-			}
-			while (isdigit((unsigned char)*s))
-				s++;
-		}
-		if (*s == 'Z') {
-			s++;
-			*has_zone = true;
-		} else if (*s == '+' || *s == '-') {
-			int sign = *s++ == '-' ? -1 : 1, oh, om;
-			bool ok = parse_fixed(&s, 2, &oh) == 0;
-			if (ok && *s == ':')
-				s++;
-			if (!ok || parse_fixed(&s, 2, &om) < 0 || oh > 14 || om > 59) {
-				WHY("expected a zone offset as Z or +hh:mm");
-				return -1;
-			}
-			off = sign * (int64_t)(oh * 3600 + om * 60);
-			*has_zone = true;
-		}
-	}
-	if (*s) {
-		WHY("unexpected text \"%.20s\"", s);
-		return -1;
-	}
-	*secs = days_from_civil(y, m, dd) * 86400 + h * 3600 + mi * 60 + sec - off;
-	return 0;
-}
-
-int schema_parse_go_duration(const char *s, double *secs, char *why)
-{
-	static const struct {
-		const char *u;
-		double f;
-	} units[] = {
-		{"ns", 1e-9}, {"us", 1e-6}, {"\xc2\xb5s", 1e-6}, {"\xce\xbcs", 1e-6},
-		{"ms", 1e-3}, {"s", 1},     {"m", 60},           {"h", 3600},
-	};
-	double total = 0;
-	if (*s == '+')
-		s++;
-	if (*s == '-') {
-		WHY("a negative duration is not allowed");
-		return -1;
-	}
-	if (strcmp(s, "0") == 0) {
-		*secs = 0;
-		return 0;
-	}
-	if (!*s) {
-		WHY("empty duration");
-		return -1;
-	}
-	while (*s) {
-		const char *start = s;
-		double v = 0, scale = 1;
-		bool digits = false;
-		while (isdigit((unsigned char)*s)) {
-			v = v * 10 + (*s++ - '0');
-			digits = true;
-		}
-		if (*s == '.') {
-			s++;
-			while (isdigit((unsigned char)*s)) {
-				scale /= 10;
-				v += (*s++ - '0') * scale;
-				digits = true;
-			}
-		}
-		if (!digits) {
-			WHY("expected a number at \"%.20s\"", start);
-			return -1;
-		}
-		size_t best = 0;
-		double f = 0;
-		for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-			size_t n = strlen(units[i].u);
-			if (n > best && strncmp(s, units[i].u, n) == 0) {
-				best = n;
-				f = units[i].f;
-			}
-		}
-		if (!best) {
-			WHY("missing or unknown unit after \"%.*s\" (use h, m, s, ms, us, ns)",
-			    (int)(s - start), start);
-			return -1;
-		}
-		s += best;
-		total += v * f;
-	}
-	*secs = total;
 	return 0;
 }
 
@@ -435,21 +232,10 @@ int schema_parse_schedule(const char *s, bool *is_cron, char *why)
 		return -1;
 	}
 	if (n > 3 && strncmp(s, "at(", 3) == 0 && s[n - 1] == ')') {
-		const char *p = s + 3;
-		int y, m, dd, h, mi, sec;
-		if (parse_ymd(&p, &y, &m, &dd, why) < 0)
-			return -1;
-		if (*p++ != 'T') {
-			WHY("expected at(yyyy-mm-ddThh:mm:ss)");
-			return -1;
-		}
-		if (parse_hms(&p, true, &h, &mi, &sec, why) < 0)
-			return -1;
-		if (p != s + n - 1) {
-			WHY("expected at(yyyy-mm-ddThh:mm:ss)");
-			return -1;
-		}
-		return 0;
+		/* at() takes a wall-clock time: seconds, no fraction, no zone. */
+		return iso8601_parse(s + 3, n - 4,
+				     ISO8601_NEED_TIME | ISO8601_NEED_SECONDS | ISO8601_LOCAL, NULL,
+				     NULL, why);
 	}
 	WHY("the schedule must be cron(...), rate(...) or at(...)");
 	return -1;
@@ -548,10 +334,8 @@ void schema_check_schedule(const tf_value *v, const tf_path *path, tf_diags *d)
 void schema_check_iso8601(const tf_value *v, const tf_path *path, tf_diags *d)
 {
 	char why[SCHEMA_WHY_MAX];
-	int64_t secs;
-	bool zone;
 	const char *s = tf_value_str(v);
-	if (s && schema_parse_iso8601(s, &secs, &zone, why) < 0)
+	if (s && iso8601_parse(s, strlen(s), 0, NULL, NULL, why) < 0)
 		tf_diags_error(
 			d, path, "Invalid timestamp",
 			"\"%s\": %s. Use ISO-8601 extended format, e.g. 2026-01-31T02:00:00Z or "
@@ -563,25 +347,9 @@ void schema_check_date(const tf_value *v, const tf_path *path, tf_diags *d)
 {
 	char why[SCHEMA_WHY_MAX];
 	const char *s = tf_value_str(v);
-	if (s && schema_parse_date(s, why) < 0)
+	if (s && iso8601_parse(s, strlen(s), ISO8601_DATE_ONLY, NULL, NULL, why) < 0)
 		tf_diags_error(d, path, "Invalid date",
 			       "\"%s\": %s. Use YYYY-MM-DD, e.g. 2026-12-31.", s, why);
-}
-
-void schema_check_assume_role_duration(const tf_value *v, const tf_path *path, tf_diags *d)
-{
-	char why[SCHEMA_WHY_MAX];
-	double secs;
-	const char *s = tf_value_str(v);
-	if (!s)
-		return;
-	if (schema_parse_go_duration(s, &secs, why) < 0)
-		tf_diags_error(d, path, "Invalid duration",
-			       "\"%s\": %s. Use a duration such as \"15m\", \"1h\" or \"1h30m\".",
-			       s, why);
-	else if (secs < 900 || secs > 43200)
-		tf_diags_error(d, path, "Duration out of range",
-			       "\"%s\" is outside what STS AssumeRole allows: 15m to 12h.", s);
 }
 
 void schema_check_window_target_key(const tf_value *v, const tf_path *path, tf_diags *d)

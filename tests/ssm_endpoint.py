@@ -40,6 +40,8 @@ environment variables - a real account or another emulator:
   as the region's default patch baseline);
 - ``begin_test()``: empties the emulator and drops pending fault injections
   (nothing on an external endpoint);
+- ``seed_fleet(**kw)``: the seed's STG/PRD managed instances and patch catalog in the
+  local emulator (tests/emulator/seed_fleet.py; skips on an external endpoint);
 - ``count(inventory, kind)``: objects of a kind in an emulator inventory() dump;
 - ``cleanup(names=None)``: best-effort removal of this run's objects (all of
   them, or those of the given names); run at session end on external endpoints.
@@ -246,6 +248,18 @@ class SsmEndpoint:
         if self.emulator is not None:
             self.emulator.reset()
             self.emulator.configure(inject=[])
+
+    def seed_fleet(self, **kw):
+        """The seed's fleet in the local emulator: STG/PRD x SCAN/INSTALL instances tagged
+        as in the seed's table, and its patch catalog (tests/emulator/seed_fleet.py
+        seed(); kw: per_group, catalog, prefix, account). Returns the instance IDs by
+        patch group and role and the patch IDs. Skips the calling test on an external
+        endpoint: managed instances and patches cannot be made through the SSM API."""
+        emu = self.requires_emulator("seeds managed instances and a patch catalog")
+        if EMULATOR_DIR not in sys.path:
+            sys.path.insert(0, EMULATOR_DIR)
+        import seed_fleet
+        return seed_fleet.seed(emu, region=self.region, **kw)
 
     # ---- what exists -------------------------------------------------------------------------
 

@@ -9,9 +9,10 @@
  * handle for the connection cache, DNS and TLS sessions).
  *
  * Credentials are resolved lazily on the first call that needs them, in the order
- * of docs/resources.md (provider attributes, environment, shared files, IMDSv2),
- * then assume_role through STS. They are cached and refreshed before expiry.
- * Nothing here ever logs a secret.
+ * of docs/index.md (provider attributes, environment, shared files, IMDSv2),
+ * then assume_role through STS (chain.h). They are cached and refreshed before
+ * expiry. Nothing here ever logs a secret. The modules behind this header are
+ * listed in aws_internal.h.
  */
 #ifndef SSMPATCH_AWS_H
 #define SSMPATCH_AWS_H

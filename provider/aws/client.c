@@ -1,24 +1,16 @@
 /*
- * client.c - the aws_client: provider settings, region, partition, endpoints,
- * shared-file discovery and the account ID.
- *
- * aws_client_new does no network I/O: it copies the settings, reads the shared
- * config/credentials files (local files, needed for the profile's region),
- * decides the region (provider region, AWS_REGION, AWS_DEFAULT_REGION, the
- * profile's region, else AWS_ERR_CONFIG) and the endpoints (`endpoints`,
- * else AWS_ENDPOINT_URL_SSM / _STS, else AWS_ENDPOINT_URL, else
- * https://<svc>.<region>.amazonaws.com, ".amazonaws.com.cn" for cn-* regions). Credentials are resolved lazily by
- * creds.c at the first call that needs them.
+ * client.c - the aws_client: provider settings, region, partition, endpoints
+ * and the account ID (see client.h).
  */
-#include "aws_internal.h"
+#include "client.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/log.h"
+#include "errors.h"
+#include "sts.h"
 
 /* ---- config ---- */
 
@@ -37,14 +29,6 @@ static void free_list(char **l, size_t n)
 	free(l);
 }
 
-static void free_secret(char *s)
-{
-	if (s) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
-}
-
 void aws_config_free(aws_config *c)
 {
 	if (!c)
@@ -52,8 +36,8 @@ void aws_config_free(aws_config *c)
 	free(c->region);
 	free(c->profile);
 	free(c->access_key);
-	free_secret(c->secret_key);
-	free_secret(c->token);
+	aws_secret_free(c->secret_key);
+	aws_secret_free(c->token);
 	free_list(c->shared_config_files, c->n_shared_config_files);
 	free_list(c->shared_credentials_files, c->n_shared_credentials_files);
 	free(c->role_arn);
@@ -196,68 +180,6 @@ static int pick_endpoint(char **out, const char *configured, const char *svc, co
 	return 0;
 }
 
-/* ---- shared files ---- */
-
-static char *home_dir(void)
-{
-	const char *h = getenv("HOME");
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-
-	if (h && *h)
-		return strdup(h);
-	if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) == 0 && res && res->pw_dir)
-		return strdup(res->pw_dir);
-	return strdup("/");
-}
-
-/* "~/x" -> "$HOME/x"; anything else copied. */
-static char *expand_path(const char *p)
-{
-	char *home, *out;
-	size_t n;
-
-	if (strncmp(p, "~/", 2) != 0 && strcmp(p, "~") != 0)
-		return strdup(p);
-	if (!(home = home_dir()))
-		return NULL;
-	n = strlen(home) + strlen(p) + 1;
-	if ((out = malloc(n)))
-		snprintf(out, n, "%s%s", home, p + 1);
-	free(home);
-	return out;
-}
-
-/* Files to read: the provider list, else the environment variable, else dflt. */
-static int load_files(aws_ini **out, char *const *list, size_t n, const char *env, const char *dflt,
-		      aws_error *err)
-{
-	char **paths = NULL;
-	size_t np = 0, i;
-	const char *e = getenv(env);
-	int rc = AWS_ERR_OTHER;
-
-	paths = calloc(n ? n : 1, sizeof(char *));
-	if (!paths)
-		goto oom;
-	if (n) {
-		for (i = 0; i < n; i++, np++)
-			if (!(paths[i] = expand_path(list[i])))
-				goto oom;
-	} else {
-		if (!(paths[0] = expand_path(e && *e ? e : dflt)))
-			goto oom;
-		np = 1;
-	}
-	rc = aws_ini_load(out, paths, np, err);
-	goto done;
-oom:
-	aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
-done:
-	free_list(paths, np);
-	return rc;
-}
-
 /* ---- the client ---- */
 
 aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
@@ -269,7 +191,6 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
 		return NULL;
 	}
-	pthread_mutex_init(&c->creds_mu, NULL);
 	pthread_mutex_init(&c->account_mu, NULL);
 	if (config_copy(&c->cfg, cfg) < 0)
 		goto oom;
@@ -283,18 +204,8 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 		goto fail;
 	}
 
-	/* profile */
-	v = c->cfg.profile && *c->cfg.profile ? c->cfg.profile : getenv("AWS_PROFILE");
-	c->profile_explicit = v && *v;
-	if (!(c->profile = strdup(c->profile_explicit ? v : "default")))
-		goto oom;
-
-	/* shared files */
-	if (load_files(&c->config_ini, c->cfg.shared_config_files, c->cfg.n_shared_config_files,
-		       "AWS_CONFIG_FILE", "~/.aws/config", err) != 0 ||
-	    load_files(&c->credentials_ini, c->cfg.shared_credentials_files,
-		       c->cfg.n_shared_credentials_files, "AWS_SHARED_CREDENTIALS_FILE",
-		       "~/.aws/credentials", err) != 0)
+	/* profile and shared files */
+	if (aws_profiles_load(&c->profiles, &c->cfg, err) != 0)
 		goto fail;
 
 	/* region */
@@ -307,7 +218,7 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 	} else if ((v = getenv("AWS_DEFAULT_REGION")) && *v) {
 		region = v;
 		region_from = "AWS_DEFAULT_REGION";
-	} else if ((v = aws_profile_config_get(c, c->profile, "region")) && *v) {
+	} else if ((v = aws_profile_config_get(&c->profiles, c->profiles.name, "region")) && *v) {
 		region = v;
 		region_from = "profile region";
 	}
@@ -316,7 +227,7 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 			err, AWS_ERR_CONFIG, 0, NULL, NULL,
 			"no AWS region: set the provider's region, AWS_REGION or "
 			"AWS_DEFAULT_REGION, or region in the \"%s\" profile of the shared config file",
-			c->profile);
+			c->profiles.name);
 		goto fail;
 	}
 	if (!valid_region(region)) {
@@ -336,9 +247,13 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "cannot initialise libcurl");
 		goto fail;
 	}
+	c->caller.http = c->http;
+	c->caller.region = c->region;
+	c->caller.max_retries = c->cfg.max_retries;
+	aws_chain_init(&c->chain, &c->cfg, &c->profiles, &c->caller, c->sts_url);
 	LOG_D(AWS_LOG_MODULE,
 	      "AWS client: region %s (%s), partition %s, profile %s, ssm %s, sts %s", c->region,
-	      region_from, c->partition, c->profile, c->ssm_url, c->sts_url);
+	      region_from, c->partition, c->profiles.name, c->ssm_url, c->sts_url);
 	return c;
 oom:
 	aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
@@ -351,16 +266,14 @@ void aws_client_free(aws_client *c)
 {
 	if (!c)
 		return;
+	if (c->chain.src.get) /* initialised */
+		aws_chain_free(&c->chain);
 	aws_http_free(c->http);
-	aws_credentials_clear(&c->creds);
-	aws_ini_free(c->config_ini);
-	aws_ini_free(c->credentials_ini);
+	aws_profiles_free(&c->profiles);
 	free(c->ssm_url);
 	free(c->sts_url);
 	free(c->region);
-	free(c->profile);
 	aws_config_free(&c->cfg);
-	pthread_mutex_destroy(&c->creds_mu);
 	pthread_mutex_destroy(&c->account_mu);
 	free(c);
 }
@@ -378,7 +291,6 @@ const char *aws_client_partition(const aws_client *c)
 int aws_client_account_id(aws_client *c, const char **out, aws_error *err)
 {
 	aws_credentials cr = {0};
-	char *xml = NULL, *acct = NULL;
 	int rc = 0;
 
 	*out = NULL;
@@ -386,30 +298,17 @@ int aws_client_account_id(aws_client *c, const char **out, aws_error *err)
 	if (c->account_id[0])
 		goto found;
 	/* Resolving credentials through assume_role yields the account for free. */
-	if ((rc = aws_creds_get(c, &cr, err)) != 0)
+	if ((rc = aws_chain_get(&c->chain, &cr, err)) != 0)
 		goto done;
-	pthread_mutex_lock(&c->creds_mu);
-	memcpy(c->account_id, c->role_account, sizeof(c->account_id));
-	pthread_mutex_unlock(&c->creds_mu);
+	aws_chain_role_account(&c->chain, c->account_id);
 	if (c->account_id[0])
 		goto found;
-	if ((rc = aws_sts_call(c, NULL, "GetCallerIdentity",
-			       "Action=GetCallerIdentity&Version=2011-06-15", &xml, err)) != 0)
+	if ((rc = aws_sts_caller_account(&c->chain.sts, &c->chain.src, c->account_id, err)) != 0)
 		goto done;
-	acct = aws_xml_text(xml, "Account");
-	if (!acct || strlen(acct) != 12 || strspn(acct, "0123456789") != 12) {
-		aws_error_set(err, AWS_ERR_OTHER, 200, NULL, "GetCallerIdentity",
-			      "GetCallerIdentity returned no valid Account");
-		rc = AWS_ERR_OTHER;
-		goto done;
-	}
-	memcpy(c->account_id, acct, 13);
 found:
 	*out = c->account_id;
 done:
 	pthread_mutex_unlock(&c->account_mu);
 	aws_credentials_clear(&cr);
-	free(xml);
-	free(acct);
 	return rc;
 }

@@ -22,14 +22,13 @@
  * for loading it. If it cannot be loaded, every request fails with an error
  * naming the package to install.
  *
- * This file also owns the process-wide cancellation flag and the interruptible
- * sleep used between retries.
+ * Cancellation (cancel.c) is checked before a request starts and by the
+ * progress callback while it runs.
  */
-#include "aws_internal.h"
+#include "http.h"
 
 #include <dlfcn.h>
-#include <errno.h>
-#include <stdatomic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +89,8 @@ static char g_curl_load_err[512];
 #define curl_getdate(...) g_curl.getdate(__VA_ARGS__)
 
 #include "core/log.h"
+#include "cancel.h"
+#include "errors.h"
 
 struct aws_http {
 	char *ca_bundle; /* AWS_CA_BUNDLE or NULL */
@@ -99,66 +100,6 @@ struct aws_http {
 	CURL *pool[AWS_HTTP_POOL_MAX];
 	size_t n_pool;
 };
-
-/* ---- cancellation ---- */
-
-static atomic_bool g_cancelled;
-static pthread_mutex_t g_cancel_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_cancel_cv;
-static pthread_once_t g_cancel_once = PTHREAD_ONCE_INIT;
-
-static void cancel_init(void)
-{
-	pthread_condattr_t a;
-
-	pthread_condattr_init(&a);
-	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-	pthread_cond_init(&g_cancel_cv, &a);
-	pthread_condattr_destroy(&a);
-}
-
-void aws_cancel_all(void)
-{
-	pthread_once(&g_cancel_once, cancel_init);
-	pthread_mutex_lock(&g_cancel_mu);
-	atomic_store(&g_cancelled, true);
-	pthread_cond_broadcast(&g_cancel_cv);
-	pthread_mutex_unlock(&g_cancel_mu);
-}
-
-bool aws_cancelled(void)
-{
-	return atomic_load(&g_cancelled);
-}
-
-void aws_cancel_reset(void)
-{
-	atomic_store(&g_cancelled, false);
-}
-
-int aws_sleep_ms(long ms)
-{
-	struct timespec deadline;
-	int rc = 0;
-
-	pthread_once(&g_cancel_once, cancel_init);
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += ms / 1000;
-	deadline.tv_nsec += (ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&g_cancel_mu);
-	while (!atomic_load(&g_cancelled)) {
-		if (pthread_cond_timedwait(&g_cancel_cv, &g_cancel_mu, &deadline) == ETIMEDOUT)
-			break;
-	}
-	if (atomic_load(&g_cancelled))
-		rc = AWS_ERR_CANCELLED;
-	pthread_mutex_unlock(&g_cancel_mu);
-	return rc;
-}
 
 /* ---- the shared handle ---- */
 
@@ -320,13 +261,13 @@ static void pool_put(aws_http *h, CURL *e)
 void aws_http_response_init(aws_http_response *r)
 {
 	memset(r, 0, sizeof(*r));
-	aws_buf_init(&r->body, AWS_HTTP_MAX_BODY);
+	buf_init(&r->body, AWS_HTTP_MAX_BODY);
 }
 
 void aws_http_response_free(aws_http_response *r)
 {
 	if (r)
-		aws_buf_free(&r->body);
+		buf_free_secret(&r->body);
 }
 
 typedef struct {
@@ -339,7 +280,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 	xfer_state *st = userp;
 	size_t n = size * nmemb;
 
-	if (aws_buf_put(&st->resp->body, data, n) < 0) {
+	if (buf_append(&st->resp->body, data, n) < 0) {
 		st->too_large = true;
 		return 0; /* CURLE_WRITE_ERROR */
 	}
@@ -349,23 +290,11 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 /* Copy a header's value (trimmed) into out if the line is "name: value". */
 static void header_value(const char *line, size_t len, const char *name, char *out, size_t outsz)
 {
-	size_t nl = strlen(name), vl;
-	const char *v;
+	size_t nl = strlen(name);
 
 	if (len <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
 		return;
-	v = line + nl + 1;
-	vl = len - nl - 1;
-	while (vl && (*v == ' ' || *v == '\t')) {
-		v++;
-		vl--;
-	}
-	while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-		vl--;
-	if (vl >= outsz)
-		vl = outsz - 1;
-	memcpy(out, v, vl);
-	out[vl] = '\0';
+	aws_copy_trimmed(out, outsz, line + nl + 1, len - nl - 1);
 }
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
@@ -416,7 +345,7 @@ int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *res
 	size_t i;
 	int rc = AWS_ERR_OTHER;
 
-	aws_buf_clear(&resp->body);
+	buf_clear(&resp->body);
 	resp->status = 0;
 	resp->date = 0;
 	resp->error_type[0] = resp->request_id[0] = '\0';

@@ -21,7 +21,7 @@
  * definition of whitespace (which includes some non-ASCII spaces).
  */
 #include "sigv4.h"
-#include "buf.h"
+#include "core/buf.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -85,7 +85,7 @@ static size_t py_space_len(const unsigned char *p)
 }
 
 /* ' '.join(value.split()) */
-static int put_trimall(aws_buf *b, const char *value)
+static int put_trimall(buf *b, const char *value)
 {
 	const unsigned char *p = (const unsigned char *)value;
 	bool need_space = false;
@@ -96,10 +96,10 @@ static int put_trimall(aws_buf *b, const char *value)
 			p += sl;
 			continue;
 		}
-		if (need_space && aws_buf_putc(b, ' ') < 0)
+		if (need_space && buf_putc(b, ' ') < 0)
 			return -1;
 		while (*p && !py_space_len(p)) {
-			if (aws_buf_putc(b, (char)*p) < 0)
+			if (buf_putc(b, (char)*p) < 0)
 				return -1;
 			p++;
 		}
@@ -196,7 +196,7 @@ static int url_parse(sig_url *u, const char *url)
 }
 
 /* botocore: quote(remove_dot_segments(path) or '/', safe='/~') */
-static int put_canonical_path(aws_buf *b, const char *path)
+static int put_canonical_path(buf *b, const char *path)
 {
 	size_t n = strlen(path), nseg = 0, i;
 	const char **seg = NULL;
@@ -205,7 +205,7 @@ static int put_canonical_path(aws_buf *b, const char *path)
 	int rc = -1;
 
 	if (n == 0)
-		return aws_buf_putc(b, '/');
+		return buf_putc(b, '/');
 	seg = calloc(n + 1, sizeof(*seg));
 	seglen = calloc(n + 1, sizeof(*seglen));
 	if (!seg || !seglen)
@@ -223,15 +223,15 @@ static int put_canonical_path(aws_buf *b, const char *path)
 		if (*p == '/')
 			p++;
 	}
-	if (path[0] == '/' && aws_buf_putc(b, '/') < 0)
+	if (path[0] == '/' && buf_putc(b, '/') < 0)
 		goto done;
 	for (i = 0; i < nseg; i++) {
-		if (i && aws_buf_putc(b, '/') < 0)
+		if (i && buf_putc(b, '/') < 0)
 			goto done;
-		if (aws_buf_put_uri_encoded(b, seg[i], seglen[i], "/~") < 0)
+		if (buf_uri_encoded(b, seg[i], seglen[i], "/~") < 0)
 			goto done;
 	}
-	if (path[n - 1] == '/' && nseg && aws_buf_putc(b, '/') < 0)
+	if (path[n - 1] == '/' && nseg && buf_putc(b, '/') < 0)
 		goto done;
 	rc = 0;
 done:
@@ -263,7 +263,7 @@ static int qpair_cmp(const void *a, const void *b)
 }
 
 /* botocore _canonical_query_string_url: split on '&', partition on '=', sort. */
-static int put_canonical_query(aws_buf *b, const char *query)
+static int put_canonical_query(buf *b, const char *query)
 {
 	size_t n = 1, i, np = 0;
 	const char *p;
@@ -292,9 +292,8 @@ static int put_canonical_query(aws_buf *b, const char *query)
 	}
 	qsort(pairs, np, sizeof(*pairs), qpair_cmp);
 	for (i = 0; i < np; i++) {
-		if ((i && aws_buf_putc(b, '&') < 0) ||
-		    aws_buf_put(b, pairs[i].k, pairs[i].kl) < 0 || aws_buf_putc(b, '=') < 0 ||
-		    aws_buf_put(b, pairs[i].v, pairs[i].vl) < 0)
+		if ((i && buf_putc(b, '&') < 0) || buf_append(b, pairs[i].k, pairs[i].kl) < 0 ||
+		    buf_putc(b, '=') < 0 || buf_append(b, pairs[i].v, pairs[i].vl) < 0)
 			goto done;
 	}
 	rc = 0;
@@ -319,7 +318,7 @@ int sigv4_sign(sigv4_result *out, const sigv4_request *req, const sigv4_credenti
 	sig_hdr hdrs[SIGV4_MAX_HEADERS + 3];
 	size_t nh = 0, i;
 	sig_url url = {0};
-	aws_buf cr, sts, signed_names, auth;
+	buf cr, sts, signed_names, auth;
 	char host[300], date[9], payload_hash[65], cr_hash[65], *key = NULL;
 	const char *content_sha = NULL;
 	bool has_token, has_host = false;
@@ -328,10 +327,10 @@ int sigv4_sign(sigv4_result *out, const sigv4_request *req, const sigv4_credenti
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	aws_buf_init(&cr, SIGV4_MAX_TEXT);
-	aws_buf_init(&sts, SIGV4_MAX_TEXT);
-	aws_buf_init(&signed_names, SIGV4_MAX_TEXT);
-	aws_buf_init(&auth, SIGV4_MAX_TEXT);
+	buf_init(&cr, SIGV4_MAX_TEXT);
+	buf_init(&sts, SIGV4_MAX_TEXT);
+	buf_init(&signed_names, SIGV4_MAX_TEXT);
+	buf_init(&auth, SIGV4_MAX_TEXT);
 	memset(hdrs, 0, sizeof(hdrs));
 
 	if (!req || !req->method || !req->url || !creds || !creds->access_key ||
@@ -405,25 +404,25 @@ int sigv4_sign(sigv4_result *out, const sigv4_request *req, const sigv4_credenti
 	/* canonical request */
 	for (i = 0; req->method[i]; i++) {
 		char c = req->method[i];
-		if (aws_buf_putc(&cr, (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c) < 0)
+		if (buf_putc(&cr, (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c) < 0)
 			goto done;
 	}
-	if (aws_buf_putc(&cr, '\n') < 0 || put_canonical_path(&cr, url.path) < 0 ||
-	    aws_buf_putc(&cr, '\n') < 0 || put_canonical_query(&cr, url.query) < 0 ||
-	    aws_buf_putc(&cr, '\n') < 0)
+	if (buf_putc(&cr, '\n') < 0 || put_canonical_path(&cr, url.path) < 0 ||
+	    buf_putc(&cr, '\n') < 0 || put_canonical_query(&cr, url.query) < 0 ||
+	    buf_putc(&cr, '\n') < 0)
 		goto done;
 	for (i = 0; i < nh; i++) {
 		bool first = i == 0 || strcmp(hdrs[i].lname, hdrs[i - 1].lname) != 0;
 		if (first) {
-			if (i && aws_buf_putc(&cr, '\n') < 0)
+			if (i && buf_putc(&cr, '\n') < 0)
 				goto done;
-			if (aws_buf_printf(&cr, "%s:", hdrs[i].lname) < 0)
+			if (buf_printf(&cr, "%s:", hdrs[i].lname) < 0)
 				goto done;
-			if (signed_names.len && aws_buf_putc(&signed_names, ';') < 0)
+			if (signed_names.len && buf_putc(&signed_names, ';') < 0)
 				goto done;
-			if (aws_buf_puts(&signed_names, hdrs[i].lname) < 0)
+			if (buf_puts(&signed_names, hdrs[i].lname) < 0)
 				goto done;
-		} else if (aws_buf_putc(&cr, ',') < 0) {
+		} else if (buf_putc(&cr, ',') < 0) {
 			goto done;
 		}
 		if (put_trimall(&cr, hdrs[i].value) < 0)
@@ -431,14 +430,14 @@ int sigv4_sign(sigv4_result *out, const sigv4_request *req, const sigv4_credenti
 	}
 	if (!content_sha)
 		sigv4_sha256_hex(payload_hash, req->body, req->body_len);
-	if (aws_buf_printf(&cr, "\n\n%s\n%s", signed_names.ptr ? signed_names.ptr : "",
-			   content_sha ? content_sha : payload_hash) < 0)
+	if (buf_printf(&cr, "\n\n%s\n%s", signed_names.data ? signed_names.data : "",
+		       content_sha ? content_sha : payload_hash) < 0)
 		goto done;
 
 	/* string to sign */
-	sigv4_sha256_hex(cr_hash, cr.ptr, cr.len);
-	if (aws_buf_printf(&sts, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s", out->amz_date,
-			   date, region, service, cr_hash) < 0)
+	sigv4_sha256_hex(cr_hash, cr.data, cr.len);
+	if (buf_printf(&sts, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s", out->amz_date, date,
+		       region, service, cr_hash) < 0)
 		goto done;
 
 	/* signing key and signature */
@@ -452,7 +451,7 @@ int sigv4_sign(sigv4_result *out, const sigv4_request *req, const sigv4_credenti
 		if (hmac_sha256(k1, key, kl - 1, date) < 0 || hmac_sha256(k2, k1, 32, region) < 0 ||
 		    hmac_sha256(k1, k2, 32, service) < 0 ||
 		    hmac_sha256(k2, k1, 32, "aws4_request") < 0 ||
-		    hmac_sha256(sig, k2, 32, sts.ptr) < 0)
+		    hmac_sha256(sig, k2, 32, sts.data) < 0)
 			goto done;
 		for (i = 0; i < 32; i++) {
 			out->signature[2 * i] = hex[sig[i] >> 4];
@@ -460,15 +459,15 @@ int sigv4_sign(sigv4_result *out, const sigv4_request *req, const sigv4_credenti
 		}
 		out->signature[64] = '\0';
 	}
-	if (aws_buf_printf(
-		    &auth,
-		    "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, "
-		    "Signature=%s",
-		    creds->access_key, date, region, service, signed_names.ptr, out->signature) < 0)
+	if (buf_printf(&auth,
+		       "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, "
+		       "Signature=%s",
+		       creds->access_key, date, region, service, signed_names.data,
+		       out->signature) < 0)
 		goto done;
-	if (!(out->authorization = aws_buf_detach(&auth)) ||
-	    !(out->canonical_request = aws_buf_detach(&cr)) ||
-	    !(out->string_to_sign = aws_buf_detach(&sts)))
+	if (!(out->authorization = buf_detach(&auth, NULL)) ||
+	    !(out->canonical_request = buf_detach(&cr, NULL)) ||
+	    !(out->string_to_sign = buf_detach(&sts, NULL)))
 		goto done;
 	rc = 0;
 done:
@@ -481,10 +480,10 @@ done:
 	for (i = 0; i < SIGV4_MAX_HEADERS + 3; i++)
 		free(hdrs[i].lname);
 	free(url.storage);
-	aws_buf_free(&cr);
-	aws_buf_free(&sts);
-	aws_buf_free(&signed_names);
-	aws_buf_free(&auth);
+	buf_free(&cr);
+	buf_free(&sts);
+	buf_free(&signed_names);
+	buf_free(&auth);
 	if (rc < 0)
 		sigv4_result_free(out);
 	return rc;

@@ -1,5 +1,5 @@
 /*
- * buf.c - growable byte buffer with a hard maximum (see buf.h).
+ * buf.c - growable byte buffer with a hard maximum (contract in buf.h).
  */
 #include "buf.h"
 
@@ -7,6 +7,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
+
+void buf_init(buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+	b->max = max;
+	b->failed = false;
+}
+
+void buf_clear(buf *b)
+{
+	b->len = 0;
+	b->failed = false;
+	if (b->data)
+		b->data[0] = '\0';
+}
 
 static int buf_grow(buf *b, size_t extra)
 {
@@ -26,6 +44,8 @@ static int buf_grow(buf *b, size_t extra)
 	ncap = b->cap ? b->cap : 64;
 	while (ncap < need)
 		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
+	if (ncap > max + 1)
+		ncap = max + 1;
 	p = realloc(b->data, ncap);
 	if (!p) {
 		b->failed = true;
@@ -131,15 +151,29 @@ int buf_json_string(buf *b, const char *s, size_t len)
 	return buf_putc(b, '"');
 }
 
+int buf_uri_encoded(buf *b, const char *s, size_t len, const char *safe)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			   (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~' ||
+			   (c && safe && strchr(safe, c));
+		char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+
+		if (keep ? buf_putc(b, (char)c) < 0 : buf_append(b, e, 3) < 0)
+			return -1;
+	}
+	return b->failed ? -1 : 0;
+}
+
 char *buf_detach(buf *b, size_t *len_out)
 {
 	char *p;
 
-	if (b->failed) {
-		buf_free(b);
-		return NULL;
-	}
-	if (!b->data && buf_grow(b, 0) < 0) {
+	if (b->failed || (!b->data && buf_grow(b, 0) < 0)) {
 		buf_free(b);
 		return NULL;
 	}
@@ -158,4 +192,11 @@ void buf_free(buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	b->failed = false;
+}
+
+void buf_free_secret(buf *b)
+{
+	if (b->data)
+		OPENSSL_cleanse(b->data, b->cap);
+	buf_free(b);
 }

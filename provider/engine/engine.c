@@ -13,7 +13,6 @@
  */
 #include "engine.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include "../core/json_codec.h"
 #include "../core/log.h"
 #include "../resources/resource.h"
+#include "schema/provider_config.h"
 #include "schema/schema_tables.h"
 
 #define MOD "provider"
@@ -110,176 +110,22 @@ void engine_validate_resource(const char *type_name, const tf_value *config, tf_
 
 /* --- Configure --- */
 
-/* Copy a known string attribute into *out (NULL when null). Unknown is an error:
- * the provider block cannot depend on values only known after apply. */
-static int config_str(const tf_value *obj, const char *name, const tf_path *base, char **out,
-		      tf_diags *d)
-{
-	tf_value *v = tf_value_attr(obj, name);
-	*out = NULL;
-	if (tf_value_is_unknown(v)) {
-		tf_path p;
-		if (tf_path_copy(&p, base) == 0 && tf_path_push_attr(&p, name) == 0)
-			tf_diags_error(
-				d, &p, "Provider attribute not known",
-				"\"%s\" depends on a value known only after apply; the provider "
-				"must be configurable at plan time.",
-				name);
-		tf_path_free(&p);
-		return -1;
-	}
-	const char *s = tf_value_str(v);
-	if (s && !(*out = strdup(s)))
-		return -1;
-	return 0;
-}
-
-static int config_str_list(const tf_value *obj, const char *name, char ***out, size_t *n)
-{
-	tf_value *v = tf_value_attr(obj, name);
-	size_t len = tf_value_len(v);
-	*out = NULL;
-	*n = 0;
-	if (!tf_value_is_known(v) || len == 0)
-		return 0;
-	if (!(*out = calloc(len, sizeof(char *))))
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		const char *s = tf_value_str(tf_value_index(v, i));
-		if (!s)
-			continue;
-		if (!((*out)[(*n)++] = strdup(s)))
-			return -1;
-	}
-	return 0;
-}
-
-/* The first element of a max-1 block list, or NULL. */
-static tf_value *single_block(const tf_value *obj, const char *name)
-{
-	tf_value *l = tf_value_attr(obj, name);
-	return tf_value_len(l) > 0 ? tf_value_index(l, 0) : NULL;
-}
-
-/*
- * Go duration text ("1h", "15m", "1h30m", "900s") to seconds. Hand-written: no
- * Debian C library parses Go durations, and the grammar needed here is four units.
- * Returns -1 on malformed text.
- */
-static int64_t parse_duration(const char *s)
-{
-	int64_t total = 0;
-	if (!s || !*s)
-		return -1;
-	while (*s) {
-		char *end;
-		errno = 0;
-		double n = strtod(s, &end);
-		if (end == s || errno || n < 0)
-			return -1;
-		double mult;
-		if (*end == 'h')
-			mult = 3600, end++;
-		else if (*end == 'm' && end[1] != 's')
-			mult = 60, end++;
-		else if (*end == 's')
-			mult = 1, end++;
-		else
-			return -1;
-		total += (int64_t)(n * mult);
-		s = end;
-	}
-	return total;
-}
-
 void engine_configure(const tf_value *config, const char *terraform_version, tf_diags *d)
 {
 	aws_config cfg;
 	aws_error err;
-	tf_path root, p;
-	tf_value *ar, *ep, *dt;
 	aws_client *client = NULL;
 	tf_value *default_tags = NULL;
 
-	aws_config_init(&cfg);
-	tf_path_init(&root);
-	tf_path_init(&p);
 	memset(&err, 0, sizeof(err));
 	LOG_I(MOD, "configuring provider (terraform %s)",
 	      terraform_version ? terraform_version : "unknown");
-
-	if (config_str(config, "region", &root, &cfg.region, d) < 0 ||
-	    config_str(config, "profile", &root, &cfg.profile, d) < 0 ||
-	    config_str(config, "access_key", &root, &cfg.access_key, d) < 0 ||
-	    config_str(config, "secret_key", &root, &cfg.secret_key, d) < 0 ||
-	    config_str(config, "token", &root, &cfg.token, d) < 0 ||
-	    config_str_list(config, "shared_config_files", &cfg.shared_config_files,
-			    &cfg.n_shared_config_files) < 0 ||
-	    config_str_list(config, "shared_credentials_files", &cfg.shared_credentials_files,
-			    &cfg.n_shared_credentials_files) < 0)
+	if (schema_provider_config(config, &cfg, &default_tags, d) < 0)
 		goto done;
-
-	if ((ar = single_block(config, "assume_role"))) {
-		char *duration = NULL;
-		tf_path_free(&p);
-		if (tf_path_parse(&p, "assume_role[0]") < 0)
-			goto done;
-		cfg.has_assume_role = true;
-		if (config_str(ar, "role_arn", &p, &cfg.role_arn, d) < 0 ||
-		    config_str(ar, "session_name", &p, &cfg.session_name, d) < 0 ||
-		    config_str(ar, "external_id", &p, &cfg.external_id, d) < 0 ||
-		    config_str(ar, "duration", &p, &duration, d) < 0) {
-			free(duration);
-			goto done;
-		}
-		if (duration) {
-			cfg.duration_seconds = parse_duration(duration);
-			free(duration);
-			if (cfg.duration_seconds < 0) {
-				tf_diags_error_at(d, "assume_role[0].duration", "Invalid duration",
-						  "Give a duration such as \"1h\" or \"45m\".");
-				goto done;
-			}
-		}
-	}
-	if ((ep = single_block(config, "endpoints"))) {
-		tf_path_free(&p);
-		if (tf_path_parse(&p, "endpoints[0]") < 0 ||
-		    config_str(ep, "ssm", &p, &cfg.endpoint_ssm, d) < 0 ||
-		    config_str(ep, "sts", &p, &cfg.endpoint_sts, d) < 0)
-			goto done;
-		/* "" = AWS's own endpoint (lets a module pass an optional URL through). */
-		if (cfg.endpoint_ssm && !*cfg.endpoint_ssm) {
-			free(cfg.endpoint_ssm);
-			cfg.endpoint_ssm = NULL;
-		}
-		if (cfg.endpoint_sts && !*cfg.endpoint_sts) {
-			free(cfg.endpoint_sts);
-			cfg.endpoint_sts = NULL;
-		}
-	}
-	{
-		tf_value *mr = tf_value_attr(config, "max_retries");
-		int64_t n;
-		if (tf_value_is_known(mr) && tf_value_number_as_i64(mr, &n) == 0)
-			cfg.max_retries = (int)n;
-	}
-	if ((dt = single_block(config, "default_tags"))) {
-		tf_value *tags = tf_value_attr(dt, "tags");
-		if (tf_value_is_unknown(tags)) {
-			tf_diags_error_at(d, "default_tags[0].tags", "Provider attribute not known",
-					  "default_tags must be known at plan time.");
-			goto done;
-		}
-		if (tf_value_is_known(tags) && !(default_tags = tf_value_clone(tags)))
-			goto done;
-	}
-
 	if (!(client = aws_client_new(&cfg, &err))) {
 		tf_diags_error(d, NULL, "Invalid AWS configuration", "%s", err.message);
 		goto done;
 	}
-
 	{
 		ctx_node *n = calloc(1, sizeof(*n));
 		if (!n)
@@ -299,8 +145,6 @@ done:
 		tf_diags_error(d, NULL, "Provider configuration failed", "Out of memory.");
 	aws_client_free(client);
 	tf_value_free(default_tags);
-	tf_path_free(&p);
-	tf_path_free(&root);
 	aws_config_free(&cfg);
 }
 

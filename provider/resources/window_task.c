@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/base64.h"
 #include "../core/log.h"
 #include "common.h"
 #include "resource.h"
@@ -132,79 +133,6 @@ static bool wk_json_empty(const json_t *j)
 		if (!wk_json_empty(v))
 			return false;
 	return true;
-}
-
-/* --- base64 (Lambda Payload is a blob) --- */
-
-static const char wk_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Standard base64 with padding; malloc'd NUL-terminated text or NULL. */
-static char *wk_b64_encode(const unsigned char *s, size_t n)
-{
-	char *out = malloc(((n + 2) / 3) * 4 + 1), *o = out;
-	size_t i;
-
-	if (!out)
-		return NULL;
-	for (i = 0; i + 2 < n; i += 3) {
-		unsigned v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 | s[i + 2];
-		*o++ = wk_b64[v >> 18];
-		*o++ = wk_b64[(v >> 12) & 63];
-		*o++ = wk_b64[(v >> 6) & 63];
-		*o++ = wk_b64[v & 63];
-	}
-	if (i < n) {
-		unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0);
-		*o++ = wk_b64[v >> 18];
-		*o++ = wk_b64[(v >> 12) & 63];
-		*o++ = i + 1 < n ? wk_b64[(v >> 6) & 63] : '=';
-		*o++ = '=';
-	}
-	*o = '\0';
-	return out;
-}
-
-static int wk_b64_val(char c)
-{
-	const char *p = c ? strchr(wk_b64, c) : NULL;
-	return p ? (int)(p - wk_b64) : -1;
-}
-
-/*
- * Decode standard base64 (padding optional). malloc'd, NUL-terminated, *outlen
- * set; NULL when the text is not base64 or decodes to bytes with a NUL (not
- * text a Terraform string can hold).
- */
-static char *wk_b64_decode(const char *s, size_t n, size_t *outlen)
-{
-	char *out;
-	size_t o = 0;
-	unsigned acc = 0;
-	int bits = 0;
-
-	while (n > 0 && s[n - 1] == '=')
-		n--;
-	if (n % 4 == 1 || !(out = malloc(n / 4 * 3 + 3)))
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		int v = wk_b64_val(s[i]);
-		if (v < 0)
-			goto bad;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o] = (char)((acc >> bits) & 0xff);
-			if (out[o++] == '\0')
-				goto bad;
-		}
-	}
-	out[o] = '\0';
-	*outlen = o;
-	return out;
-bad:
-	free(out);
-	return NULL;
 }
 
 /* --- the task_invocation_parameters mapping, as data --- */
@@ -311,7 +239,7 @@ static int wk_expand_field(json_t *j, const wk_field *f, const tf_value *v)
 	case WK_B64:
 		if (!tf_value_is_known(v))
 			return 0;
-		if (!(b64 = wk_b64_encode((const unsigned char *)v->u.str.s, v->u.str.len)))
+		if (!(b64 = base64_encode(v->u.str.s, v->u.str.len, 0, NULL)))
 			return -1;
 		rc = json_object_set_new(j, f->json, json_string(b64));
 		free(b64);
@@ -447,7 +375,8 @@ static tf_value *wk_flatten_field(const json_t *j, const wk_field *f, tf_value *
 		if (!(s = json_string_value(jv)))
 			return tf_value_null(&tf_type_string);
 		/* Not base64 (an API that echoes plain text): take it as it is. */
-		if (!(plain = wk_b64_decode(s, json_string_length(jv), &n)))
+		if (!(plain = base64_decode(s, json_string_length(jv),
+					    BASE64_PAD_OPTIONAL | BASE64_TEXT, &n)))
 			return tf_value_string(s);
 		v = tf_value_string_len(plain, n);
 		free(plain);

@@ -18,27 +18,10 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "core/base64.h"
+
 #define TLS_VALID_SECONDS (262980L * 3600L) /* go-plugin: 262980 h */
 #define TLS_BACKDATE_SECONDS 30L
-
-char *tls_base64_raw(const unsigned char *data, int n)
-{
-	size_t cap = 4 * (((size_t)n + 2) / 3) + 1;
-	char *out = malloc(cap);
-	int len;
-
-	if (!out)
-		return NULL;
-	len = EVP_EncodeBlock((unsigned char *)out, data, n);
-	if (len < 0) {
-		free(out);
-		return NULL;
-	}
-	while (len > 0 && out[len - 1] == '=')
-		len--;
-	out[len] = '\0';
-	return out;
-}
 
 static char *bio_to_string(BIO *bio)
 {
@@ -206,7 +189,7 @@ int tls_identity_generate(tls_identity *out)
 	der_len = i2d_X509(x, &der);
 	if (der_len <= 0)
 		goto done;
-	out->cert_der_b64 = tls_base64_raw(der, der_len);
+	out->cert_der_b64 = base64_encode(der, (size_t)der_len, BASE64_NO_PAD, NULL);
 	if (!out->cert_pem || !out->key_pem || !out->cert_der_b64)
 		goto done;
 	rc = 0;

@@ -28,7 +28,4 @@ void tls_identity_free(tls_identity *id);
  * DER SEQUENCE? A structural check only: gRPC parses it fully at listen. */
 int tls_pem_has_cert(const char *pem);
 
-/* Standard base64 without padding of n bytes (malloc'd, NUL-terminated). */
-char *tls_base64_raw(const unsigned char *data, int n);
-
 #endif

@@ -40,7 +40,7 @@ SUBSET = {
     "tests/e2e/test_target_task.py::test_target_replaced_while_a_task_uses_it[proto6]": "passed",
     "tests/e2e/test_seed_scenario.py::test_seed_scenario_end_to_end[proto6]": "passed",
     "tests/protocol/test_protocol_wire.py::test_parallel_reads_with_latency_and_stop": "emulator-only",
-    "tests/terraform/test_terraform_cli.py::test_quickstart_apply_noop_drift_import_destroy[protocol6]": "passed",
+    "tests/terraform/test_terraform_cli.py::test_quickstart_apply_noop_drift_import_destroy[terraform-p6]": "passed",
 }
 
 

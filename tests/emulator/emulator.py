@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -46,6 +47,7 @@ class Emulator:
     def __init__(self, *, region="us-east-1", account=DEFAULT_ACCOUNT, latency_ms=0,
                  throttle_rate=0.0, error_rate=0.0, seed=None, check_sigv4=False,
                  namespaced_errors=False, delete_missing="success", self_check=True,
+                 patch_states="model", command_progress="poll",
                  keys=(), extra_args=(), start_timeout=20.0):
         self.region = region
         self.account = account
@@ -54,7 +56,8 @@ class Emulator:
         self.check_sigv4 = check_sigv4
         self._args = ["--region", region, "--account", account,
                       "--latency-ms", str(latency_ms), "--throttle-rate", str(throttle_rate),
-                      "--error-rate", str(error_rate), "--delete-missing", delete_missing]
+                      "--error-rate", str(error_rate), "--delete-missing", delete_missing,
+                      "--patch-states", patch_states, "--command-progress", command_progress]
         if seed is not None:
             self._args += ["--seed", str(seed)]
         if check_sigv4:
@@ -168,21 +171,103 @@ class Emulator:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             return json.loads(r.read())
 
+    @staticmethod
+    def _query(**params):
+        q = urllib.parse.urlencode({k: v for k, v in params.items() if v})
+        return "?" + q if q else ""
+
     def inventory(self, account=None, region=None):
         """All customer-created objects. With account (and region, default the emulator's)
         returns just that region's dict (empty collections when nothing exists)."""
-        inv = self._test("GET", "inventory")
         if account is None and region is None:
-            return inv
-        got = inv.get(account or self.account, {}).get(region or self.region)
+            return self._test("GET", "inventory")
+        account, region = account or self.account, region or self.region
+        inv = self._test("GET", "inventory" + self._query(account=account, region=region))
+        got = inv.get(account, {}).get(region)
         return got or {"patch_baselines": {}, "patch_groups": [], "default_baselines": {},
                        "maintenance_windows": {}}
 
-    def reset(self, state=True, calls=True):
-        return self._test("POST", "reset", {"state": state, "calls": calls})
+    def inventory_where(self, account=None, region=None):
+        """The inventory dump ({account: {region: ...}}) of one account and/or region."""
+        return self._test("GET", "inventory" + self._query(account=account, region=region))
 
-    def calls(self, log=False):
-        return self._test("GET", "calls?log=1" if log else "calls")
+    def reset(self, state=True, calls=None, account=None, region=None):
+        """Forget everything (state and call counters), or with account and/or region only
+        those states (the counters stay unless calls=True)."""
+        scoped = bool(account or region)
+        body = {"state": state, "calls": (not scoped) if calls is None else calls}
+        if scoped:
+            body.update(account=account, region=region)
+        return self._test("POST", "reset", body)
+
+    def calls(self, log=False, account=None, region=None):
+        """Call counters (and the log); with account and/or region only the requests
+        made as that account / in that region."""
+        return self._test("GET", "calls" + self._query(log="1" if log else None, account=account,
+                                                      region=region))
+
+    # ---- the patching simulation (control endpoints; tests/emulator/README.md) -----------
+
+    def _scoped(self, body, account, region):
+        body = dict(body)
+        body.update(account=account or self.account, region=region or self.region)
+        return body
+
+    def clock(self, **changes):
+        """Read the emulator clock, or change it: set=ISO|epoch, advance=seconds,
+        freeze=bool, real=True, run_due=True (run the windows that came due)."""
+        return self._test("POST", "clock", changes) if changes else self._test("GET", "clock")
+
+    def add_patches(self, patches, replace=False):
+        """Add patches to the catalog; returns their IDs."""
+        return self._test("POST", "catalog", {"patches": patches, "replace": replace})["patches"]
+
+    def patches(self):
+        return self._test("GET", "catalog")["patches"]
+
+    def add_instances(self, instances, account=None, region=None, replace=False):
+        """Add managed instances ({OperatingSystem, Tags, PingStatus, Installed, ...});
+        returns their IDs."""
+        return self._test("POST", "instances", self._scoped(
+            {"instances": instances, "replace": replace}, account, region))["InstanceIds"]
+
+    def instances(self, account=None, region=None):
+        return self._test("GET", "instances" + self._query(
+            account=account or self.account, region=region or self.region))["instances"]
+
+    def update_instances(self, instance_ids, account=None, region=None, **changes):
+        """PingStatus=..., Tags={k: v or None}, reboot=True."""
+        return self._test("POST", "instances/update", self._scoped(
+            dict(changes, InstanceIds=list(instance_ids)), account, region))
+
+    def fail_instances(self, instance_ids, operation="Install", times=None, message=None,
+                       patch_ids=None, clear=False, account=None, region=None):
+        """Make instances fail their next AWS-RunPatchBaseline `operation` (Install, Scan or
+        Any); times=None: every time until cleared; patch_ids: only those patches fail."""
+        body = {"InstanceIds": list(instance_ids), "operation": operation, "times": times,
+                "clear": clear}
+        if message:
+            body["message"] = message
+        if patch_ids:
+            body["patch_ids"] = list(patch_ids)
+        return self._test("POST", "instances/fail", self._scoped(body, account, region))
+
+    def run_window(self, window_id, account=None, region=None):
+        """Run a maintenance window now; returns the execution (WindowExecutionId, Status...)."""
+        return self._test("POST", "windows/run", self._scoped({"WindowId": window_id}, account,
+                                                               region))
+
+    def advance_commands(self, command_id=None, steps=None, account=None, region=None):
+        """Move Run Command commands on `steps` steps (None: to the end)."""
+        body = {"steps": steps}
+        if command_id:
+            body["CommandId"] = command_id
+        return self._test("POST", "commands/advance", self._scoped(body, account, region))["commands"]
+
+    def fleet(self, account=None, region=None):
+        """Instances with their patch states, commands and window executions of a region."""
+        return self._test("GET", "fleet" + self._query(account=account or self.account,
+                                                       region=region or self.region))
 
     def configure(self, **settings):
         return self._test("POST", "config", settings)

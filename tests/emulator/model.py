@@ -266,57 +266,109 @@ class Model:
         if "max" in shape and length > shape["max"]:
             fail("Member must have length less than or equal to %s" % shape["max"])
 
-    def check_output(self, op, body):
-        """Self-check of the emulator: every key of a response must be a model member
-        of the right JSON type. Returns a list of problems (empty when fine)."""
+    def check_output(self, op, body, extra_enums=None):
+        """Self-check of the emulator: a response must conform to the operation's output
+        shape as the model describes it: only model members, required members present,
+        JSON types, enums, string and list lengths, patterns and integer ranges, except
+        the few constraints AWS's own answers break (OUTPUT_EXEMPT). `extra_enums` adds
+        accepted values to an enum shape ({shape name: values}). Returns a list of
+        problems (empty when fine)."""
         shape = self.output_shape(op)
         problems = []
         if shape is None:
             if body:
                 problems.append("%s has no output shape but returned %r" % (op, body))
             return problems
-        self._shape_keys(shape, body, op, problems)
+        self._out(shape, body, op, problems, extra_enums or {})
         return problems
 
-    def _shape_keys(self, shape_name, value, path, problems):
+    def _out(self, shape_name, value, path, problems, extra):
         shape = self.shapes[shape_name]
         t = shape["type"]
+
+        def bad(what):
+            problems.append("%s: %s (%s)" % (path, what, shape_name))
+
+        def length(n):
+            if "min" in shape and n < shape["min"] and (shape_name, "min") not in OUTPUT_EXEMPT:
+                bad("length %d < %s" % (n, shape["min"]))
+            if "max" in shape and n > shape["max"] and (shape_name, "max") not in OUTPUT_EXEMPT:
+                bad("length %d > %s" % (n, shape["max"]))
+
         if t == "structure":
             if not isinstance(value, dict):
-                problems.append("%s: expected object" % path)
+                bad("expected object")
                 return
+            members = shape.get("members", {})
+            for req in shape.get("required", []):
+                if value.get(req) is None:
+                    bad("required member %s missing" % req)
             for k, v in value.items():
-                m = shape.get("members", {}).get(k)
+                m = members.get(k)
                 if m is None:
-                    problems.append("%s.%s: not a member of %s" % (path, k, shape_name))
+                    bad("%s is not a member" % k)
                 elif v is None:
-                    problems.append("%s.%s: null" % (path, k))
+                    bad("%s is null" % k)
                 else:
-                    self._shape_keys(m["shape"], v, path + "." + k, problems)
+                    self._out(m["shape"], v, path + "." + k, problems, extra)
         elif t == "list":
             if not isinstance(value, list):
-                problems.append("%s: expected list" % path)
+                bad("expected list")
                 return
+            length(len(value))
             for i, v in enumerate(value):
-                self._shape_keys(shape["member"]["shape"], v, "%s[%d]" % (path, i), problems)
+                self._out(shape["member"]["shape"], v, "%s[%d]" % (path, i), problems, extra)
         elif t == "map":
             if not isinstance(value, dict):
-                problems.append("%s: expected map" % path)
+                bad("expected map")
                 return
+            length(len(value))
             for k, v in value.items():
-                self._shape_keys(shape["value"]["shape"], v, "%s[%s]" % (path, k), problems)
+                self._out(shape["key"]["shape"], k, "%s{%s}" % (path, k), problems, extra)
+                self._out(shape["value"]["shape"], v, "%s[%s]" % (path, k), problems, extra)
         elif t == "string":
             if not isinstance(value, str):
-                problems.append("%s: expected string" % path)
+                bad("expected string")
+                return
+            if "enum" in shape and value not in shape["enum"] and value not in extra.get(shape_name, ()):
+                bad("%r is not one of %s" % (value, shape["enum"]))
+            length(len(value.encode("utf-16-le")) // 2)
+            pat = shape.get("pattern")
+            if pat is not None and (shape_name, "pattern") not in OUTPUT_EXEMPT \
+                    and not self._compiled(pat).search(value):
+                bad("%r does not match %s" % (value, pat))
         elif t in ("integer", "long"):
             if isinstance(value, bool) or not isinstance(value, int):
-                problems.append("%s: expected integer" % path)
+                bad("expected integer")
+                return
+            if "min" in shape and value < shape["min"]:
+                bad("%d < %s" % (value, shape["min"]))
+            if "max" in shape and value > shape["max"]:
+                bad("%d > %s" % (value, shape["max"]))
+        elif t in ("float", "double"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                bad("expected number")
         elif t == "boolean":
             if not isinstance(value, bool):
-                problems.append("%s: expected boolean" % path)
+                bad("expected boolean")
         elif t == "timestamp":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                problems.append("%s: expected epoch number" % path)
+                bad("expected epoch number")
+        elif t == "blob":
+            if not isinstance(value, str):
+                bad("expected base64 string")
+
+
+# Output-shape constraints the live service itself does not keep, so the self-check
+# must not hold the emulator to them: (shape, constraint) -> what AWS answers instead.
+OUTPUT_EXEMPT = {
+    ("InstancePatchStatesList", "max"): "the model says at most 5; AWS pages up to MaxResults "
+                                        "(10..100) per call",
+    ("InstancePatchStatesList", "min"): "a patch group without reports answers an empty list",
+    ("StringDateTime", "pattern"): "GetCommandInvocation's ExecutionElapsedTime is a duration "
+                                   "(PT0.541S, the AWS CLI reference) and '' before it starts",
+    ("PatchGroup", "min"): "an instance without a Patch Group tag reports PatchGroup ''",
+}
 
 
 def validation_message(errors):

@@ -49,6 +49,8 @@ from xml.sax.saxutils import escape as xml_escape
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import control  # noqa: E402
+from fleet import LIVE_STATES  # noqa: E402
 from model import Model, validation_message  # noqa: E402
 from ssm_backend import Backend, SSMError  # noqa: E402
 
@@ -60,13 +62,26 @@ MAX_BODY = 16 * 1024 * 1024    # refuse request bodies larger than this
 MAX_LOG = 20000                # call log entries kept for /_emulator/calls?log=1
 SIG_SKEW = 15 * 60             # SigV4 X-Amz-Date tolerance, as AWS (15 minutes)
 
+# With patch_state_spelling "live", the self-check accepts the live service's spelling.
+LIVE_ENUMS = {"PatchComplianceDataState": tuple(LIVE_STATES.values())}
+
+# STS actions the emulator answers: Action -> whether the caller must be signed (and is
+# then authenticated like an SSM request). Each is Handler._sts_<Action>(form, ctx);
+# ctx holds account, rid, entry (the call-log record), caller_arn and caller_uid. To add
+# one (e.g. the unsigned AssumeRoleWithWebIdentity): write the method, list it here.
+STS_ACTIONS = {"GetCallerIdentity": True, "AssumeRole": True}
+
 
 class Faults:
     """Fault-injection settings and the seeded RNG they draw from."""
 
     FIELDS = ("latency_ms", "throttle_rate", "error_rate", "namespaced_errors",
               "fault_ops", "delete_missing", "check_sigv4", "self_check", "inject",
-              "assume_role_deny", "limits")
+              "assume_role_deny", "limits", "patch_state_spelling", "command_progress",
+              "command_step_ms")
+    CHOICES = {"patch_state_spelling": ("model", "live"),
+               "command_progress": ("poll", "instant", "time"),
+               "delete_missing": ("success", "error")}
 
     def __init__(self, seed):
         self.latency_ms = 0
@@ -80,6 +95,9 @@ class Faults:
         self.inject = []               # one-shot errors: {"op", "status", "code", ...}
         self.assume_role_deny = []     # role ARNs AssumeRole refuses (AccessDenied)
         self.limits = {}               # quotas -> ResourceLimitExceededException (ssm_backend)
+        self.patch_state_spelling = "model"   # patch states as the model or the live service
+        self.command_progress = "poll"        # how Run Command commands move on (runs.py)
+        self.command_step_ms = 100            # one command step per this many ms ("time")
         self.seed = seed
         self.rng = random.Random(seed)
 
@@ -94,6 +112,10 @@ class Faults:
                 self.seed = v
                 self.rng = random.Random(v)
             elif k in self.FIELDS:
+                if k in self.CHOICES and v not in self.CHOICES[k]:
+                    raise ValueError("%s must be one of %s" % (k, ", ".join(self.CHOICES[k])))
+                if k == "command_step_ms" and (not isinstance(v, int) or v < 1):
+                    raise ValueError("command_step_ms must be a positive integer")
                 setattr(self, k, v)
             else:
                 raise ValueError("unknown setting %r" % k)
@@ -112,10 +134,12 @@ class Emulator:
             "latency_ms": args.latency_ms, "throttle_rate": args.throttle_rate,
             "error_rate": args.error_rate, "namespaced_errors": args.namespaced_errors,
             "delete_missing": args.delete_missing, "check_sigv4": args.check_sigv4,
-            "self_check": args.self_check,
+            "self_check": args.self_check, "patch_state_spelling": args.patch_states,
+            "command_progress": args.command_progress, "command_step_ms": args.command_step_ms,
         })
         id_rng = random.Random(args.seed) if args.seed is not None else random.Random()
         self.backend = Backend(rng=id_rng, delete_missing=args.delete_missing)
+        self.apply_settings()
         self.static_keys = {}
         self.add_key(args.access_key, args.secret_key, args.account)
         for spec in args.key or []:
@@ -123,6 +147,15 @@ class Emulator:
             self.add_key(ak, sk, acct)
         self.temp_keys = {}
         self.reset_calls()
+
+    def apply_settings(self):
+        """Hand the settings the backend acts on to it (after a config change)."""
+        b, f = self.backend, self.faults
+        b.delete_missing = f.delete_missing
+        b.limits = dict(f.limits or {})
+        b.patch_state_spelling = f.patch_state_spelling
+        b.command_progress = f.command_progress
+        b.command_step_ms = f.command_step_ms
 
     def add_key(self, ak, sk, account):
         self.static_keys[ak] = {"secret": sk, "account": account, "token": None,
@@ -139,26 +172,61 @@ class Emulator:
                           "injected": 0, "validation_errors": 0, "auth_errors": 0, "api_errors": 0,
                           "ok": 0, "by_op": {}}
             self.call_log = []
+            self.scoped_calls = {}    # (account, region) -> counters like self.calls
 
-    def count(self, op, what, entry=None):
+    @staticmethod
+    def _bump(c, op, what):
+        top = "total" if what == "count" else what
+        c[top] = c.get(top, 0) + 1
+        o = c["by_op"].setdefault(op, {"count": 0, "throttled": 0, "errors": 0,
+                                       "errors_after_commit": 0, "injected": 0,
+                                       "validation_errors": 0, "auth_errors": 0,
+                                       "api_errors": 0, "ok": 0})
+        o[what] = o.get(what, 0) + 1
+
+    def count(self, op, what, entry=None, log=True):
+        """Count a request (`what` = "count") or its outcome. An outcome whose entry
+        names an account and region (the request got past authentication) is also
+        counted for that (account, region), with the request itself."""
         with self.lock:
-            c = self.calls
-            top = "total" if what == "count" else what
-            c[top] = c.get(top, 0) + 1
-            o = c["by_op"].setdefault(op, {"count": 0, "throttled": 0, "errors": 0,
-                                           "errors_after_commit": 0, "injected": 0,
-                                           "validation_errors": 0, "auth_errors": 0,
-                                           "api_errors": 0, "ok": 0})
-            o[what] = o.get(what, 0) + 1
-            if entry is not None and len(self.call_log) < MAX_LOG:
+            self._bump(self.calls, op, what)
+            if entry is not None and "account" in entry and what != "count":
+                key = (entry["account"], entry["region"])
+                c = self.scoped_calls.get(key)
+                if c is None:
+                    c = self.scoped_calls[key] = {"total": 0, "by_op": {}}
+                if log:
+                    self._bump(c, op, "count")
+                self._bump(c, op, what)
+            if entry is not None and log and len(self.call_log) < MAX_LOG:
                 self.call_log.append(entry)
 
-    def snapshot_calls(self, log):
+    def snapshot_calls(self, log, account=None, region=None):
+        """The call counters (and log): all of them, or only those of requests made as
+        `account` and/or in `region`."""
         with self.lock:
-            out = json.loads(json.dumps(self.calls))
+            if account is None and region is None:
+                out = json.loads(json.dumps(self.calls))
+                if log:
+                    out["log"] = list(self.call_log)
+                return out
+            out = {k: 0 for k in self.calls if k != "by_op"}
+            out["by_op"] = {}
+            for (acct, reg), c in self.scoped_calls.items():
+                if (account is not None and acct != account) or (region is not None and reg != region):
+                    continue
+                for k, v in c.items():
+                    if k != "by_op":
+                        out[k] = out.get(k, 0) + v
+                for op, counts in c["by_op"].items():
+                    o = out["by_op"].setdefault(op, {k: 0 for k in counts})
+                    for k, v in counts.items():
+                        o[k] = o.get(k, 0) + v
             if log:
-                out["log"] = list(self.call_log)
-            return out
+                out["log"] = [e for e in self.call_log
+                              if (account is None or e.get("account") == account)
+                              and (region is None or e.get("region") == region)]
+            return json.loads(json.dumps(out))
 
     def draw(self, op):
         """Per-request fault draws, always four from the seeded RNG so the sequence only
@@ -192,6 +260,9 @@ class Emulator:
 _AUTH_RE = re.compile(
     r"AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request,\s*"
     r"SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$")
+
+
+_REGIONAL_HOST = re.compile(r"(?:ssm|sts)\.([a-z]{2}(?:-[a-z]+)+-\d)\.")
 
 
 def parse_authorization(value):
@@ -415,28 +486,41 @@ class Handler(BaseHTTPRequestHandler):
         emu = self.emu
         name = url.path[len("/_emulator/"):]
         q = urllib.parse.parse_qs(url.query)
+
+        def arg(key):
+            return q.get(key, [None])[0] or None
+        try:
+            req = json.loads(body or b"{}") if self.command == "POST" else {}
+            if not isinstance(req, dict):
+                raise ValueError("the body must be a JSON object")
+        except ValueError as e:
+            self._json(400, {"error": "bad JSON body: %s" % e})
+            return
         if name == "health":
             self._json(200, {"ok": True})
         elif name == "inventory" and self.command == "GET":
-            self._json(200, emu.backend.inventory())
+            self._json(200, emu.backend.inventory(arg("account"), arg("region")))
         elif name == "reset" and self.command == "POST":
-            opts = json.loads(body or b"{}")
-            if opts.get("state", True):
-                emu.backend.reset()
-                with emu.lock:
-                    emu.temp_keys = {}
-            if opts.get("calls", True):
+            # account and/or region: forget only those states (the calls counters and
+            # keys stay); neither: everything, with the issued temporary keys
+            scoped = req.get("account") is not None or req.get("region") is not None
+            if req.get("state", True):
+                emu.backend.reset(req.get("account"), req.get("region"))
+                if not scoped:
+                    with emu.lock:
+                        emu.temp_keys = {}
+            if req.get("calls", not scoped):
                 emu.reset_calls()
             self._json(200, {"ok": True})
         elif name == "calls" and self.command == "GET":
-            self._json(200, emu.snapshot_calls(q.get("log", ["0"])[0] not in ("0", "")))
+            self._json(200, emu.snapshot_calls(q.get("log", ["0"])[0] not in ("0", ""),
+                                               arg("account"), arg("region")))
         elif name == "config":
             if self.command == "POST":
                 try:
                     with emu.lock:
-                        emu.faults.update(json.loads(body or b"{}"))
-                        emu.backend.delete_missing = emu.faults.delete_missing
-                        emu.backend.limits = dict(emu.faults.limits or {})
+                        emu.faults.update(req)
+                        emu.apply_settings()
                 except ValueError as e:
                     self._json(400, {"error": str(e)})
                     return
@@ -446,6 +530,8 @@ class Handler(BaseHTTPRequestHandler):
         elif name == "shutdown" and self.command == "POST":
             self._json(200, {"ok": True})
             threading.Thread(target=self.server.shutdown, daemon=True).start()
+        elif (answer := control.handle(emu, self.command, name, q, req)) is not None:
+            self._json(*answer)
         else:
             self._json(404, {"error": "no such test endpoint %s %s" % (self.command, url.path)})
 
@@ -464,8 +550,18 @@ class Handler(BaseHTTPRequestHandler):
         else:
             rec = emu.key(auth["ak"]) if auth else None
         account = rec["account"] if rec else headers.get("x-emulator-account", emu.account)
-        region = auth["region"] if auth else emu.region
-        return account, region, rec
+        return account, self._region(headers, auth), rec
+
+    def _region(self, headers, auth):
+        """The region of a request: its SigV4 credential scope; unsigned, the
+        X-Emulator-Region header, else a regional host name (ssm.<region>.<...>),
+        else --region."""
+        if auth:
+            return auth["region"]
+        if headers.get("x-emulator-region"):
+            return headers["x-emulator-region"]
+        m = _REGIONAL_HOST.match(headers.get("host", ""))
+        return m.group(1) if m else self.emu.region
 
     # -- SSM
     def _ssm(self, url, body):
@@ -551,11 +647,12 @@ class Handler(BaseHTTPRequestHandler):
         if kind is not None:
             entry["status"] = int(kind)
             emu.count(op, "errors_after_commit", entry)
-            emu.count(op, "errors")
+            emu.count(op, "errors", entry, log=False)
             self._server_fault(kind, rid)
             return
         if emu.faults.self_check:
-            problems = emu.model.check_output(op, resp)
+            problems = emu.model.check_output(op, resp, LIVE_ENUMS if
+                                              emu.faults.patch_state_spelling == "live" else None)
             if problems:
                 sys.stderr.write("self-check failed for %s: %s\n" % (op, problems))
                 self._json(500, {"__type": "EmulatorSelfCheckFailed", "message": "; ".join(problems)})
@@ -582,7 +679,8 @@ class Handler(BaseHTTPRequestHandler):
         op = "sts:" + action
         entry = {"op": op, "time": time.time()}
         emu.count(op, "count")
-        if action not in ("GetCallerIdentity", "AssumeRole") or form.get("Version") != "2011-06-15":
+        signed = STS_ACTIONS.get(action)
+        if signed is None or form.get("Version") != "2011-06-15":
             entry["status"] = 400
             emu.count(op, "validation_errors", entry)
             self._sts_error(400, "InvalidAction", "Could not find operation %s for version %s"
@@ -594,7 +692,10 @@ class Handler(BaseHTTPRequestHandler):
         headers = self._lower_headers()
         auth = parse_authorization(headers.get("authorization"))
         try:
-            account, region, rec = self._identity(headers, body, auth)
+            if signed:
+                account, region, rec = self._identity(headers, body, auth)
+            else:  # an unsigned action: no caller to check
+                account, region, rec = None, self._region(headers, auth), None
         except SSMError as e:
             entry["status"] = e.status
             emu.count(op, "auth_errors", entry)
@@ -603,6 +704,8 @@ class Handler(BaseHTTPRequestHandler):
                 code = "SignatureDoesNotMatch"
             self._sts_error(e.status if e.status != 400 else 403, code, e.message, rid)
             return
+        if account is not None:
+            entry.update({"account": account, "region": region})
         if throttle:
             entry["status"] = 400
             emu.count(op, "throttled", entry)
@@ -620,24 +723,28 @@ class Handler(BaseHTTPRequestHandler):
             emu.count(op, "errors", entry)
             self._server_fault(kind, rid, sts=True)
             return
-        if rec is None:
+        if signed and rec is None:
             rec = emu.key(emu.default_access_key) if account == emu.account else None
-        caller_arn = rec["arn"] if rec else "arn:aws:iam::%s:user/emulator" % account
-        caller_uid = rec["user_id"] if rec else "AIDAEMULATORDEFAULT00"
-        if action == "GetCallerIdentity":
-            xml = ('<GetCallerIdentityResponse xmlns="%s">\n  <GetCallerIdentityResult>\n'
-                   '    <Arn>%s</Arn>\n    <UserId>%s</UserId>\n    <Account>%s</Account>\n'
-                   '  </GetCallerIdentityResult>\n  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n'
-                   '  </ResponseMetadata>\n</GetCallerIdentityResponse>\n'
-                   % (STS_NS, xml_escape(caller_arn), xml_escape(caller_uid), account, rid))
-            entry["status"] = 200
-            emu.count(op, "ok", entry)
-            self._send(200, xml, "text/xml", {"x-amzn-RequestId": rid})
-            return
-        self._assume_role(form, caller_arn, rid, entry)
+        ctx = {"account": account, "region": region, "rid": rid, "entry": entry,
+               "caller_arn": rec["arn"] if rec else "arn:aws:iam::%s:user/emulator" % account,
+               "caller_uid": rec["user_id"] if rec else "AIDAEMULATORDEFAULT00"}
+        getattr(self, "_sts_" + action)(form, ctx)
 
-    def _assume_role(self, form, caller_arn, rid, entry):
+    def _sts_GetCallerIdentity(self, form, ctx):
+        emu, rid, entry = self.emu, ctx["rid"], ctx["entry"]
+        xml = ('<GetCallerIdentityResponse xmlns="%s">\n  <GetCallerIdentityResult>\n'
+               '    <Arn>%s</Arn>\n    <UserId>%s</UserId>\n    <Account>%s</Account>\n'
+               '  </GetCallerIdentityResult>\n  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n'
+               '  </ResponseMetadata>\n</GetCallerIdentityResponse>\n'
+               % (STS_NS, xml_escape(ctx["caller_arn"]), xml_escape(ctx["caller_uid"]),
+                  ctx["account"], rid))
+        entry["status"] = 200
+        emu.count(entry["op"], "ok", entry)
+        self._send(200, xml, "text/xml", {"x-amzn-RequestId": rid})
+
+    def _sts_AssumeRole(self, form, ctx):
         emu = self.emu
+        caller_arn, rid, entry = ctx["caller_arn"], ctx["rid"], ctx["entry"]
         op = entry["op"]
         entry["request"] = {k: v for k, v in form.items() if k not in ("Policy",)}
 
@@ -745,6 +852,13 @@ def parse_args(argv):
                    help="DeletePatchBaseline/DeleteMaintenanceWindow on a missing ID")
     p.add_argument("--self-check", action="store_true",
                    help="check every response against the model's output shape")
+    p.add_argument("--patch-states", choices=("model", "live"), default="model",
+                   help="spell patch states as the model (INSTALLED) or the live service "
+                        "(Installed)")
+    p.add_argument("--command-progress", choices=("poll", "instant", "time"), default="poll",
+                   help="Run Command commands move one step per read (poll), finish at once "
+                        "(instant) or one step per --command-step-ms (time)")
+    p.add_argument("--command-step-ms", type=int, default=100)
     p.add_argument("--verbose", action="store_true")
     return p.parse_args(argv)
 

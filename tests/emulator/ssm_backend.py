@@ -23,16 +23,22 @@ the AWS API reference):
   changes them, and cannot be updated or deleted.
 """
 
-import base64
 import copy
 import datetime
 import hashlib
+import heapq
+import itertools
 import json
 import random
 import re
 import threading
-import time
 import uuid
+
+from fleet import FleetOps
+from runs import RunOps, resolve_targets
+from schedule import execution_time, next_runs, occurrences, schedule_kind
+from schedule import timezone_ok as _timezone_ok
+from ssm_common import Clock, SSMError, paginate, time_filters, validation  # noqa: F401 (SSMError re-exported)
 
 OPERATING_SYSTEMS = ["WINDOWS", "AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2022",
                      "UBUNTU", "REDHAT_ENTERPRISE_LINUX", "SUSE", "CENTOS", "ORACLE_LINUX",
@@ -74,22 +80,8 @@ TAGGABLE = {"PatchBaseline", "MaintenanceWindow"}
 MAX_TAGS_PER_RESOURCE = 50
 
 
-class SSMError(Exception):
-    """An AWS error answer: code (``__type``), message, HTTP status."""
-
-    def __init__(self, code, message, status=400):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-
-
 def _validation(msg):
-    return SSMError("ValidationException", msg)
-
-
-def _now():
-    return round(time.time(), 3)
+    return validation(msg)
 
 
 def _parse_iso8601(s):
@@ -101,82 +93,6 @@ def _parse_iso8601(s):
     if d.tzinfo is None:
         d = d.replace(tzinfo=datetime.timezone.utc)
     return d
-
-
-# ---- schedule expressions (cron / rate / at) -------------------------------------
-
-_MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
-_DAYS = "SUN|MON|TUE|WED|THU|FRI|SAT"
-
-
-def _cron_field_ok(field, lo, hi, names=None, extra=()):
-    """One cron field: '*', or a comma list of values, ranges and steps."""
-    if field == "*":
-        return True
-    for part in field.split(","):
-        if part in extra:
-            continue
-        base, _, step = part.partition("/")
-        if step and (not step.isdigit() or int(step) < 1):
-            return False
-        if base == "*":
-            continue
-        lo_s, dash, hi_s = base.partition("-")
-        for v in ([lo_s, hi_s] if dash else [lo_s]):
-            if names and v.upper() in names.split("|"):
-                continue
-            if not v.isdigit() or not lo <= int(v) <= hi:
-                return False
-    return True
-
-
-def schedule_kind(expr):
-    """Return 'cron', 'rate' or 'at' for a valid SSM maintenance window schedule,
-    None when the expression is invalid."""
-    m = re.fullmatch(r"cron\((.*)\)", expr)
-    if m:
-        # Six required fields (minutes hours day-of-month month day-of-week year);
-        # an optional seconds field may come first (the SSM user guide).
-        f = m.group(1).split()
-        if len(f) == 7:
-            if not _cron_field_ok(f[0], 0, 59):
-                return None
-            f = f[1:]
-        if len(f) != 6:
-            return None
-        minute, hour, dom, month, dow, year = f
-        if (dom == "?") == (dow == "?"):
-            return None  # exactly one of day-of-month / day-of-week must be '?'
-        ok = (_cron_field_ok(minute, 0, 59) and _cron_field_ok(hour, 0, 23)
-              and (dom == "?" or _cron_field_ok(dom, 1, 31, extra=("L", "W", "LW"))
-                   or re.fullmatch(r"([1-9]|[12][0-9]|3[01])W", dom))
-              and _cron_field_ok(month, 1, 12, _MONTHS)
-              and (dow == "?" or _cron_field_ok(dow, 1, 7, _DAYS, extra=("L",))
-                   or re.fullmatch(r"([1-7]|%s)(#[1-5]|L)" % _DAYS, dow.upper()))
-              and _cron_field_ok(year, 1970, 2199))
-        return "cron" if ok else None
-    m = re.fullmatch(r"rate\((\d+) (minute|hour|day)(s?)\)", expr)
-    if m:
-        n = int(m.group(1))
-        # singular unit for 1, plural otherwise: rate(1 day), rate(2 days)
-        return "rate" if n >= 1 and (n == 1) == (m.group(3) == "") else None
-    m = re.fullmatch(r"at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)", expr)
-    if m:
-        try:
-            datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")
-        except ValueError:
-            return None
-        return "at"
-    return None
-
-
-def _timezone_ok(name):
-    try:
-        import zoneinfo
-        zoneinfo.ZoneInfo(name)
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "not an IANA zone"
-        return False
 
 
 # ---- per-account/region state -----------------------------------------------------
@@ -191,12 +107,16 @@ class RegionState:
         self.windows = {}       # mw-id -> window dict (+ "_targets", "_tasks")
         self.tags = {}          # (resource type, id) -> {key: value}
         self.tokens = {}        # (op, client token) -> (fingerprint, response)
+        # the patching simulation (fleet.py, runs.py): seeded, not customer objects
+        self.instances = {}     # instance ID -> managed instance
+        self.commands = {}      # command ID -> Run Command command
+        self.executions = {}    # window execution ID -> maintenance window execution
 
     def empty(self):
         return not (self.baselines or self.patch_groups or self.defaults or self.windows)
 
 
-class Backend:
+class Backend(FleetOps, RunOps):
     def __init__(self, rng=None, delete_missing="success"):
         self.lock = threading.RLock()
         self.rng = rng or random.Random()
@@ -207,12 +127,28 @@ class Backend:
         self.limits = {}
         self.states = {}        # (account, region) -> RegionState
         self._aws_baselines = {}  # region -> {OS: baseline dict}
+        self.clock = Clock()
+        self._last_time = 0.0   # latest time a run handed out (runs.py keeps them ordered)
+        self.catalog = {}       # patch Id -> patch (fleet.py), one for every account/region
+        self.patch_state_spelling = "model"   # or "live" (fleet.py)
+        self.command_progress = "poll"        # or "instant", "time" (runs.py)
+        self.command_step_ms = 100
 
     # ---- helpers ----------------------------------------------------------------
 
-    def reset(self):
+    def reset(self, account=None, region=None):
+        """Forget state: all of it (with the catalog, and the clock back to real time),
+        or only the (account, region) states matching the given account and/or region."""
         with self.lock:
-            self.states = {}
+            if account is None and region is None:
+                self.states = {}
+                self.catalog = {}
+                self.clock.real()
+                self._last_time = 0.0
+                return
+            for key in [k for k in self.states
+                        if (account is None or k[0] == account) and (region is None or k[1] == region)]:
+                del self.states[key]
 
     def state(self, account, region):
         key = (account, region)
@@ -337,22 +273,7 @@ class Backend:
 
     @staticmethod
     def _paginate(items, body, op, default_max):
-        start = 0
-        tok = body.get("NextToken")
-        if tok:
-            try:
-                d = json.loads(base64.b64decode(tok.encode(), validate=True))
-                assert d["op"] == op
-                start = int(d["offset"])
-                assert start >= 0
-            except Exception:  # noqa: BLE001 - any garbage token is invalid
-                raise _validation("The NextToken value is not valid.")
-        n = body.get("MaxResults") or default_max
-        page = items[start:start + n]
-        out_tok = None
-        if start + n < len(items):
-            out_tok = base64.b64encode(json.dumps({"op": op, "offset": start + n}).encode()).decode()
-        return page, out_tok
+        return paginate(items, body, op, default_max)
 
     def _limit(self, name, current, what):
         n = self.limits.get(name)
@@ -460,7 +381,7 @@ class Backend:
         bid = "pb-" + self._hex17()
         while bid in st.baselines:
             bid = "pb-" + self._hex17()
-        now = _now()
+        now = self.clock.now()
         b.update({"BaselineId": bid, "CreatedDate": now, "ModifiedDate": now})
         st.baselines[bid] = b
         if tags:
@@ -510,7 +431,7 @@ class Backend:
         self._baseline_defaults(nb)
         self._check_rules(b["OperatingSystem"], nb)
         nb.update({"BaselineId": b["BaselineId"], "CreatedDate": b["CreatedDate"],
-                   "ModifiedDate": max(_now(), b["CreatedDate"])})
+                   "ModifiedDate": max(self.clock.now(), b["CreatedDate"])})
         st.baselines[b["BaselineId"]] = nb
         return self._baseline_out(nb)
 
@@ -733,7 +654,7 @@ class Backend:
         wid = "mw-" + self._hex17()
         while wid in st.windows:
             wid = "mw-" + self._hex17()
-        now = _now()
+        now = self.clock.now()
         w.update({"WindowId": wid, "CreatedDate": now, "ModifiedDate": now,
                   "_targets": {}, "_tasks": {}})
         st.windows[wid] = w
@@ -749,9 +670,20 @@ class Backend:
             raise SSMError("DoesNotExistException", "Maintenance window %s does not exist" % wid)
         return w
 
+    def _next_execution(self, w):
+        """NextExecutionTime of an enabled window with a run still ahead, else None."""
+        if not w.get("Enabled", True):
+            return None
+        nxt = next_runs(w, self.clock.now(), 1)
+        return execution_time(nxt[0]) if nxt else None
+
     def op_GetMaintenanceWindow(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
-        return {k: copy.deepcopy(v) for k, v in w.items() if not k.startswith("_")}
+        out = {k: copy.deepcopy(v) for k, v in w.items() if not k.startswith("_")}
+        nxt = self._next_execution(w)
+        if nxt:
+            out["NextExecutionTime"] = nxt
+        return out
 
     def op_UpdateMaintenanceWindow(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
@@ -768,7 +700,7 @@ class Backend:
                     nw[k] = copy.deepcopy(body[k])
         self._check_window(nw)
         nw.update({"WindowId": w["WindowId"], "CreatedDate": w["CreatedDate"],
-                   "ModifiedDate": _now(), "_targets": w["_targets"], "_tasks": w["_tasks"]})
+                   "ModifiedDate": self.clock.now(), "_targets": w["_targets"], "_tasks": w["_tasks"]})
         st.windows[w["WindowId"]] = nw
         out = {k: copy.deepcopy(v) for k, v in nw.items() if not k.startswith("_")}
         out.pop("CreatedDate")
@@ -801,9 +733,64 @@ class Backend:
         page, tok = self._paginate(items, body, "DescribeMaintenanceWindows", 50)
         keys = ("WindowId", "Name", "Description", "Enabled", "Duration", "Cutoff", "Schedule",
                 "ScheduleTimezone", "ScheduleOffset", "EndDate", "StartDate")
-        out = {"WindowIdentities": [{k: w[k] for k in keys if k in w} for w in page]}
+        idents = []
+        for w in page:
+            d = {k: w[k] for k in keys if k in w}
+            nxt = self._next_execution(w)
+            if nxt:
+                d["NextExecutionTime"] = nxt
+            idents.append(d)
+        out = {"WindowIdentities": idents}
         if tok:
             out["NextToken"] = tok
+        return out
+
+    SCHEDULE_CAP = 1000   # occurrences DescribeMaintenanceWindowSchedule pages through at most
+
+    def op_DescribeMaintenanceWindowSchedule(self, st, account, region, body):
+        after, before = self.clock.now(), None
+        for key, t in time_filters(body.get("Filters"), ("ScheduledBefore", "ScheduledAfter")):
+            if key == "ScheduledAfter":
+                after = max(after, t)
+            else:
+                before = t if before is None else min(before, t)
+        if "WindowId" in body:
+            if body.get("Targets"):
+                raise _validation("Specify either WindowId or Targets, not both.")
+            windows = [self._window(st, body["WindowId"])]
+        elif body.get("Targets"):
+            windows = self._windows_for_targets(st, body.get("ResourceType", "INSTANCE"),
+                                                body["Targets"])
+        else:
+            raise _validation("Either WindowId or Targets must be specified.")
+        def runs_of(w):
+            return ((t, w["WindowId"], w["Name"]) for t in occurrences(w, after))
+        runs = heapq.merge(*[runs_of(w) for w in windows if w.get("Enabled", True)])
+        items = []
+        for t, wid, name in itertools.islice(runs, self.SCHEDULE_CAP):
+            if before is not None and t > before:
+                break
+            items.append({"WindowId": wid, "Name": name, "ExecutionTime": execution_time(t)})
+        page, tok = self._paginate(items, body, "DescribeMaintenanceWindowSchedule", 50)
+        out = {"ScheduledWindowExecutions": page}
+        if tok:
+            out["NextToken"] = tok
+        return out
+
+    def _windows_for_targets(self, st, resource_type, targets):
+        """Windows with a target of this resource type naming the same key and value, or
+        (instances) selecting one of the instances the given targets select."""
+        pairs = {(t.get("Key"), v) for t in targets for v in t.get("Values") or []}
+        wanted = set(resolve_targets(st, targets)) if resource_type == "INSTANCE" else set()
+        out = []
+        for w in st.windows.values():
+            for wt in w["_targets"].values():
+                if wt["ResourceType"] != resource_type:
+                    continue
+                mine = {(t["Key"], v) for t in wt["Targets"] for v in t.get("Values") or []}
+                if mine & pairs or (wanted and wanted & set(resolve_targets(st, wt["Targets"]))):
+                    out.append(w)
+                    break
         return out
 
     # ---- window targets -------------------------------------------------------------
@@ -1058,12 +1045,14 @@ class Backend:
 
     # ---- inventory ------------------------------------------------------------------
 
-    def inventory(self):
-        """Every customer-created object, per account and region (JSON-ready)."""
+    def inventory(self, account=None, region=None):
+        """Every customer-created object, per account and region (JSON-ready); with
+        `account` and/or `region`, only those (same shape)."""
         out = {}
         with self.lock:
-            for (account, region), st in sorted(self.states.items()):
-                if st.empty():
+            for (acct, reg), st in sorted(self.states.items()):
+                if st.empty() or (account is not None and acct != account) \
+                        or (region is not None and reg != region):
                     continue
                 baselines = {}
                 for bid, b in st.baselines.items():
@@ -1077,7 +1066,7 @@ class Backend:
                     d["Targets"] = copy.deepcopy(w["_targets"])
                     d["Tasks"] = copy.deepcopy(w["_tasks"])
                     windows[wid] = d
-                out.setdefault(account, {})[region] = {
+                out.setdefault(acct, {})[reg] = {
                     "patch_baselines": baselines,
                     "patch_groups": [{"PatchGroup": g, "OperatingSystem": o, "BaselineId": b}
                                      for (g, o), b in st.patch_groups.items()],

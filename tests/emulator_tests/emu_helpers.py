@@ -32,3 +32,37 @@ def make_client(emu, service, credentials=None, region=None, validate=False):
 
 def error_code(excinfo):
     return excinfo.value.response["Error"]["Code"]
+
+
+def snake(op):
+    return "".join("_" + c.lower() if c.isupper() else c for c in op).lstrip("_")
+
+
+def caller(client):
+    """call(op, body) -> the answer without ResponseMetadata, through a botocore client."""
+    def call(op, body=None):
+        out = getattr(client, snake(op))(**(body or {}))
+        out.pop("ResponseMetadata", None)
+        return out
+    return call
+
+
+def all_pages(call, op, body, key, page_size=None):
+    """Every item of a paginated read, following NextToken; also checks that each page
+    but the last is full and that no token repeats."""
+    body = dict(body)
+    if page_size:
+        body["MaxResults"] = page_size
+    items, tokens = [], set()
+    while True:
+        out = call(op, body)
+        got = out.get(key, [])
+        items.extend(got)
+        tok = out.get("NextToken")
+        if not tok:
+            return items
+        assert tok not in tokens, "%s repeated a NextToken" % op
+        if page_size:
+            assert len(got) == page_size, "%s: a page before the last is not full" % op
+        tokens.add(tok)
+        body["NextToken"] = tok

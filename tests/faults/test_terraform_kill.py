@@ -26,7 +26,6 @@ Skipped without a terraform binary (TERRAFORM or PATH).
 
 import json
 import os
-import shutil
 import signal
 import sys
 import subprocess
@@ -36,10 +35,11 @@ import pytest
 
 from fault_helpers import REPO, Emulator, op_count, wait_for
 
-sys.path.insert(0, os.path.join(REPO, "tests", "terraform"))
-from test_terraform_cli import Workdir, terraform_binary  # noqa: E402
+sys.path.insert(0, os.path.join(REPO, "tests"))
+from harness import tfcli  # noqa: E402
 
-pytestmark = pytest.mark.skipif(terraform_binary() is None, reason="no terraform binary")
+pytestmark = pytest.mark.skipif(tfcli.primary() is None,
+                                reason="no terraform binary (set TERRAFORM or put terraform on PATH)")
 
 REGION = "ap-northeast-1"  # the example's default region
 PARALLELISM = 10  # terraform apply's default -parallelism
@@ -97,7 +97,7 @@ def _window_of(emu, key):
 
 
 def _state(w):
-    st = json.loads(w.tf("show", "-json").stdout)
+    st = json.loads(w.run("show", "-json").stdout)
     out = {}
 
     def walk(mod):
@@ -114,14 +114,14 @@ def _state(w):
 
 def test_terraform_apply_after_provider_killed(tmp_path):
     with Emulator(region=REGION, latency_ms=300, seed=51) as emu:
-        w = Workdir(tmp_path, 6, {})
+        w = tfcli.Workdir(tfcli.primary(), tmp_path, protocol=6, example="quickstart")
         w.env.pop("TF_LOG", None)
         w.env.pop("TF_LOG_PATH", None)
         tfvars = ["-var", "endpoint=%s" % emu.url]
-        w.tf("init", "-input=false", "-no-color")
+        w.init()
 
-        proc = subprocess.Popen([terraform_binary(), "apply", "-auto-approve", "-no-color", *tfvars],
-                                cwd=w.dir, env=w.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        proc = w.popen("apply", "-auto-approve", "-no-color", *tfvars,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         out = []
         reader = threading.Thread(target=lambda: out.append(proc.stdout.read()), daemon=True)
         reader.start()
@@ -151,7 +151,7 @@ def test_terraform_apply_after_provider_killed(tmp_path):
         # (one baseline per group and OS), so the new baseline's registration
         # fails: a clean error, and the new baseline is kept in state (tainted),
         # not orphaned.
-        second = w.tf("apply", "-auto-approve", "-no-color", *tfvars, expect=(0, 1))
+        second = w.run("apply", "-auto-approve", "-no-color", *tfvars, expect=(0, 1))
         print("second apply exit %d, orphans at kill: %r" % (second.returncode, sorted(orphans_at_kill.values())))
         orphan_baselines = {k: v for k, v in orphans_at_kill.items() if k[0] == "baseline"}
         if second.returncode != 0:
@@ -187,12 +187,11 @@ def test_terraform_apply_after_provider_killed(tmp_path):
                     body["Safe"] = False
                 emu.ssm(op, body)
 
-        w.tf("apply", "-auto-approve", "-no-color", *tfvars)
-        w.tf("plan", "-detailed-exitcode", "-no-color", *tfvars)
+        w.run("apply", "-auto-approve", "-no-color", *tfvars)
+        w.run("plan", "-detailed-exitcode", "-no-color", *tfvars)
         final, objs = _state(w), _objects(emu)
         assert len(final) == 12, final
         assert final == objs, "state and emulator differ after recovery"
 
-        w.tf("destroy", "-auto-approve", "-no-color", *tfvars)
+        w.run("destroy", "-auto-approve", "-no-color", *tfvars)
         assert _objects(emu) == {}
-        shutil.rmtree(tmp_path / "mirror", ignore_errors=True)

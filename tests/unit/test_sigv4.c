@@ -7,7 +7,6 @@
  */
 #include "unit.h"
 
-#include "aws/buf.h"
 #include "aws/sigv4.h"
 
 static const sigv4_credentials suite_creds = {"AKIDEXAMPLE",
@@ -164,24 +163,6 @@ static void test_sigv4_sha256_hex__empty_and_abc(void)
 	CHECK_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-static void test_aws_buf__limit_and_encoding(void)
-{
-	aws_buf b;
-
-	aws_buf_init(&b, 8);
-	CHECK(aws_buf_puts(&b, "12345678") == 0);
-	CHECK(aws_buf_putc(&b, '9') < 0);
-	CHECK_STR(b.ptr, "12345678");
-	aws_buf_clear(&b);
-	CHECK(aws_buf_put_uri_encoded(&b, "a b/~", 5, "/") == 0);
-	CHECK_STR(b.ptr, "a%20b/~");
-	aws_buf_free(&b);
-	aws_buf_init(&b, 64);
-	CHECK(aws_buf_put_uri_encoded(&b, "\xc3\xbc=&", 4, NULL) == 0);
-	CHECK_STR(b.ptr, "%C3%BC%3D%26");
-	aws_buf_free(&b);
-}
-
 int main(void)
 {
 	RUN(test_sigv4_sign__get_vanilla);
@@ -193,6 +174,5 @@ int main(void)
 	RUN(test_sigv4_sign__host_from_url);
 	RUN(test_sigv4_sign__rejects_bad_input);
 	RUN(test_sigv4_sha256_hex__empty_and_abc);
-	RUN(test_aws_buf__limit_and_encoding);
 	return unit_summary();
 }

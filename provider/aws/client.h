@@ -1,0 +1,45 @@
+/*
+ * client.h - the aws_client (aws.h) itself: what one configured provider
+ * holds for talking to AWS, shared by ssm.c and the unit tests.
+ *
+ * aws_client_new does no network I/O: it copies the settings, reads the
+ * shared config/credentials files (profile.h; needed for the profile's
+ * region), decides the region (provider region, AWS_REGION,
+ * AWS_DEFAULT_REGION, the profile's region, else AWS_ERR_CONFIG) and the
+ * endpoints (`endpoints`, else AWS_ENDPOINT_URL_SSM / _STS, else
+ * AWS_ENDPOINT_URL, else https://<svc>.<region>.amazonaws.com,
+ * ".amazonaws.com.cn" for cn-* regions). Credentials are resolved lazily by
+ * the chain (chain.h) at the first call that needs them.
+ */
+#ifndef SSMPATCH_AWS_CLIENT_H
+#define SSMPATCH_AWS_CLIENT_H
+
+#include <pthread.h>
+
+#include "aws.h"
+#include "call.h"
+#include "chain.h"
+#include "http.h"
+#include "profile.h"
+
+struct aws_client {
+	aws_config cfg; /* deep copy of the provider settings */
+	char *region; /* resolved */
+	const char *partition; /* static string */
+	aws_profiles profiles; /* the shared files and the selected profile */
+	char *ssm_url, *sts_url;
+	aws_http *http;
+	aws_caller caller; /* transport settings of every call */
+	aws_chain chain; /* the credentials */
+
+	pthread_mutex_t account_mu;
+	char account_id[16]; /* "" until known */
+};
+
+/* "aws", "aws-cn" (cn-*), "aws-us-gov" (us-gov-*). */
+const char *aws_partition_for_region(const char *region);
+/* https://<service>.<region>.amazonaws.com/, .amazonaws.com.cn for cn-*.
+ * Returns 0, or -1 when it does not fit in n. */
+int aws_default_endpoint(char *out, size_t n, const char *service, const char *region);
+
+#endif

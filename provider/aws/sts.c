@@ -1,0 +1,161 @@
+/*
+ * sts.c - STS query calls: AssumeRole and GetCallerIdentity (contract in
+ * sts.h). Answers are read with aws_xml_text (xml.c); expirations with the
+ * core ISO-8601 parser.
+ */
+#include "sts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/iso8601.h"
+#include "core/log.h"
+#include "errors.h"
+#include "xml.h"
+
+int aws_sts_call(const aws_sts *sts, aws_creds_source *src, const char *op, const char *form_body,
+		 char **xml, aws_error *err)
+{
+	aws_http_response resp;
+	aws_call_spec s = {0};
+	int rc;
+
+	*xml = NULL;
+	aws_http_response_init(&resp);
+	s.op = op;
+	s.service = "sts";
+	s.url = sts->url;
+	s.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	s.body = form_body;
+	s.body_len = strlen(form_body);
+	s.query_errors = true;
+	if ((rc = aws_call(sts->caller, src, &s, &resp, err)) != 0)
+		goto done;
+	if (!(*xml = buf_detach(&resp.body, NULL))) {
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, op, "out of memory");
+		rc = AWS_ERR_OTHER;
+	}
+done:
+	aws_http_response_free(&resp);
+	return rc;
+}
+
+static int form_add(buf *b, const char *k, const char *v)
+{
+	buf_printf(b, "&%s=", k);
+	return buf_uri_encoded(b, v, strlen(v), NULL);
+}
+
+/* Account ID from "arn:aws:sts::123456789012:assumed-role/r/s" into out[16]. */
+static void account_from_arn(char out[16], const char *arn)
+{
+	const char *p = arn;
+	size_t l;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < 4 && p; i++) {
+		p = strchr(p, ':');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return;
+	l = strcspn(p, ":");
+	if (l == 12)
+		snprintf(out, 16, "%.*s", (int)l, p);
+}
+
+int aws_sts_assume_role(const aws_sts *sts, const aws_credentials *base, const aws_role *role,
+			aws_credentials *out, char account[16], aws_error *err)
+{
+	aws_fixed_creds fixed;
+	buf form;
+	char *xml = NULL, *ak = NULL, *sk = NULL, *tok = NULL, *exp = NULL, *arn = NULL;
+	char session[64], num[32];
+	const char *session_name = role->session_name;
+	int64_t expires;
+	int rc = AWS_ERR_OTHER;
+
+	buf_init(&form, 64 * 1024);
+	if (!session_name || !*session_name) {
+		snprintf(session, sizeof(session), "ssmpatch-%lld", (long long)time(NULL));
+		session_name = session;
+	}
+	buf_puts(&form, "Action=AssumeRole&Version=2011-06-15");
+	form_add(&form, "RoleArn", role->role_arn);
+	form_add(&form, "RoleSessionName", session_name);
+	if (role->duration_seconds > 0) {
+		snprintf(num, sizeof(num), "%lld", (long long)role->duration_seconds);
+		form_add(&form, "DurationSeconds", num);
+	}
+	if (role->external_id && *role->external_id)
+		form_add(&form, "ExternalId", role->external_id);
+	if (buf_failed(&form))
+		goto oom;
+	LOG_D(AWS_LOG_MODULE, "AssumeRole %s (session %s) with %s credentials", role->role_arn,
+	      session_name, base->source);
+	aws_fixed_creds_init(&fixed, base);
+	if ((rc = aws_sts_call(sts, &fixed.src, "AssumeRole", form.data, &xml, err)) != 0) {
+		/* Say which role failed: the STS message alone may not. */
+		aws_error_prefix(err, "assume role %s: ", role->role_arn);
+		goto done;
+	}
+	ak = aws_xml_text(xml, "AccessKeyId");
+	sk = aws_xml_text(xml, "SecretAccessKey");
+	tok = aws_xml_text(xml, "SessionToken");
+	exp = aws_xml_text(xml, "Expiration");
+	arn = aws_xml_text(xml, "Arn");
+	if (!ak || !sk || !tok || !*ak || !*sk || !exp ||
+	    iso8601_parse(exp, strlen(exp), ISO8601_NEED_TIME | ISO8601_RFC3339, &expires, NULL,
+			  NULL) < 0) {
+		aws_error_set(err, AWS_ERR_AUTH, 200, NULL, "AssumeRole",
+			      "assume role %s: STS response lacks credentials or Expiration",
+			      role->role_arn);
+		rc = AWS_ERR_AUTH;
+		goto done;
+	}
+	if (aws_credentials_set(out, ak, sk, tok, (time_t)expires, "assume_role") < 0)
+		goto oom;
+	if (account)
+		account_from_arn(account, arn ? arn : "");
+	rc = 0;
+	goto done;
+oom:
+	aws_error_set(err, AWS_ERR_OTHER, 0, NULL, "AssumeRole", "out of memory");
+	rc = AWS_ERR_OTHER;
+done:
+	buf_free_secret(&form);
+	aws_secret_free(xml);
+	aws_secret_free(ak);
+	aws_secret_free(sk);
+	aws_secret_free(tok);
+	free(exp);
+	free(arn);
+	return rc;
+}
+
+int aws_sts_caller_account(const aws_sts *sts, aws_creds_source *src, char account[16],
+			   aws_error *err)
+{
+	char *xml = NULL, *acct = NULL;
+	int rc;
+
+	if ((rc = aws_sts_call(sts, src, "GetCallerIdentity",
+			       "Action=GetCallerIdentity&Version=2011-06-15", &xml, err)) != 0)
+		goto done;
+	acct = aws_xml_text(xml, "Account");
+	if (!acct || strlen(acct) != 12 || strspn(acct, "0123456789") != 12) {
+		aws_error_set(err, AWS_ERR_OTHER, 200, NULL, "GetCallerIdentity",
+			      "GetCallerIdentity returned no valid Account");
+		rc = AWS_ERR_OTHER;
+		goto done;
+	}
+	memcpy(account, acct, 13);
+done:
+	free(xml);
+	free(acct);
+	return rc;
+}
