@@ -33,7 +33,7 @@ import threading
 
 import pytest
 
-from fault_helpers import REPO, Emulator, op_count, wait_for
+from fault_helpers import REPO, Emulator, op_count, wait_for, wait_settled
 
 sys.path.insert(0, os.path.join(REPO, "tests"))
 from harness import tfcli  # noqa: E402
@@ -137,7 +137,6 @@ def test_terraform_apply_after_provider_killed(tmp_path):
         saved = _state(w)
         assert saved, "nothing was saved before the kill"
 
-        from fault_helpers import wait_settled  # here, not above: tests/harness/tfcli.py is changing the imports
         wait_settled(emu)  # the in-flight creates commit (or fail) at the emulator
         emu.configure(latency_ms=0)
         killed_objs = _objects(emu)
