@@ -22,7 +22,6 @@ import sys
 MAX_LINES = 800
 # Files other work is splitting (issue 12); each at its length on 2026-11-30.
 OVER_LIMIT = {
-    "provider/core/value.c": 1449,
     "provider/rpc/server.c": 868,
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

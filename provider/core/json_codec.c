@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "decode.h"
 
 #define JSON_MAX_DEPTH 64
 
@@ -38,34 +39,8 @@ typedef struct {
 typedef struct {
 	num_table nums;
 	bool lenient;
-	tf_diags *d;
-	tf_path path;
-	bool failed;
+	tf_decoder dec;
 } jdec;
-
-static void jerr(jdec *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void jerr(jdec *j, const char *fmt, ...)
-{
-	buf msg = BUF_INIT;
-	char *where;
-	va_list ap;
-
-	if (j->failed)
-		return;
-	j->failed = true;
-	if (!j->d)
-		return;
-	va_start(ap, fmt);
-	buf_vprintf(&msg, fmt, ap);
-	va_end(ap);
-	where = tf_path_string(&j->path);
-	tf_diags_add(j->d, TF_DIAG_ERROR, j->path.n ? &j->path : NULL, "Invalid JSON value",
-		     "%s%s: %s", where && *where ? "at " : "at the top level", where ? where : "",
-		     msg.data ? msg.data : "out of memory");
-	free(where);
-	buf_free(&msg);
-}
 
 static void num_table_free(num_table *t)
 {
@@ -160,7 +135,7 @@ static char *number_prescan(jdec *j, const char *s, size_t len, size_t *out_len)
 			if (n == 0 ||
 			    (i + n < len && (isalnum((unsigned char)*after) || *after == '.' ||
 					     *after == '-' || *after == '+'))) {
-				jerr(j, "invalid JSON number near byte %zu", i);
+				tf_decoder_error(&j->dec, "invalid JSON number near byte %zu", i);
 				buf_free(&b);
 				return NULL;
 			}
@@ -176,7 +151,7 @@ static char *number_prescan(jdec *j, const char *s, size_t len, size_t *out_len)
 	}
 	buf_append(&b, s + run, len - run);
 	if (buf_failed(&b)) {
-		jerr(j, "out of memory");
+		tf_decoder_error(&j->dec, "out of memory");
 		buf_free(&b);
 		return NULL;
 	}
@@ -224,7 +199,7 @@ static tf_value *jdecode_primitive(jdec *j, json_t *v, const tf_type *t)
 			return tf_value_string(s);
 		if (json_is_boolean(v))
 			return tf_value_string(json_is_true(v) ? "true" : "false");
-		jerr(j, "a string is required, got %s", jkind(v));
+		tf_decoder_error(&j->dec, "a string is required, got %s", jkind(v));
 		return NULL;
 	case TF_TYPE_NUMBER:
 		if (json_is_integer(v) && (s = jnum(j, v)))
@@ -233,10 +208,11 @@ static tf_value *jdecode_primitive(jdec *j, json_t *v, const tf_type *t)
 			s = json_string_value(v);
 			if (strlen(s) == json_string_length(v) && tf_number_valid(s))
 				return tf_value_number_text(s);
-			jerr(j, "a number is required (string is not a decimal number)");
+			tf_decoder_error(&j->dec,
+					 "a number is required (string is not a decimal number)");
 			return NULL;
 		}
-		jerr(j, "a number is required, got %s", jkind(v));
+		tf_decoder_error(&j->dec, "a number is required, got %s", jkind(v));
 		return NULL;
 	case TF_TYPE_BOOL:
 		if (json_is_boolean(v))
@@ -248,7 +224,7 @@ static tf_value *jdecode_primitive(jdec *j, json_t *v, const tf_type *t)
 			if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
 				return tf_value_bool(false);
 		}
-		jerr(j, "a bool is required, got %s", jkind(v));
+		tf_decoder_error(&j->dec, "a bool is required, got %s", jkind(v));
 		return NULL;
 	default:
 		return NULL;
@@ -263,89 +239,62 @@ static tf_value *jdecode_dynamic(jdec *j, json_t *v, int depth)
 
 	if (!json_is_object(v) || json_object_size(v) != 2 || !(jt = json_object_get(v, "type")) ||
 	    !(jv = json_object_get(v, "value"))) {
-		jerr(j, "a dynamic value must be an object with exactly \"type\" and \"value\"");
+		tf_decoder_error(
+			&j->dec,
+			"a dynamic value must be an object with exactly \"type\" and \"value\"");
 		return NULL;
 	}
 	tj = json_dumps(jt, JSON_COMPACT | JSON_ENCODE_ANY);
 	t = tj ? tf_type_from_json(tj, strlen(tj)) : NULL;
 	free(tj);
 	if (!t) {
-		jerr(j, "a dynamic value's \"type\" is not a valid type");
+		tf_decoder_error(&j->dec, "a dynamic value's \"type\" is not a valid type");
 		return NULL;
 	}
 	return jdecode(j, jv, t, depth + 1);
 }
 
+/* A JSON array or object being decoded element by element (tf_decode_*). */
+typedef struct {
+	jdec *j;
+	json_t *v;
+	void *iter; /* objects: the entry being decoded */
+} jsrc;
+
+static tf_value *jsrc_elem(void *src, size_t i, const tf_type *t, int depth)
+{
+	jsrc *s = src;
+	json_t *e;
+
+	if (!json_is_object(s->v))
+		return jdecode(s->j, json_array_get(s->v, i), t, depth);
+	e = json_object_iter_value(s->iter);
+	s->iter = json_object_iter_next(s->v, s->iter);
+	return jdecode(s->j, e, t, depth);
+}
+
+static char *jsrc_key(void *src, size_t i)
+{
+	jsrc *s = src;
+
+	(void)i;
+	return strdup(json_object_iter_key(s->iter));
+}
+
 static tf_value *jdecode_seq(jdec *j, json_t *v, const tf_type *t, int depth)
 {
-	tf_value *res = NULL, *item;
-	size_t i;
+	jsrc src = {j, v, NULL};
 
-	if (!json_is_array(v)) {
-		jerr(j, "%s is required, got %s",
-		     t->kind == TF_TYPE_TUPLE ? "a tuple (array)"
-		     : t->kind == TF_TYPE_SET ? "a set (array)"
-					      : "a list (array)",
-		     jkind(v));
-		return NULL;
-	}
-	if (t->kind == TF_TYPE_TUPLE && json_array_size(v) != t->n) {
-		jerr(j, "a tuple of %zu elements is required, got %zu", t->n, json_array_size(v));
-		return NULL;
-	}
-	if (!(res = tf_value_empty(t)))
-		goto fail;
-	for (i = 0; i < json_array_size(v); i++) {
-		/* set elements cannot be addressed: a path stops at the set */
-		bool step = t->kind != TF_TYPE_SET;
-
-		if (step && tf_path_push_index(&j->path, (int64_t)i) < 0)
-			goto fail;
-		item = jdecode(j, json_array_get(v, i),
-			       t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem, depth + 1);
-		if (step)
-			tf_path_pop(&j->path);
-		if (!item)
-			goto fail;
-		if (tf_value_append(res, item) < 0) {
-			tf_value_free(item);
-			goto fail;
-		}
-	}
-	return res;
-fail:
-	tf_value_free(res);
-	return NULL;
+	return tf_decode_seq(&j->dec, t, json_is_array(v) ? NULL : jkind(v), json_array_size(v),
+			     jsrc_elem, &src, depth);
 }
 
 static tf_value *jdecode_map(jdec *j, json_t *v, const tf_type *t, int depth)
 {
-	tf_value *res = NULL, *item;
-	const char *key;
-	json_t *val;
+	jsrc src = {j, v, json_object_iter(v)};
 
-	if (!json_is_object(v)) {
-		jerr(j, "a map (object) is required, got %s", jkind(v));
-		return NULL;
-	}
-	if (!(res = tf_value_empty(t)))
-		goto fail;
-	json_object_foreach (v, key, val) {
-		if (tf_path_push_key(&j->path, key) < 0)
-			goto fail;
-		item = jdecode(j, val, t->elem, depth + 1);
-		tf_path_pop(&j->path);
-		if (!item)
-			goto fail;
-		if (tf_value_map_put(res, key, item) < 0) {
-			tf_value_free(item);
-			goto fail;
-		}
-	}
-	return res;
-fail:
-	tf_value_free(res);
-	return NULL;
+	return tf_decode_map(&j->dec, t, json_is_object(v) ? NULL : jkind(v), json_object_size(v),
+			     jsrc_key, jsrc_elem, &src, depth);
 }
 
 /* Lenient decoding fills a missing block list/set with an empty collection. */
@@ -363,13 +312,13 @@ static tf_value *jdecode_object(jdec *j, json_t *v, const tf_type *t, int depth)
 	size_t i;
 
 	if (!json_is_object(v)) {
-		jerr(j, "an object is required, got %s", jkind(v));
+		tf_decoder_error(&j->dec, "an object is required, got %s", jkind(v));
 		return NULL;
 	}
 	if (!j->lenient) {
 		json_object_foreach (v, key, val) {
 			if (tf_type_attr_index(t, key) < 0) {
-				jerr(j, "unsupported attribute \"%s\"", key);
+				tf_decoder_error(&j->dec, "unsupported attribute \"%s\"", key);
 				return NULL;
 			}
 		}
@@ -389,10 +338,10 @@ static tf_value *jdecode_object(jdec *j, json_t *v, const tf_type *t, int depth)
 			}
 			continue; /* already null */
 		}
-		if (tf_path_push_attr(&j->path, t->names[i]) < 0)
+		if (tf_path_push_attr(&j->dec.path, t->names[i]) < 0)
 			goto fail;
 		item = jdecode(j, val, t->types[i], depth + 1);
-		tf_path_pop(&j->path);
+		tf_path_pop(&j->dec.path);
 		if (!item)
 			goto fail;
 		tf_value_free(res->u.coll.items[i]);
@@ -407,7 +356,7 @@ fail:
 static tf_value *jdecode(jdec *j, json_t *v, const tf_type *t, int depth)
 {
 	if (depth > JSON_MAX_DEPTH) {
-		jerr(j, "nesting deeper than %d levels", JSON_MAX_DEPTH);
+		tf_decoder_error(&j->dec, "nesting deeper than %d levels", JSON_MAX_DEPTH);
 		return NULL;
 	}
 	if (json_is_null(v))
@@ -443,10 +392,9 @@ tf_value *json_decode_value(const char *text, size_t len, const tf_type *t, bool
 
 	memset(&j, 0, sizeof(j));
 	j.lenient = lenient;
-	j.d = d;
-	tf_path_init(&j.path);
+	tf_decoder_init(&j.dec, d, "Invalid JSON value");
 	if (!t || !text) {
-		jerr(&j, "no %s given", t ? "text" : "type");
+		tf_decoder_error(&j.dec, "no %s given", t ? "text" : "type");
 		goto done;
 	}
 	if (!(rewritten = number_prescan(&j, text, len, &rlen)))
@@ -454,17 +402,18 @@ tf_value *json_decode_value(const char *text, size_t len, const tf_type *t, bool
 	root = json_loadb(rewritten, rlen,
 			  JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &err);
 	if (!root) {
-		jerr(&j, "not valid JSON: %s (line %d, column %d)", err.text, err.line, err.column);
+		tf_decoder_error(&j.dec, "not valid JSON: %s (line %d, column %d)", err.text,
+				 err.line, err.column);
 		goto done;
 	}
 	v = jdecode(&j, root, t, 0);
-	if (!v && !j.failed)
-		jerr(&j, "out of memory");
+	if (!v && !j.dec.failed)
+		tf_decoder_error(&j.dec, "out of memory");
 done:
 	json_decref(root);
 	free(rewritten);
 	num_table_free(&j.nums);
-	tf_path_free(&j.path);
+	tf_decoder_free(&j.dec);
 	return v;
 }
 
@@ -517,6 +466,7 @@ static int json_put_number(buf *b, const char *s)
 
 static int jencode(buf *b, const tf_value *v, const tf_type *t, int depth)
 {
+	bool keyed;
 	size_t i;
 
 	if (depth > JSON_MAX_DEPTH || !t)
@@ -545,40 +495,24 @@ static int jencode(buf *b, const tf_value *v, const tf_type *t, int depth)
 		return json_put_number(b, v->u.num);
 	case TF_TYPE_BOOL:
 		return buf_puts(b, v->u.b ? "true" : "false");
-	case TF_TYPE_LIST:
-	case TF_TYPE_SET:
-	case TF_TYPE_TUPLE:
-		if (t->kind == TF_TYPE_TUPLE && v->u.coll.n != t->n)
+	default: /* LIST, SET, TUPLE: [...]; MAP, OBJECT: {...} */
+		keyed = t->kind == TF_TYPE_MAP || t->kind == TF_TYPE_OBJECT;
+		if ((t->kind == TF_TYPE_TUPLE || t->kind == TF_TYPE_OBJECT) && v->u.coll.n != t->n)
 			return -1;
-		buf_putc(b, '[');
+		buf_putc(b, keyed ? '{' : '[');
 		for (i = 0; i < v->u.coll.n; i++) {
-			if (i)
-				buf_putc(b, ',');
-			if (jencode(b, v->u.coll.items[i],
-				    t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem,
-				    depth + 1) < 0)
-				return -1;
-		}
-		return buf_putc(b, ']');
-	case TF_TYPE_MAP:
-	case TF_TYPE_OBJECT:
-		if (t->kind == TF_TYPE_OBJECT && v->u.coll.n != t->n)
-			return -1;
-		buf_putc(b, '{');
-		for (i = 0; i < v->u.coll.n; i++) {
-			const char *k = t->kind == TF_TYPE_MAP ? v->u.coll.keys[i] : t->names[i];
+			const char *k = keyed ? tf_value_key(v, i) : NULL;
 
 			if (i)
 				buf_putc(b, ',');
-			buf_json_string(b, k, strlen(k));
-			buf_putc(b, ':');
-			if (jencode(b, v->u.coll.items[i],
-				    t->kind == TF_TYPE_MAP ? t->elem : t->types[i], depth + 1) < 0)
+			if (k) {
+				buf_json_string(b, k, strlen(k));
+				buf_putc(b, ':');
+			}
+			if (jencode(b, v->u.coll.items[i], tf_type_child(t, i), depth + 1) < 0)
 				return -1;
 		}
-		return buf_putc(b, '}');
-	default:
-		return -1;
+		return buf_putc(b, keyed ? '}' : ']');
 	}
 }
 

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "decode.h"
 
 /* Container nesting limit, for decoding and encoding. */
 #define MP_MAX_DEPTH 64
@@ -58,9 +59,7 @@ typedef struct {
 
 typedef struct {
 	const uint8_t *p, *end;
-	tf_diags *d; /* NULL: errors are not reported (refinement payloads) */
-	tf_path path; /* where the reader is, for error messages */
-	bool failed;
+	tf_decoder dec; /* where the reader is, its first error (d NULL: refinements) */
 } mp_reader;
 
 static const char *const mp_kind_names[] = {
@@ -68,35 +67,11 @@ static const char *const mp_kind_names[] = {
 	"string", "binary", "array",   "map",     "extension",
 };
 
-static void mp_error(mp_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void mp_error(mp_reader *r, const char *fmt, ...)
-{
-	buf msg = BUF_INIT;
-	char *where;
-	va_list ap;
-
-	if (r->failed)
-		return;
-	r->failed = true;
-	if (!r->d)
-		return;
-	va_start(ap, fmt);
-	buf_vprintf(&msg, fmt, ap);
-	va_end(ap);
-	where = tf_path_string(&r->path);
-	tf_diags_add(r->d, TF_DIAG_ERROR, r->path.n ? &r->path : NULL, "Invalid msgpack value",
-		     "%s%s: %s", where && *where ? "at " : "at the top level", where ? where : "",
-		     msg.data ? msg.data : "out of memory");
-	free(where);
-	buf_free(&msg);
-}
-
 static bool mp_take(mp_reader *r, size_t n, const uint8_t **out)
 {
 	if ((size_t)(r->end - r->p) < n) {
-		mp_error(r, "truncated input (%zu more bytes needed at offset %zu)", n,
-			 (size_t)(r->end - r->p));
+		tf_decoder_error(&r->dec, "truncated input (%zu more bytes needed at offset %zu)",
+				 n, (size_t)(r->end - r->p));
 		return false;
 	}
 	*out = r->p;
@@ -129,8 +104,9 @@ static bool mp_uint(mp_reader *r, size_t n, uint64_t *out)
 static bool mp_payload(mp_reader *r, mp_item *it, uint64_t len)
 {
 	if (len > (uint64_t)(r->end - r->p)) {
-		mp_error(r, "truncated input (%" PRIu64 "-byte payload, %zu bytes left)", len,
-			 (size_t)(r->end - r->p));
+		tf_decoder_error(&r->dec,
+				 "truncated input (%" PRIu64 "-byte payload, %zu bytes left)", len,
+				 (size_t)(r->end - r->p));
 		return false;
 	}
 	it->len = (uint32_t)len;
@@ -144,147 +120,115 @@ static bool mp_payload(mp_reader *r, mp_item *it, uint64_t len)
 static bool mp_count(mp_reader *r, mp_item *it, uint64_t count, unsigned per)
 {
 	if (count > (uint64_t)(r->end - r->p) / per) {
-		mp_error(r, "truncated input (%" PRIu64 " elements announced, %zu bytes left)",
-			 count, (size_t)(r->end - r->p));
+		tf_decoder_error(&r->dec,
+				 "truncated input (%" PRIu64 " elements announced, %zu bytes left)",
+				 count, (size_t)(r->end - r->p));
 		return false;
 	}
 	it->len = (uint32_t)count;
 	return true;
 }
 
+/* The type bytes 0xc0..0xdf (msgpack spec, "formats"): the kind each starts
+ * and how many bytes of its length (numbers: of its value) follow; `fixed` is
+ * the payload length of a fixext. 0xc1 is never used. */
+static const struct mp_format {
+	mp_kind kind;
+	uint8_t size, fixed;
+} mp_formats[32] = {
+	{MP_NIL, 0, 0},   {MP_NIL, 0, 0},   {MP_BOOL, 0, 0}, {MP_BOOL, 0, 0},  {MP_BIN, 1, 0},
+	{MP_BIN, 2, 0},   {MP_BIN, 4, 0},   {MP_EXT, 1, 0},  {MP_EXT, 2, 0},   {MP_EXT, 4, 0},
+	{MP_FLOAT, 4, 0}, {MP_FLOAT, 8, 0}, {MP_UINT, 1, 0}, {MP_UINT, 2, 0},  {MP_UINT, 4, 0},
+	{MP_UINT, 8, 0},  {MP_INT, 1, 0},   {MP_INT, 2, 0},  {MP_INT, 4, 0},   {MP_INT, 8, 0},
+	{MP_EXT, 0, 1},   {MP_EXT, 0, 2},   {MP_EXT, 0, 4},  {MP_EXT, 0, 8},   {MP_EXT, 0, 16},
+	{MP_STR, 1, 0},   {MP_STR, 2, 0},   {MP_STR, 4, 0},  {MP_ARRAY, 2, 0}, {MP_ARRAY, 4, 0},
+	{MP_MAP, 2, 0},   {MP_MAP, 4, 0},
+};
+
+/* A fixed-size number of `size` bytes whose big-endian bits are v. */
+static void mp_number(mp_item *it, size_t size, uint64_t v)
+{
+	float f32;
+	uint32_t bits;
+
+	switch (it->kind) {
+	case MP_FLOAT:
+		if (size == 4) {
+			bits = (uint32_t)v;
+			memcpy(&f32, &bits, 4);
+			it->f = f32;
+		} else {
+			memcpy(&it->f, &v, 8);
+		}
+		break;
+	case MP_UINT:
+		it->u = v;
+		break;
+	default: /* MP_INT: sign-extend from size bytes */
+		if (size < 8 && (v >> (size * 8 - 1)) & 1)
+			v |= ~(uint64_t)0 << (size * 8);
+		it->i = (int64_t)v;
+		break;
+	}
+}
+
 /* Read one item header (and, for STR/BIN/EXT, its payload). */
 static bool mp_next(mp_reader *r, mp_item *it)
 {
 	const uint8_t *tp;
-	uint64_t v;
+	uint64_t v = 0;
 	uint8_t tag;
+	const struct mp_format *f;
 
 	memset(it, 0, sizeof(*it));
-	if (r->failed || !mp_take(r, 1, &tp))
+	if (r->dec.failed || !mp_take(r, 1, &tp))
 		return false;
 	tag = *tp;
-	if (tag <= 0x7f) {
+	if (tag <= 0x7f || tag >= 0xe0) { /* positive / negative fixint */
 		it->kind = MP_INT;
-		it->i = tag;
+		it->i = tag <= 0x7f ? tag : (int8_t)tag;
 		return true;
 	}
-	if (tag >= 0xe0) {
-		it->kind = MP_INT;
-		it->i = (int8_t)tag;
-		return true;
-	}
-	if ((tag & 0xf0) == 0x80) {
+	if (tag < 0x90) { /* fixmap */
 		it->kind = MP_MAP;
 		return mp_count(r, it, tag & 0x0f, 2);
 	}
-	if ((tag & 0xf0) == 0x90) {
+	if (tag < 0xa0) { /* fixarray */
 		it->kind = MP_ARRAY;
 		return mp_count(r, it, tag & 0x0f, 1);
 	}
-	if ((tag & 0xe0) == 0xa0) {
+	if (tag < 0xc0) { /* fixstr */
 		it->kind = MP_STR;
 		return mp_payload(r, it, tag & 0x1f);
 	}
-	switch (tag) {
-	case 0xc0:
-		it->kind = MP_NIL;
-		return true;
-	case 0xc2:
-		it->kind = MP_BOOL;
-		it->b = false;
-		return true;
-	case 0xc3:
-		it->kind = MP_BOOL;
-		it->b = true;
-		return true;
-	case 0xc4:
-	case 0xc5:
-	case 0xc6:
-		it->kind = MP_BIN;
-		return mp_uint(r, (size_t)1 << (tag - 0xc4), &v) && mp_payload(r, it, v);
-	case 0xc7:
-	case 0xc8:
-	case 0xc9: {
-		const uint8_t *t;
-
-		it->kind = MP_EXT;
-		if (!mp_uint(r, (size_t)1 << (tag - 0xc7), &v) || !mp_take(r, 1, &t))
-			return false;
-		it->ext_type = (int8_t)*t;
-		return mp_payload(r, it, v);
-	}
-	case 0xca: {
-		uint32_t bits;
-		float f;
-
-		if (!mp_uint(r, 4, &v))
-			return false;
-		bits = (uint32_t)v;
-		memcpy(&f, &bits, 4);
-		it->kind = MP_FLOAT;
-		it->f = f;
-		return true;
-	}
-	case 0xcb: {
-		double f;
-
-		if (!mp_uint(r, 8, &v))
-			return false;
-		memcpy(&f, &v, 8);
-		it->kind = MP_FLOAT;
-		it->f = f;
-		return true;
-	}
-	case 0xcc:
-	case 0xcd:
-	case 0xce:
-	case 0xcf:
-		it->kind = MP_UINT;
-		return mp_uint(r, (size_t)1 << (tag - 0xcc), &it->u);
-	case 0xd0:
-	case 0xd1:
-	case 0xd2:
-	case 0xd3: {
-		size_t n = (size_t)1 << (tag - 0xd0);
-
-		if (!mp_uint(r, n, &v))
-			return false;
-		it->kind = MP_INT;
-		/* sign-extend from n bytes */
-		if (n < 8 && (v >> (n * 8 - 1)) & 1)
-			v |= ~(uint64_t)0 << (n * 8);
-		it->i = (int64_t)v;
-		return true;
-	}
-	case 0xd4:
-	case 0xd5:
-	case 0xd6:
-	case 0xd7:
-	case 0xd8: {
-		const uint8_t *t;
-
-		it->kind = MP_EXT;
-		if (!mp_take(r, 1, &t))
-			return false;
-		it->ext_type = (int8_t)*t;
-		return mp_payload(r, it, (uint64_t)1 << (tag - 0xd4));
-	}
-	case 0xd9:
-	case 0xda:
-	case 0xdb:
-		it->kind = MP_STR;
-		return mp_uint(r, (size_t)1 << (tag - 0xd9), &v) && mp_payload(r, it, v);
-	case 0xdc:
-	case 0xdd:
-		it->kind = MP_ARRAY;
-		return mp_uint(r, tag == 0xdc ? 2 : 4, &v) && mp_count(r, it, v, 1);
-	case 0xde:
-	case 0xdf:
-		it->kind = MP_MAP;
-		return mp_uint(r, tag == 0xde ? 2 : 4, &v) && mp_count(r, it, v, 2);
-	default: /* 0xc1 is never used */
-		mp_error(r, "invalid msgpack type byte 0x%02x", tag);
+	if (tag == 0xc1) {
+		tf_decoder_error(&r->dec, "invalid msgpack type byte 0x%02x", tag);
 		return false;
+	}
+	f = &mp_formats[tag - 0xc0];
+	it->kind = f->kind;
+	if (f->size && !mp_uint(r, f->size, &v))
+		return false;
+	switch (it->kind) {
+	case MP_NIL:
+		return true;
+	case MP_BOOL:
+		it->b = tag == 0xc3;
+		return true;
+	case MP_EXT:
+		if (!mp_take(r, 1, &tp))
+			return false;
+		it->ext_type = (int8_t)*tp;
+		return mp_payload(r, it, f->fixed ? f->fixed : v);
+	case MP_STR:
+	case MP_BIN:
+		return mp_payload(r, it, v);
+	case MP_ARRAY:
+	case MP_MAP:
+		return mp_count(r, it, v, it->kind == MP_MAP ? 2 : 1);
+	default: /* numbers */
+		mp_number(it, f->size, v);
+		return true;
 	}
 }
 
@@ -295,7 +239,7 @@ static bool mp_skip(mp_reader *r, int depth)
 	uint64_t i, n;
 
 	if (depth > MP_MAX_DEPTH) {
-		mp_error(r, "nesting deeper than %d levels", MP_MAX_DEPTH);
+		tf_decoder_error(&r->dec, "nesting deeper than %d levels", MP_MAX_DEPTH);
 		return false;
 	}
 	if (!mp_next(r, &it))
@@ -313,7 +257,7 @@ static bool mp_skip(mp_reader *r, int depth)
  * malformed is ignored (the value stays a plain unknown). */
 static bool refined_not_null(const mp_item *ext)
 {
-	mp_reader r = {ext->data, ext->data + ext->len, NULL, {0, NULL}, false};
+	mp_reader r = {.p = ext->data, .end = ext->data + ext->len};
 	mp_item m, k, v;
 	uint32_t i;
 	bool not_null = false;
@@ -351,7 +295,7 @@ static tf_value *mp_decode_number(mp_reader *r, const mp_item *it)
 		return tf_value_number_text(tmp);
 	case MP_FLOAT:
 		if (isnan(it->f)) {
-			mp_error(r, "a number cannot be NaN");
+			tf_decoder_error(&r->dec, "a number cannot be NaN");
 			return NULL;
 		}
 		return tf_value_number_double_exact(it->f);
@@ -363,7 +307,8 @@ static tf_value *mp_decode_number(mp_reader *r, const mp_item *it)
 		memcpy(s, it->data, it->len);
 		s[it->len] = '\0';
 		if (strlen(s) != it->len || !tf_number_valid(s)) {
-			mp_error(r, "a number is required (string is not a decimal number)");
+			tf_decoder_error(&r->dec,
+					 "a number is required (string is not a decimal number)");
 			free(s);
 			return NULL;
 		}
@@ -372,7 +317,7 @@ static tf_value *mp_decode_number(mp_reader *r, const mp_item *it)
 		return v;
 	}
 	default:
-		mp_error(r, "a number is required, got %s", mp_kind_names[it->kind]);
+		tf_decoder_error(&r->dec, "a number is required, got %s", mp_kind_names[it->kind]);
 		return NULL;
 	}
 }
@@ -383,64 +328,47 @@ static tf_value *mp_decode_dynamic(mp_reader *r, const mp_item *it, int depth)
 	mp_item ty;
 
 	if (it->kind != MP_ARRAY || it->len != 2) {
-		mp_error(r, "a dynamic value must be a [type, value] array, got %s",
-			 mp_kind_names[it->kind]);
+		tf_decoder_error(&r->dec, "a dynamic value must be a [type, value] array, got %s",
+				 mp_kind_names[it->kind]);
 		return NULL;
 	}
 	if (!mp_next(r, &ty))
 		return NULL;
 	if (ty.kind != MP_STR && ty.kind != MP_BIN) {
-		mp_error(r, "a dynamic value's type must be JSON bytes, got %s",
-			 mp_kind_names[ty.kind]);
+		tf_decoder_error(&r->dec, "a dynamic value's type must be JSON bytes, got %s",
+				 mp_kind_names[ty.kind]);
 		return NULL;
 	}
 	t = tf_type_from_json((const char *)ty.data, ty.len);
 	if (!t) {
-		mp_error(r, "a dynamic value's type JSON is not a valid type");
+		tf_decoder_error(&r->dec, "a dynamic value's type JSON is not a valid type");
 		return NULL;
 	}
 	return mp_decode(r, t, depth + 1);
 }
 
+/* The elements and keys of an array or map (tf_decode_*): read in order. */
+static tf_value *mp_elem(void *src, size_t i, const tf_type *t, int depth)
+{
+	(void)i;
+	return mp_decode(src, t, depth);
+}
+
+static char *mp_key(mp_reader *r, const mp_item *k);
+
+static char *mp_next_key(void *src, size_t i)
+{
+	mp_reader *r = src;
+	mp_item k;
+
+	(void)i;
+	return mp_next(r, &k) ? mp_key(r, &k) : NULL;
+}
+
 static tf_value *mp_decode_seq(mp_reader *r, const mp_item *it, const tf_type *t, int depth)
 {
-	tf_value *v = NULL, *item;
-	uint32_t i;
-
-	if (it->kind != MP_ARRAY) {
-		mp_error(r, "%s is required, got %s",
-			 t->kind == TF_TYPE_TUPLE ? "a tuple (array)"
-			 : t->kind == TF_TYPE_SET ? "a set (array)"
-						  : "a list (array)",
-			 mp_kind_names[it->kind]);
-		return NULL;
-	}
-	if (t->kind == TF_TYPE_TUPLE && it->len != t->n) {
-		mp_error(r, "a tuple of %zu elements is required, got %" PRIu32, t->n, it->len);
-		return NULL;
-	}
-	if (!(v = tf_value_empty(t)))
-		goto fail;
-	for (i = 0; i < it->len; i++) {
-		/* set elements cannot be addressed: a path stops at the set */
-		bool step = t->kind != TF_TYPE_SET;
-
-		if (step && tf_path_push_index(&r->path, i) < 0)
-			goto fail;
-		item = mp_decode(r, t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem, depth + 1);
-		if (step)
-			tf_path_pop(&r->path);
-		if (!item)
-			goto fail;
-		if (tf_value_append(v, item) < 0) {
-			tf_value_free(item);
-			goto fail;
-		}
-	}
-	return v;
-fail:
-	tf_value_free(v);
-	return NULL;
+	return tf_decode_seq(&r->dec, t, it->kind == MP_ARRAY ? NULL : mp_kind_names[it->kind],
+			     it->len, mp_elem, r, depth);
 }
 
 /* A msgpack string as a C string; NULL (with an error) if it holds a NUL byte. */
@@ -449,11 +377,12 @@ static char *mp_key(mp_reader *r, const mp_item *k)
 	char *s;
 
 	if (k->kind != MP_STR) {
-		mp_error(r, "map keys must be strings, got %s", mp_kind_names[k->kind]);
+		tf_decoder_error(&r->dec, "map keys must be strings, got %s",
+				 mp_kind_names[k->kind]);
 		return NULL;
 	}
 	if (memchr(k->data, '\0', k->len)) {
-		mp_error(r, "map key contains a NUL byte");
+		tf_decoder_error(&r->dec, "map key contains a NUL byte");
 		return NULL;
 	}
 	if (!(s = malloc((size_t)k->len + 1)))
@@ -465,38 +394,8 @@ static char *mp_key(mp_reader *r, const mp_item *k)
 
 static tf_value *mp_decode_map(mp_reader *r, const mp_item *it, const tf_type *t, int depth)
 {
-	tf_value *v = NULL, *item;
-	char *key = NULL;
-	mp_item k;
-	uint32_t i;
-
-	if (it->kind != MP_MAP) {
-		mp_error(r, "a map is required, got %s", mp_kind_names[it->kind]);
-		return NULL;
-	}
-	if (!(v = tf_value_empty(t)))
-		goto fail;
-	for (i = 0; i < it->len; i++) {
-		if (!mp_next(r, &k) || !(key = mp_key(r, &k)))
-			goto fail;
-		if (tf_path_push_key(&r->path, key) < 0)
-			goto fail;
-		item = mp_decode(r, t->elem, depth + 1);
-		tf_path_pop(&r->path);
-		if (!item)
-			goto fail;
-		if (tf_value_map_put(v, key, item) < 0) {
-			tf_value_free(item);
-			goto fail;
-		}
-		free(key);
-		key = NULL;
-	}
-	return v;
-fail:
-	free(key);
-	tf_value_free(v);
-	return NULL;
+	return tf_decode_map(&r->dec, t, it->kind == MP_MAP ? NULL : mp_kind_names[it->kind],
+			     it->len, mp_next_key, mp_elem, r, depth);
 }
 
 static tf_value *mp_decode_object(mp_reader *r, const mp_item *it, const tf_type *t, int depth)
@@ -509,7 +408,8 @@ static tf_value *mp_decode_object(mp_reader *r, const mp_item *it, const tf_type
 	int idx;
 
 	if (it->kind != MP_MAP) {
-		mp_error(r, "an object (map) is required, got %s", mp_kind_names[it->kind]);
+		tf_decoder_error(&r->dec, "an object (map) is required, got %s",
+				 mp_kind_names[it->kind]);
 		return NULL;
 	}
 	if (!(v = tf_value_object(t)) || !(seen = calloc(t->n + 1, sizeof(*seen))))
@@ -519,19 +419,19 @@ static tf_value *mp_decode_object(mp_reader *r, const mp_item *it, const tf_type
 			goto fail;
 		idx = tf_type_attr_index(t, key);
 		if (idx < 0) {
-			mp_error(r, "unsupported attribute \"%s\"", key);
+			tf_decoder_error(&r->dec, "unsupported attribute \"%s\"", key);
 			goto fail;
 		}
 		if (seen[idx]) {
-			mp_error(r, "duplicate attribute \"%s\"", key);
+			tf_decoder_error(&r->dec, "duplicate attribute \"%s\"", key);
 			goto fail;
 		}
 		seen[idx] = true;
-		if (tf_path_push_attr(&r->path, key) < 0)
+		if (tf_path_push_attr(&r->dec.path, key) < 0)
 			goto fail;
 		tf_value_free(v->u.coll.items[idx]);
 		v->u.coll.items[idx] = mp_decode(r, t->types[idx], depth + 1);
-		tf_path_pop(&r->path);
+		tf_path_pop(&r->dec.path);
 		if (!v->u.coll.items[idx]) {
 			/* keep the object well-formed for tf_value_free */
 			v->u.coll.items[idx] = tf_value_null(t->types[idx]);
@@ -542,8 +442,8 @@ static tf_value *mp_decode_object(mp_reader *r, const mp_item *it, const tf_type
 	}
 	for (i = 0; i < t->n; i++) {
 		if (!seen[i]) {
-			mp_error(
-				r,
+			tf_decoder_error(
+				&r->dec,
 				"missing attribute \"%s\" (an object with %zu attributes is required)",
 				t->names[i], t->n);
 			goto fail;
@@ -564,7 +464,7 @@ static tf_value *mp_decode(mp_reader *r, const tf_type *t, int depth)
 	mp_item it;
 
 	if (depth > MP_MAX_DEPTH) {
-		mp_error(r, "nesting deeper than %d levels", MP_MAX_DEPTH);
+		tf_decoder_error(&r->dec, "nesting deeper than %d levels", MP_MAX_DEPTH);
 		return NULL;
 	}
 	if (!mp_next(r, &it))
@@ -584,7 +484,8 @@ static tf_value *mp_decode(mp_reader *r, const tf_type *t, int depth)
 	case TF_TYPE_STRING:
 		/* cty's decoder accepts bin for strings as well */
 		if (it.kind != MP_STR && it.kind != MP_BIN) {
-			mp_error(r, "a string is required, got %s", mp_kind_names[it.kind]);
+			tf_decoder_error(&r->dec, "a string is required, got %s",
+					 mp_kind_names[it.kind]);
 			return NULL;
 		}
 		return tf_value_string_len((const char *)it.data, it.len);
@@ -592,7 +493,8 @@ static tf_value *mp_decode(mp_reader *r, const tf_type *t, int depth)
 		return mp_decode_number(r, &it);
 	case TF_TYPE_BOOL:
 		if (it.kind != MP_BOOL) {
-			mp_error(r, "a bool is required, got %s", mp_kind_names[it.kind]);
+			tf_decoder_error(&r->dec, "a bool is required, got %s",
+					 mp_kind_names[it.kind]);
 			return NULL;
 		}
 		return tf_value_bool(it.b);
@@ -605,7 +507,7 @@ static tf_value *mp_decode(mp_reader *r, const tf_type *t, int depth)
 	case TF_TYPE_OBJECT:
 		return mp_decode_object(r, &it, t, depth);
 	}
-	mp_error(r, "unsupported type");
+	tf_decoder_error(&r->dec, "unsupported type");
 	return NULL;
 }
 
@@ -617,21 +519,22 @@ tf_value *msgpack_decode_value(const uint8_t *buf, size_t len, const tf_type *t,
 	memset(&r, 0, sizeof(r));
 	r.p = buf;
 	r.end = buf ? buf + len : buf;
-	r.d = d;
-	tf_path_init(&r.path);
+	tf_decoder_init(&r.dec, d, "Invalid msgpack value");
 	if (!t) {
-		mp_error(&r, "no type given");
+		tf_decoder_error(&r.dec, "no type given");
+		tf_decoder_free(&r.dec);
 		return NULL;
 	}
 	v = mp_decode(&r, t, 0);
 	if (v && r.p != r.end) {
-		mp_error(&r, "%zu unexpected bytes after the value", (size_t)(r.end - r.p));
+		tf_decoder_error(&r.dec, "%zu unexpected bytes after the value",
+				 (size_t)(r.end - r.p));
 		tf_value_free(v);
 		v = NULL;
 	}
-	if (!v && !r.failed)
-		mp_error(&r, "out of memory");
-	tf_path_free(&r.path);
+	if (!v && !r.dec.failed)
+		tf_decoder_error(&r.dec, "out of memory");
+	tf_decoder_free(&r.dec);
 	return v;
 }
 
@@ -653,6 +556,7 @@ static int mp_encode_number(msgpack_packer *pk, const tf_value *v)
 
 static int mp_encode(msgpack_packer *pk, const tf_value *v, const tf_type *t, int depth)
 {
+	bool keyed;
 	size_t i, n;
 
 	if (depth > MP_MAX_DEPTH || !t)
@@ -692,42 +596,21 @@ static int mp_encode(msgpack_packer *pk, const tf_value *v, const tf_type *t, in
 		return mp_encode_number(pk, v);
 	case TF_TYPE_BOOL:
 		return v->u.b ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
-	case TF_TYPE_LIST:
-	case TF_TYPE_SET:
-	case TF_TYPE_TUPLE:
+	default: /* LIST, SET, TUPLE: array; MAP, OBJECT: map */
+		keyed = t->kind == TF_TYPE_MAP || t->kind == TF_TYPE_OBJECT;
 		n = v->u.coll.n;
-		if ((t->kind == TF_TYPE_TUPLE && n != t->n) || n > UINT32_MAX ||
-		    msgpack_pack_array(pk, n) != 0)
-			return -1;
-		for (i = 0; i < n; i++)
-			if (mp_encode(pk, v->u.coll.items[i],
-				      t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem,
-				      depth + 1) != 0)
-				return -1;
-		return 0;
-	case TF_TYPE_MAP:
-		n = v->u.coll.n;
-		if (n > UINT32_MAX || msgpack_pack_map(pk, n) != 0)
+		if (((t->kind == TF_TYPE_TUPLE || t->kind == TF_TYPE_OBJECT) && n != t->n) ||
+		    n > UINT32_MAX ||
+		    (keyed ? msgpack_pack_map(pk, n) : msgpack_pack_array(pk, n)) != 0)
 			return -1;
 		for (i = 0; i < n; i++) {
-			const char *k = v->u.coll.keys[i];
+			const char *k = keyed ? tf_value_key(v, i) : NULL;
 
-			if (msgpack_pack_str_with_body(pk, k, strlen(k)) != 0 ||
-			    mp_encode(pk, v->u.coll.items[i], t->elem, depth + 1) != 0)
+			if ((k && msgpack_pack_str_with_body(pk, k, strlen(k)) != 0) ||
+			    mp_encode(pk, v->u.coll.items[i], tf_type_child(t, i), depth + 1) != 0)
 				return -1;
 		}
 		return 0;
-	case TF_TYPE_OBJECT:
-		if (v->u.coll.n != t->n || msgpack_pack_map(pk, t->n) != 0)
-			return -1;
-		for (i = 0; i < t->n; i++) {
-			if (msgpack_pack_str_with_body(pk, t->names[i], strlen(t->names[i])) != 0 ||
-			    mp_encode(pk, v->u.coll.items[i], t->types[i], depth + 1) != 0)
-				return -1;
-		}
-		return 0;
-	default:
-		return -1;
 	}
 }
 

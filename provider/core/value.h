@@ -69,6 +69,13 @@ const tf_type *tf_type_tuple(size_t n, const tf_type *const *types);
 /* Index of attribute `name` in an object type, or -1. */
 int tf_type_attr_index(const tf_type *obj, const char *name);
 
+/* Type of element i of a LIST, SET or MAP (its element type), an OBJECT (the
+ * i-th attribute's) or a TUPLE (the i-th element's). */
+static inline const tf_type *tf_type_child(const tf_type *t, size_t i)
+{
+	return t->kind == TF_TYPE_OBJECT || t->kind == TF_TYPE_TUPLE ? t->types[i] : t->elem;
+}
+
 /* Type JSON as cty writes it ("string", ["list","string"], ["object",{...}]).
  * tf_type_to_json returns a malloc'd NUL-terminated string (caller frees).
  * tf_type_from_json parses it; returns NULL on malformed input. */
@@ -139,6 +146,9 @@ int tf_value_set_attr(tf_value *obj, const char *name, tf_value *item);
 bool tf_number_valid(const char *text);
 int tf_number_compare(const char *a, const char *b);
 bool tf_number_exact_double(const char *text, double *out);
+/* The text of v: integral values below 1e21 in plain digits ("1800"), anything
+ * else as the shortest "%.Ng" text that reads back as v. */
+void tf_number_shortest(double v, char *out, size_t outsz);
 tf_value *tf_value_number_double_exact(double v);
 
 /* Deep copy. */
@@ -178,6 +188,9 @@ size_t tf_value_len(const tf_value *v);
 tf_value *tf_value_index(const tf_value *v, size_t i);
 /* MAP entry by key (borrowed) or NULL. */
 tf_value *tf_value_map_get(const tf_value *v, const char *key);
+/* Key of element i of a known MAP (its i-th key) or OBJECT (the i-th attribute
+ * name); NULL for the other kinds. Borrowed. */
+const char *tf_value_key(const tf_value *v, size_t i);
 
 /*
  * Equality as Terraform core compares values: sets as sets (order ignored),

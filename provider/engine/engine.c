@@ -27,11 +27,11 @@
 
 #define MOD "provider"
 
-static const res_ops *const g_resources[] = {
-	&res_patch_baseline_ops,
-	&res_maintenance_window_ops,
-	&res_window_target_ops,
-	&res_window_task_ops,
+static const res_def *const g_resources[] = {
+	&res_patch_baseline_def,
+	&res_maintenance_window_def,
+	&res_window_target_def,
+	&res_window_task_def,
 };
 #define N_RESOURCES (sizeof(g_resources) / sizeof(g_resources[0]))
 
@@ -63,7 +63,7 @@ const schema_resource *engine_resource_at(size_t i)
 	return i < N_RESOURCES ? g_resources[i]->schema : NULL;
 }
 
-static const res_ops *find_ops(const char *type_name, tf_diags *d)
+static const res_def *find_def(const char *type_name, tf_diags *d)
 {
 	for (size_t i = 0; i < N_RESOURCES; i++)
 		if (type_name && strcmp(g_resources[i]->schema->type_name, type_name) == 0)
@@ -76,8 +76,8 @@ static const res_ops *find_ops(const char *type_name, tf_diags *d)
 
 const schema_resource *engine_resource(const char *type_name, tf_diags *d)
 {
-	const res_ops *ops = find_ops(type_name, d);
-	return ops ? ops->schema : NULL;
+	const res_def *def = find_def(type_name, d);
+	return def ? def->schema : NULL;
 }
 
 /* The configured provider, or NULL with a diagnostic. */
@@ -103,9 +103,9 @@ void engine_validate_provider(const tf_value *config, tf_diags *d)
 
 void engine_validate_resource(const char *type_name, const tf_value *config, tf_diags *d)
 {
-	const res_ops *ops = find_ops(type_name, d);
-	if (ops)
-		schema_validate(ops->schema->block, config, d);
+	const res_def *def = find_def(type_name, d);
+	if (def)
+		schema_validate(def->schema->block, config, d);
 }
 
 /* --- Configure --- */
@@ -268,20 +268,20 @@ fail:
 tf_value *engine_upgrade_state(const char *type_name, int64_t version, const char *json, size_t len,
 			       tf_diags *d)
 {
-	const res_ops *ops = find_ops(type_name, d);
+	const res_def *def = find_def(type_name, d);
 	tf_value *v;
-	if (!ops)
+	if (!def)
 		return NULL;
-	if (version > ops->schema->version) {
+	if (version > def->schema->version) {
 		tf_diags_error(d, NULL, "State written by a newer provider",
 			       "The state of this %s has schema version %" PRId64
 			       ", newer than this "
 			       "provider's %" PRId64 ". Upgrade the provider.",
-			       type_name, version, ops->schema->version);
+			       type_name, version, def->schema->version);
 		return NULL;
 	}
-	v = json_decode_value(json, len, schema_block_type(ops->schema->block), true, d);
-	if (v && normalize_state(ops->schema->block, v) < 0) {
+	v = json_decode_value(json, len, schema_block_type(def->schema->block), true, d);
+	if (v && normalize_state(def->schema->block, v) < 0) {
 		tf_value_free(v);
 		v = NULL;
 		tf_diags_error(d, NULL, "State upgrade failed", "Out of memory.");
@@ -293,21 +293,21 @@ tf_value *engine_upgrade_state(const char *type_name, int64_t version, const cha
 
 void engine_read(const char *type_name, const tf_value *current, tf_value **out, tf_diags *d)
 {
-	const res_ops *ops = find_ops(type_name, d);
+	const res_def *def = find_def(type_name, d);
 	provider_ctx *p;
 	tf_value *got = NULL;
 
 	*out = NULL;
-	if (!ops || !(p = configured(d)))
+	if (!def || !(p = configured(d)))
 		return;
 	if (tf_value_is_null(current))
 		return;
-	if (ops->read(p, current, &got, d) < 0 && !got) {
+	if (resource_read(def, p, current, &got, d) < 0 && !got) {
 		/* The read failed: keep the prior state so nothing is lost. */
 		*out = tf_value_clone(current);
 		return;
 	}
-	if (got && normalize_state(ops->schema->block, got) < 0) {
+	if (got && normalize_state(def->schema->block, got) < 0) {
 		tf_value_free(got);
 		got = NULL;
 		tf_diags_error(d, NULL, "Read failed", "Out of memory.");
@@ -323,7 +323,7 @@ void engine_plan(const char *type_name, const tf_value *prior, const tf_value *p
 		 const tf_value *config, tf_value **planned, tf_path **requires_replace,
 		 size_t *n_requires_replace, tf_diags *d)
 {
-	const res_ops *ops = find_ops(type_name, d);
+	const res_def *def = find_def(type_name, d);
 	const schema_block *b;
 	provider_ctx *p;
 	tf_value *pl = NULL;
@@ -331,9 +331,9 @@ void engine_plan(const char *type_name, const tf_value *prior, const tf_value *p
 	*planned = NULL;
 	*requires_replace = NULL;
 	*n_requires_replace = 0;
-	if (!ops)
+	if (!def)
 		return;
-	b = ops->schema->block;
+	b = def->schema->block;
 	if (tf_value_is_null(proposed))
 		return; /* destroy */
 	if (!(p = configured(d)))
@@ -347,7 +347,7 @@ void engine_plan(const char *type_name, const tf_value *prior, const tf_value *p
 		   0) {
 		goto oom;
 	}
-	if (ops->plan && ops->plan(p, tf_value_is_null(prior) ? NULL : prior, config, pl, d) < 0 &&
+	if (resource_plan(def, p, tf_value_is_null(prior) ? NULL : prior, config, pl, d) < 0 &&
 	    tf_diags_has_error(d)) {
 		tf_value_free(pl);
 		return;
@@ -364,7 +364,7 @@ oom:
 void engine_apply(const char *type_name, const tf_value *prior, const tf_value *planned,
 		  const tf_value *config, tf_value **out, tf_diags *d)
 {
-	const res_ops *ops = find_ops(type_name, d);
+	const res_def *def = find_def(type_name, d);
 	const schema_block *b;
 	provider_ctx *p;
 	tf_value *got = NULL;
@@ -372,9 +372,9 @@ void engine_apply(const char *type_name, const tf_value *prior, const tf_value *
 
 	(void)config;
 	*out = NULL;
-	if (!ops)
+	if (!def)
 		return;
-	b = ops->schema->block;
+	b = def->schema->block;
 	if (!(p = configured(d))) {
 		/* Nothing was done: the prior object is unchanged. */
 		*out = tf_value_is_null(prior) ? NULL : tf_value_clone(prior);
@@ -382,14 +382,14 @@ void engine_apply(const char *type_name, const tf_value *prior, const tf_value *
 	}
 
 	if (tf_value_is_null(planned)) {
-		if (ops->delete (p, prior, d) < 0)
+		if (resource_delete(def, p, prior, d) < 0)
 			*out = tf_value_clone(prior); /* still exists: keep tracking it */
 		return;
 	}
 	if (tf_value_is_null(prior))
-		rc = ops->create(p, planned, &got, d);
+		rc = resource_create(def, p, planned, &got, d);
 	else
-		rc = ops->update(p, prior, planned, &got, d);
+		rc = resource_update(def, p, prior, planned, &got, d);
 
 	if (rc < 0 || tf_diags_has_error(d)) {
 		/* Partial failure: return the object as it really is (a state is wholly
@@ -421,22 +421,17 @@ void engine_apply(const char *type_name, const tf_value *prior, const tf_value *
 
 void engine_import(const char *type_name, const char *id, tf_value **out, tf_diags *d)
 {
-	const res_ops *ops = find_ops(type_name, d);
-	provider_ctx *p;
+	const res_def *def = find_def(type_name, d);
 
 	*out = NULL;
-	if (!ops || !(p = configured(d)))
+	/* An import is read next: the provider must be configured for that. */
+	if (!def || !configured(d))
 		return;
-	if (!ops->import) {
-		tf_diags_error(d, NULL, "Resource cannot be imported",
-			       "%s does not support import.", type_name);
-		return;
-	}
-	if (ops->import(p, id ? id : "", out, d) < 0 && *out) {
+	if (resource_import(def, id ? id : "", out, d) < 0 && *out) {
 		tf_value_free(*out);
 		*out = NULL;
 	}
-	if (*out && normalize_state(ops->schema->block, *out) < 0) {
+	if (*out && normalize_state(def->schema->block, *out) < 0) {
 		tf_value_free(*out);
 		*out = NULL;
 		tf_diags_error(d, NULL, "Import failed", "Out of memory.");

@@ -6,7 +6,6 @@
  */
 #include "common.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,35 +286,16 @@ tf_value *res_tags_all(const provider_ctx *p, const tf_value *tags)
 int res_tags_read(provider_ctx *p, const char *resource_type, const char *id, tf_value **out,
 		  tf_diags *d)
 {
-	json_t *req = NULL, *resp = NULL;
-	aws_error err;
-	int rc;
+	json_t *resp = NULL;
+	int rc = res_get(p, "ListTagsForResource",
+			 json_pack("{s:s,s:s}", "ResourceType", resource_type, "ResourceId", id),
+			 &resp, "tags", d);
 
 	*out = NULL;
-	req = json_pack("{s:s,s:s}", "ResourceType", resource_type, "ResourceId", id);
-	if (!req) {
-		res_diag_internal(d, "ListTagsForResource", NULL);
-		rc = AWS_ERR_OTHER;
-		goto done;
-	}
-	memset(&err, 0, sizeof(err));
-	rc = ssm_call(p->aws, "ListTagsForResource", req, &resp, &err);
-	/* SSM answers InvalidResourceId for an object that does not exist. */
-	if (rc == AWS_ERR_NOT_FOUND || strcmp(err.aws_code, "InvalidResourceId") == 0) {
-		rc = AWS_ERR_NOT_FOUND;
-		goto done;
-	}
-	if (rc != 0) {
-		res_diag_aws_at(d, "tags", "ListTagsForResource", &err);
-		goto done;
-	}
-	*out = res_tf_tag_map(json_object_get(resp, "TagList"));
-	if (!*out) {
+	if (rc == 0 && !(*out = res_tf_tag_map(json_object_get(resp, "TagList")))) {
 		res_diag_internal(d, "ListTagsForResource", NULL);
 		rc = AWS_ERR_OTHER;
 	}
-done:
-	json_decref(req);
 	json_decref(resp);
 	return rc;
 }
@@ -323,8 +303,7 @@ done:
 int res_tags_update(provider_ctx *p, const char *resource_type, const char *id,
 		    const tf_value *old_all, const tf_value *new_all, tf_diags *d)
 {
-	json_t *req = NULL, *resp = NULL, *keys = NULL, *add = NULL;
-	aws_error err;
+	json_t *keys = NULL, *add = NULL;
 	size_t i;
 	int rc = 0;
 
@@ -357,39 +336,22 @@ int res_tags_update(provider_ctx *p, const char *resource_type, const char *id,
 		}
 	}
 
-	memset(&err, 0, sizeof(err));
-	if (json_array_size(keys) > 0) {
-		req = json_pack("{s:s,s:s,s:O}", "ResourceType", resource_type, "ResourceId", id,
-				"TagKeys", keys);
-		if (!req)
-			goto oom;
-		rc = ssm_call(p->aws, "RemoveTagsFromResource", req, &resp, &err);
-		if (rc != 0) {
-			res_diag_aws_at(d, "tags", "RemoveTagsFromResource", &err);
-			goto done;
-		}
-		json_decref(req);
-		json_decref(resp);
-		req = resp = NULL;
-	}
-	if (json_array_size(add) > 0) {
-		req = json_pack("{s:s,s:s,s:O}", "ResourceType", resource_type, "ResourceId", id,
-				"Tags", add);
-		if (!req)
-			goto oom;
-		rc = ssm_call(p->aws, "AddTagsToResource", req, &resp, &err);
-		if (rc != 0) {
-			res_diag_aws_at(d, "tags", "AddTagsToResource", &err);
-			goto done;
-		}
-	}
+	if (json_array_size(keys) > 0 &&
+	    (rc = res_call(p, "RemoveTagsFromResource",
+			   json_pack("{s:s,s:s,s:O}", "ResourceType", resource_type, "ResourceId",
+				     id, "TagKeys", keys),
+			   NULL, "tags", d)) != 0)
+		goto done;
+	if (json_array_size(add) > 0)
+		rc = res_call(p, "AddTagsToResource",
+			      json_pack("{s:s,s:s,s:O}", "ResourceType", resource_type,
+					"ResourceId", id, "Tags", add),
+			      NULL, "tags", d);
 	goto done;
 oom:
 	res_diag_internal(d, "tags update", NULL);
 	rc = AWS_ERR_OTHER;
 done:
-	json_decref(req);
-	json_decref(resp);
 	json_decref(keys);
 	json_decref(add);
 	return rc;
@@ -436,13 +398,7 @@ int res_plan_tags_all(const provider_ctx *p, tf_value *planned)
 		all = tf_value_unknown(res_type_string_map());
 	else
 		all = res_tags_all(p, tags);
-	if (!all)
-		return -1;
-	if (tf_value_set_attr(planned, "tags_all", all) != 0) {
-		tf_value_free(all);
-		return -1;
-	}
-	return 0;
+	return res_set_attr(planned, "tags_all", all);
 }
 
 /* ---------------------------------------------------------------- state helpers */
@@ -452,7 +408,6 @@ void res_keep_prior(tf_value *state, const tf_value *prior, const char *attr,
 {
 	const tf_value *pv = tf_value_attr(prior, attr);
 	const tf_value *sv = tf_value_attr(state, attr);
-	tf_value *c;
 
 	if (!tf_value_is_known(pv) || !tf_value_is_known(sv) || tf_value_has_unknown(pv))
 		return;
@@ -460,9 +415,7 @@ void res_keep_prior(tf_value *state, const tf_value *prior, const char *attr,
 		return;
 	if (!(equiv ? equiv(pv, sv) : tf_value_equal(pv, sv)))
 		return;
-	c = tf_value_clone(pv);
-	if (c && tf_value_set_attr(state, attr, c) != 0)
-		tf_value_free(c);
+	res_set_attr(state, attr, tf_value_clone(pv)); /* on failure the API's value stays */
 }
 
 bool res_equiv_icase(const tf_value *a, const tf_value *b)
@@ -513,15 +466,7 @@ void res_unknown_to_null(tf_value *v)
 
 int res_set_str(tf_value *state, const char *attr, const char *s)
 {
-	tf_value *v = s ? tf_value_string(s) : tf_value_null(&tf_type_string);
-
-	if (!v)
-		return -1;
-	if (tf_value_set_attr(state, attr, v) != 0) {
-		tf_value_free(v);
-		return -1;
-	}
-	return 0;
+	return res_set_attr(state, attr, s ? tf_value_string(s) : tf_value_null(&tf_type_string));
 }
 
 int res_set_attr(tf_value *obj, const char *attr, tf_value *v)
@@ -606,188 +551,54 @@ void res_client_token(char out[37])
 	out[o] = '\0';
 }
 
-/* ---------------------------------------------------------------- find, plan, import */
+/* ---------------------------------------------------------------- calls: find, delete */
 
-int res_get(provider_ctx *p, const char *op, json_t *req, json_t **resp, tf_diags *d)
+/* res_call, res_get and res_delete: every failure but a quiet_gone
+ * AWS_ERR_NOT_FOUND gets a diagnostic. */
+static int call(provider_ctx *p, const char *op, json_t *req, json_t **resp, const char *at,
+		bool quiet_gone, tf_diags *d)
 {
+	json_t *answer = NULL;
 	aws_error err;
 	int rc;
 
-	*resp = NULL;
+	if (resp)
+		*resp = NULL;
 	if (!req) {
 		res_diag_internal(d, op, NULL);
 		return AWS_ERR_OTHER;
 	}
 	memset(&err, 0, sizeof(err));
-	rc = ssm_call(p->aws, op, req, resp, &err);
+	rc = ssm_call(p->aws, op, req, &answer, &err);
 	json_decref(req);
-	if (rc == AWS_ERR_NOT_FOUND) {
-		json_decref(*resp);
-		*resp = NULL;
-	} else if (rc != 0) {
-		res_diag_aws(d, NULL, op, &err);
-	}
+	/* An ID SSM refuses as invalid names no object (ListTagsForResource
+	 * answers so for one that does not exist): for a find, it is gone. */
+	if (quiet_gone && strcmp(err.aws_code, "InvalidResourceId") == 0)
+		rc = AWS_ERR_NOT_FOUND;
+	if (rc != 0 && !(quiet_gone && rc == AWS_ERR_NOT_FOUND))
+		res_diag_aws_at(d, at, op, &err);
+	if (rc == 0 && resp)
+		*resp = answer;
+	else
+		json_decref(answer);
 	return rc;
+}
+
+int res_call(provider_ctx *p, const char *op, json_t *req, json_t **resp, const char *at,
+	     tf_diags *d)
+{
+	return call(p, op, req, resp, at, false, d);
+}
+
+int res_get(provider_ctx *p, const char *op, json_t *req, json_t **resp, const char *at,
+	    tf_diags *d)
+{
+	return call(p, op, req, resp, at, true, d);
 }
 
 int res_delete(provider_ctx *p, const char *op, json_t *req, tf_diags *d)
 {
-	json_t *resp = NULL;
-	int rc = res_get(p, op, req, &resp, d);
+	int rc = call(p, op, req, NULL, NULL, true, d);
 
-	json_decref(resp);
 	return rc == AWS_ERR_NOT_FOUND ? 0 : rc;
-}
-
-/* Waits between read-back attempts of a just-written object not found yet. */
-static const long read_after_write_waits_ms[] = {250, 500, 1000, 2000};
-#define READ_AFTER_WRITE_ATTEMPTS \
-	(sizeof(read_after_write_waits_ms) / sizeof(read_after_write_waits_ms[0]) + 1)
-
-/* res_read_back (what == NULL: one attempt) and res_read_after_write. */
-static int read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
-		     const char *what, tf_value **out, tf_diags *d)
-{
-	tf_value *st = tf_value_clone(fallback);
-	size_t attempt = 0;
-	long waited = 0;
-	int rc;
-
-	*out = NULL;
-	if (!st || res_set_str(st, "id", id) < 0) {
-		tf_value_free(st);
-		res_diag_internal(d, "state after apply", NULL);
-		return AWS_ERR_OTHER;
-	}
-	for (;;) {
-		rc = read(p, st, out, d);
-		if (rc < 0 || *out || !what)
-			break;
-		if (++attempt == READ_AFTER_WRITE_ATTEMPTS) {
-			tf_diags_add(
-				d, TF_DIAG_WARNING, NULL, "Object not readable yet",
-				"%s %s was written, but reading it back found nothing in %zu attempts "
-				"over %.2f s (SSM is eventually consistent). The state records it with "
-				"the configured values; the next plan reads it again, and shows it as "
-				"gone if it really is.",
-				what, id, attempt, (double)waited / 1000.0);
-			break;
-		}
-		rc = aws_sleep_ms(read_after_write_waits_ms[attempt - 1]);
-		if (rc != 0) {
-			tf_diags_error(
-				d, NULL, "Stopped",
-				"Terraform stopped the provider while it waited for %s %s to become "
-				"readable; the state records it with the configured values.",
-				what, id);
-			break;
-		}
-		waited += read_after_write_waits_ms[attempt - 1];
-	}
-	if (rc < 0 || !*out) {
-		tf_value_free(*out);
-		res_unknown_to_null(st);
-		*out = st;
-		return rc < 0 ? rc : 0;
-	}
-	tf_value_free(st);
-	return 0;
-}
-
-int res_read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
-		  tf_value **out, tf_diags *d)
-{
-	tf_diags scratch;
-	int rc;
-
-	tf_diags_init(&scratch);
-	rc = read_back(p, read, fallback, id, NULL, out, d ? d : &scratch);
-	tf_diags_free(&scratch);
-	return rc;
-}
-
-int res_read_after_write(provider_ctx *p, res_read_fn read, const tf_value *fallback,
-			 const char *id, const char *what, tf_value **out, tf_diags *d)
-{
-	return read_back(p, read, fallback, id, what, out, d);
-}
-
-int res_plan_tags_hook(provider_ctx *p, const tf_value *prior, const tf_value *config,
-		       tf_value *planned, tf_diags *d)
-{
-	(void)prior;
-	(void)config;
-	if (res_plan_tags_all(p, planned) < 0) {
-		res_diag_internal(d, "planning tags_all", NULL);
-		return -1;
-	}
-	return 0;
-}
-
-int res_import_prefixed_id(const schema_block *b, const char *id, const char *prefix,
-			   const char *what, tf_value **out, tf_diags *d)
-{
-	size_t i, n = strlen(id), pl = strlen(prefix);
-
-	*out = NULL;
-	for (i = pl; i < n && isalnum((unsigned char)id[i]); i++)
-		;
-	if (n <= pl || n > 128 || strncmp(id, prefix, pl) != 0 || i != n) {
-		tf_diags_error(
-			d, NULL, "Invalid import ID",
-			"Expected a %s ID of the form %s<hex digits> (e.g. %s0123456789abcdef0), "
-			"got \"%s\".",
-			what, prefix, prefix, n > 128 ? "(too long)" : id);
-		return AWS_ERR_VALIDATION;
-	}
-	*out = schema_new_object(b);
-	if (!*out || res_set_str(*out, "id", id) < 0) {
-		tf_value_free(*out);
-		*out = NULL;
-		res_diag_internal(d, "import", NULL);
-		return AWS_ERR_OTHER;
-	}
-	return 0;
-}
-
-int res_parse_window_child_id(const char *id, char *window_id, char *child_id, size_t cap)
-{
-	const char *slash = id ? strchr(id, '/') : NULL;
-	size_t wl, tl;
-
-	if (!slash || strchr(slash + 1, '/'))
-		return -1;
-	wl = (size_t)(slash - id);
-	tl = strlen(slash + 1);
-	if (wl <= 3 || tl == 0 || wl >= cap || tl >= cap || strncmp(id, "mw-", 3) != 0)
-		return -1;
-	memcpy(window_id, id, wl);
-	window_id[wl] = '\0';
-	memcpy(child_id, slash + 1, tl + 1);
-	return 0;
-}
-
-int res_import_window_child(const schema_block *b, const char *id, const char *child,
-			    tf_value **out, tf_diags *d)
-{
-	char wid[128], cid[128];
-	tf_value *st;
-
-	*out = NULL;
-	if (res_parse_window_child_id(id, wid, cid, sizeof(wid)) < 0) {
-		tf_diags_error(
-			d, NULL, "Invalid import ID",
-			"Expected \"<window_id>/<%s>\", e.g. "
-			"\"mw-0123456789abcdef0/1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f\"; got \"%s\".",
-			child, id ? id : "");
-		return AWS_ERR_VALIDATION;
-	}
-	if (!(st = schema_new_object(b)) || res_set_str(st, "id", cid) < 0 ||
-	    res_set_str(st, "window_id", wid) < 0) {
-		tf_value_free(st);
-		res_diag_internal(d, "import", NULL);
-		return AWS_ERR_OTHER;
-	}
-	*out = st;
-	return 0;
 }

@@ -120,68 +120,23 @@ tf_value *res_tags_from_all(const provider_ctx *p, const tf_value *all, const tf
 int res_plan_tags_all(const provider_ctx *p, tf_value *planned);
 
 /*
- * The shared "find" of every resource: call `op` (a Get/Describe of one object)
- * with `req` (ownership taken; NULL is reported as out of memory). Returns 0 and
- * *resp; AWS_ERR_NOT_FOUND with *resp NULL and no diagnostic (the object, or its
- * window, is gone); any other error with a diagnostic naming the operation.
+ * One SSM call: `op` with `req` (ownership taken; NULL is reported as out of
+ * memory). *resp receives the answer (pass NULL to drop it); NULL on failure.
+ * A failure gets a diagnostic at path `at` (text such as "tags", or NULL)
+ * naming the operation. Returns 0 or the aws_err.
  */
-int res_get(provider_ctx *p, const char *op, json_t *req, json_t **resp, tf_diags *d);
+int res_call(provider_ctx *p, const char *op, json_t *req, json_t **resp, const char *at,
+	     tf_diags *d);
 
-/* The shared delete: call `op` with `req` (ownership taken, as res_get); an
- * object already gone (AWS_ERR_NOT_FOUND) is success. Returns 0 or an error with
- * a diagnostic naming the operation. */
+/* The shared "find": res_call of a Get/Describe/List, but AWS_ERR_NOT_FOUND
+ * (the object, or its window, is gone; also SSM's InvalidResourceId) comes
+ * back with no diagnostic. */
+int res_get(provider_ctx *p, const char *op, json_t *req, json_t **resp, const char *at,
+	    tf_diags *d);
+
+/* The shared delete: res_call, and an object already gone (AWS_ERR_NOT_FOUND)
+ * is success. */
 int res_delete(provider_ctx *p, const char *op, json_t *req, tf_diags *d);
-
-/* A resource's read (res_ops.read): the object whose state (at least `id`) is `st`. */
-typedef int (*res_read_fn)(provider_ctx *p, const tf_value *st, tf_value **out, tf_diags *d);
-
-/*
- * The state to return after a create or update: the object read back; or, when
- * the read fails or finds nothing yet (eventual consistency), `fallback` (the
- * planned or prior values) with `id` set and unknowns nulled - never NULL once
- * the object exists, so Terraform keeps tracking it. The read's diagnostics go
- * to `d`; pass NULL after a failure already reported (a re-read would only
- * repeat it). Returns the read's error, or 0.
- */
-int res_read_back(provider_ctx *p, res_read_fn read, const tf_value *fallback, const char *id,
-		  tf_value **out, tf_diags *d);
-
-/*
- * The state to return after a create or update that succeeded: like
- * res_read_back, but a read that finds nothing is retried (SSM is eventually
- * consistent: 4 more attempts over 3.75 s, cut short by Stop), and if the
- * object still cannot be read, the fallback comes back with a warning naming
- * `what` and `id` - not an error, which would make Terraform taint (and so
- * replace) an object that exists. The next refresh reads it again. Returns
- * the read's error, AWS_ERR_CANCELLED, or 0.
- */
-int res_read_after_write(provider_ctx *p, res_read_fn read, const tf_value *fallback,
-			 const char *id, const char *what, tf_value **out, tf_diags *d);
-
-/* res_ops.plan for resources whose only plan-time work is tags_all. */
-int res_plan_tags_hook(provider_ctx *p, const tf_value *prior, const tf_value *config,
-		       tf_value *planned, tf_diags *d);
-
-/* --- import IDs --- */
-
-/*
- * Import by a prefixed ID such as "pb-0123..." or "mw-0123...": *out is a state
- * of block b with only `id` set. A malformed ID gets a diagnostic naming `what`
- * and the expected form. Returns 0 or a negative aws_err.
- */
-int res_import_prefixed_id(const schema_block *b, const char *id, const char *prefix,
-			   const char *what, tf_value **out, tf_diags *d);
-
-/*
- * Split "<window_id>/<child_id>" (window targets and tasks) into the caller's
- * buffers of `cap` bytes each. Returns 0, or -1 when the ID is malformed.
- */
-int res_parse_window_child_id(const char *id, char *window_id, char *child_id, size_t cap);
-
-/* Import by "<window_id>/<child_id>": *out has `id` and `window_id` set.
- * `child` names the second part in the diagnostic ("window_target_id"). */
-int res_import_window_child(const schema_block *b, const char *id, const char *child,
-			    tf_value **out, tf_diags *d);
 
 /* ---------------------------------------------------------------- state helpers */
 
@@ -217,19 +172,5 @@ int res_arn(provider_ctx *p, const char *kind, const char *id, char **out, tf_di
 
 /* A random RFC 4122 v4 UUID, for ClientToken (out must hold 37 bytes). */
 void res_client_token(char out[37]);
-
-/* ---------------------------------------------------------------- per-resource codecs
- * Exposed for the unit tests (no network): expand = state/plan object ->
- * request JSON (create: the Create* request without ClientToken/Tags;
- * !create: the Update* request without the ID and Replace); flatten = Get*
- * response -> state object. `prior` (may be NULL) supplies the user's spelling
- * and null-vs-empty choices; `tags_all` is the object's tag map (NULL = none). */
-json_t *res_patch_baseline_expand(const tf_value *v, bool create);
-int res_patch_baseline_flatten(const provider_ctx *p, const json_t *resp, const tf_value *prior,
-			       const tf_value *tags_all, bool is_default, const char *arn,
-			       tf_value **out);
-json_t *res_maintenance_window_expand(const tf_value *v, bool create);
-int res_maintenance_window_flatten(const provider_ctx *p, const json_t *resp, const tf_value *prior,
-				   const tf_value *tags_all, const char *arn, tf_value **out);
 
 #endif

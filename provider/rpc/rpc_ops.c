@@ -63,11 +63,17 @@ static void dv_encode(const tf_value *v, const tf_type *t, const char *what, rpc
 	tf_value_free(null);
 }
 
-/* Block type of a resource, or NULL with a diagnostic. */
-static const schema_block *resource_block(const char *type_name, tf_diags *d)
+/* The state type of a resource, or NULL with a diagnostic; `out` (may be
+ * NULL) is emptied first, so every operation starts with nothing to send. */
+static const tf_type *resource_type(const char *type_name, rpc_bytes *out, tf_diags *d)
 {
 	const schema_resource *r = engine_resource(type_name, d);
-	return r ? r->block : NULL;
+
+	if (out) {
+		out->data = NULL;
+		out->len = 0;
+	}
+	return r ? schema_block_type(r->block) : NULL;
 }
 
 void rpc_paths_free(tf_path *paths, size_t n)
@@ -98,13 +104,10 @@ void rpc_op_validate_provider(const rpc_dv *config, rpc_bytes *prepared, tf_diag
 
 void rpc_op_validate_resource(const char *type_name, const rpc_dv *config, tf_diags *d)
 {
-	const schema_block *b = resource_block(type_name, d);
+	const tf_type *t = resource_type(type_name, NULL, d);
 	tf_value *cfg;
 
-	if (!b)
-		return;
-	cfg = dv_decode(config, schema_block_type(b), "resource configuration", d);
-	if (!cfg)
+	if (!t || !(cfg = dv_decode(config, t, "resource configuration", d)))
 		return;
 	engine_validate_resource(type_name, cfg, d);
 	tf_value_free(cfg);
@@ -131,12 +134,10 @@ void rpc_op_configure(const char *terraform_version, const rpc_dv *config, tf_di
 void rpc_op_upgrade(const char *type_name, int64_t version, const uint8_t *json, size_t json_len,
 		    bool has_flatmap, rpc_bytes *out, tf_diags *d)
 {
-	const schema_block *b = resource_block(type_name, d);
+	const tf_type *t = resource_type(type_name, out, d);
 	tf_value *v;
 
-	out->data = NULL;
-	out->len = 0;
-	if (!b)
+	if (!t)
 		return;
 	if (!json_len) {
 		if (has_flatmap) {
@@ -149,7 +150,7 @@ void rpc_op_upgrade(const char *type_name, int64_t version, const uint8_t *json,
 			return;
 		}
 		/* No state at all: nothing to upgrade. */
-		dv_encode(NULL, schema_block_type(b), "upgraded state", out, d);
+		dv_encode(NULL, t, "upgraded state", out, d);
 		return;
 	}
 	v = engine_upgrade_state(type_name, version, (const char *)json, json_len, d);
@@ -159,48 +160,64 @@ void rpc_op_upgrade(const char *type_name, int64_t version, const uint8_t *json,
 				       "The stored %s state could not be read.", type_name);
 		return;
 	}
-	dv_encode(v, schema_block_type(b), "upgraded state", out, d);
+	dv_encode(v, t, "upgraded state", out, d);
 	tf_value_free(v);
 }
 
 void rpc_op_read(const char *type_name, const rpc_dv *current, rpc_bytes *out, tf_diags *d)
 {
-	const schema_block *b = resource_block(type_name, d);
-	tf_value *cur = NULL, *got = NULL;
+	const tf_type *t = resource_type(type_name, out, d);
+	tf_value *cur, *got = NULL;
 
-	out->data = NULL;
-	out->len = 0;
-	if (!b)
-		return;
-	cur = dv_decode(current, schema_block_type(b), "current state", d);
-	if (!cur)
+	if (!t || !(cur = dv_decode(current, t, "current state", d)))
 		return;
 	engine_read(type_name, cur, &got, d);
-	dv_encode(got, schema_block_type(b), "new state", out, d);
+	dv_encode(got, t, "new state", out, d);
 	tf_value_free(got);
 	tf_value_free(cur);
+}
+
+/* The three values of a plan or apply: the prior state, the next one (proposed
+ * or planned, named `next_what`) and the configuration. */
+typedef struct {
+	tf_value *prior, *next, *config;
+} change;
+
+/* Decode all three; -1 (with a diagnostic) as soon as one fails, leaving
+ * what was decoded in c for change_free(). */
+static int change_decode(change *c, const tf_type *t, const rpc_dv *prior, const rpc_dv *next,
+			 const char *next_what, const rpc_dv *config, tf_diags *d)
+{
+	memset(c, 0, sizeof(*c));
+	if (!(c->prior = dv_decode(prior, t, "prior state", d)) ||
+	    !(c->next = dv_decode(next, t, next_what, d)) ||
+	    !(c->config = dv_decode(config, t, "configuration", d)))
+		return -1;
+	return 0;
+}
+
+static void change_free(change *c)
+{
+	tf_value_free(c->config);
+	tf_value_free(c->next);
+	tf_value_free(c->prior);
 }
 
 void rpc_op_plan(const char *type_name, const rpc_dv *prior, const rpc_dv *proposed,
 		 const rpc_dv *config, rpc_bytes *planned, tf_path **rr, size_t *n_rr, tf_diags *d)
 {
-	const schema_block *b = resource_block(type_name, d);
-	const tf_type *t;
-	tf_value *pri = NULL, *pro = NULL, *cfg = NULL, *pl = NULL;
+	const tf_type *t = resource_type(type_name, planned, d);
+	tf_value *pl = NULL;
+	change c;
 
-	planned->data = NULL;
-	planned->len = 0;
 	*rr = NULL;
 	*n_rr = 0;
-	if (!b)
+	if (!t)
 		return;
-	t = schema_block_type(b);
-	if (!(pri = dv_decode(prior, t, "prior state", d)) ||
-	    !(pro = dv_decode(proposed, t, "proposed new state", d)) ||
-	    !(cfg = dv_decode(config, t, "configuration", d)))
+	if (change_decode(&c, t, prior, proposed, "proposed new state", config, d) < 0)
 		goto done;
-	engine_plan(type_name, pri, pro, cfg, &pl, rr, n_rr, d);
-	if (!pl && !tf_value_is_null(pro) && !tf_diags_has_error(d))
+	engine_plan(type_name, c.prior, c.next, c.config, &pl, rr, n_rr, d);
+	if (!pl && !tf_value_is_null(c.next) && !tf_diags_has_error(d))
 		tf_diags_error(d, NULL, "Plan failed",
 			       "The provider produced no plan for %s. "
 			       "This is a bug in the provider.",
@@ -209,52 +226,41 @@ void rpc_op_plan(const char *type_name, const rpc_dv *prior, const rpc_dv *propo
 		dv_encode(pl, t, "planned state", planned, d);
 done:
 	tf_value_free(pl);
-	tf_value_free(cfg);
-	tf_value_free(pro);
-	tf_value_free(pri);
+	change_free(&c);
 }
 
 void rpc_op_apply(const char *type_name, const rpc_dv *prior, const rpc_dv *planned,
 		  const rpc_dv *config, rpc_bytes *out, tf_diags *d)
 {
-	const schema_block *b = resource_block(type_name, d);
-	const tf_type *t;
-	tf_value *pri = NULL, *pl = NULL, *cfg = NULL, *got = NULL;
+	const tf_type *t = resource_type(type_name, out, d);
+	tf_value *got = NULL;
+	change c;
 
-	out->data = NULL;
-	out->len = 0;
-	if (!b)
+	if (!t)
 		return;
-	t = schema_block_type(b);
-	if (!(pri = dv_decode(prior, t, "prior state", d)) ||
-	    !(pl = dv_decode(planned, t, "planned state", d)) ||
-	    !(cfg = dv_decode(config, t, "configuration", d))) {
+	if (change_decode(&c, t, prior, planned, "planned state", config, d) < 0) {
 		/* Nothing was done: keep the prior object if it could be read. */
-		if (pri)
-			dv_encode(pri, t, "prior state", out, d);
+		if (c.prior)
+			dv_encode(c.prior, t, "prior state", out, d);
 		goto done;
 	}
-	engine_apply(type_name, pri, pl, cfg, &got, d);
+	engine_apply(type_name, c.prior, c.next, c.config, &got, d);
 	dv_encode(got, t, "new state", out, d);
 done:
 	tf_value_free(got);
-	tf_value_free(cfg);
-	tf_value_free(pl);
-	tf_value_free(pri);
+	change_free(&c);
 }
 
 void rpc_op_import(const char *type_name, const char *id, rpc_bytes *out, tf_diags *d)
 {
-	const schema_block *b = resource_block(type_name, d);
+	const tf_type *t = resource_type(type_name, out, d);
 	tf_value *got = NULL;
 
-	out->data = NULL;
-	out->len = 0;
-	if (!b)
+	if (!t)
 		return;
 	engine_import(type_name, id, &got, d);
 	if (got)
-		dv_encode(got, schema_block_type(b), "imported state", out, d);
+		dv_encode(got, t, "imported state", out, d);
 	else if (!tf_diags_has_error(d))
 		tf_diags_error(d, NULL, "Import failed", "Nothing was imported for ID \"%s\".",
 			       id ? id : "");

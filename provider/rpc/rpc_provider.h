@@ -2,9 +2,10 @@
  * rpc_provider.h - the tfplugin5.Provider and tfplugin6.Provider services and
  * go-plugin's side services, as method tables for server.c.
  *
- * v5.c / v6.c register every Provider RPC this provider implements (the rest
- * of each service is answered UNIMPLEMENTED by the server); plugin_services.c
- * registers grpc.health.v1.Health/Check, plugin.GRPCController/Shutdown and
+ * v5.c / v6.c (each an instantiation of tfplugin_common.inc) register every
+ * Provider RPC this provider implements (the rest of each service is answered
+ * UNIMPLEMENTED by the server); plugin_services.c registers
+ * grpc.health.v1.Health/Check, plugin.GRPCController/Shutdown and
  * plugin.GRPCStdio/StreamStdio.
  */
 #ifndef SSMPATCH_RPC_PROVIDER_H

@@ -14,6 +14,37 @@
 #include "schema/schema_tables.h"
 #include "unit.h"
 
+/* ---------------------------------------------------------------- the skeleton's codec */
+
+/* The create or update request members (no key, token or tags). */
+static json_t *expand(const res_def *def, const tf_value *v, res_phase phase)
+{
+	json_t *req = json_object();
+
+	if (req && resource_expand(def, v, phase, req) < 0) {
+		json_decref(req);
+		return NULL;
+	}
+	return req;
+}
+
+/* flatten of what a read finds: the answer, the tags, the arn, and (baselines)
+ * the OS default: this baseline when is_default, another one otherwise. */
+static int flatten(const res_def *def, const provider_ctx *p, const json_t *api,
+		   const tf_value *prior, const tf_value *tags_all, bool is_default,
+		   const char *arn, tf_value **out)
+{
+	const char *id = json_string_value(json_object_get(api, "BaselineId"));
+	res_found f = {.api = (json_t *)api, .tags_all = (tf_value *)tags_all, .arn = (char *)arn};
+	int rc;
+
+	f.more = json_pack("{s:{s:s}}", "GetDefaultPatchBaseline", "BaselineId",
+			   is_default && id ? id : "pb-0000000000000000a");
+	rc = resource_flatten(def, p, &f, prior, out);
+	json_decref(f.more);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- builders */
 
 static tf_value *str_list(const tf_type *t, const char *const *items)
@@ -105,7 +136,7 @@ static json_t *as_get_answer(json_t *create_req, const char *id, const char *gro
 static void test_res_baseline__expand_create(void)
 {
 	tf_value *v = stg_baseline(1);
-	json_t *req = res_patch_baseline_expand(v, true);
+	json_t *req = expand(&res_patch_baseline_def, v, RES_PHASE_CREATE);
 	json_t *rules, *r0, *pf;
 
 	CHECK(req != NULL);
@@ -141,7 +172,7 @@ static void test_res_baseline__expand_create(void)
 
 	/* Update requests never carry the OS (force new). */
 	{
-		json_t *upd = res_patch_baseline_expand(v, false);
+		json_t *upd = expand(&res_patch_baseline_def, v, RES_PHASE_UPDATE);
 
 		CHECK(json_object_get(upd, "OperatingSystem") == NULL);
 		CHECK(json_object_get(upd, "ApprovalRules") != NULL);
@@ -156,15 +187,14 @@ static void test_res_baseline__flatten_round_trip(void)
 	tf_value *def = string_map((const char *const[]){"Owner", "ops", NULL});
 	provider_ctx p = {.aws = NULL, .default_tags = def};
 	tf_value *planned = stg_baseline(31), *all, *state = NULL;
-	json_t *req = res_patch_baseline_expand(planned, true);
+	json_t *req = expand(&res_patch_baseline_def, planned, RES_PHASE_CREATE);
 	json_t *answer = as_get_answer(req, "pb-0123456789abcdef0", "STG");
 	json_t *again;
 	tf_diags d;
 
 	all = res_tags_all(&p, tf_value_attr(planned, "tags"));
 	CHECK(tf_value_len(all) == 2);
-	CHECK(res_patch_baseline_flatten(
-		      &p, answer, planned, all, false,
+	CHECK(flatten(&res_patch_baseline_def, &p, answer, planned, all, false,
 		      "arn:aws:ssm:us-east-1:123456789012:patchbaseline/pb-0123456789abcdef0",
 		      &state) == 0);
 	CHECK(state != NULL);
@@ -206,7 +236,7 @@ static void test_res_baseline__flatten_round_trip(void)
 	CHECK_STR(tf_value_str(tf_value_map_get(tf_value_attr(state, "tags_all"), "Owner")), "ops");
 	CHECK(tf_value_map_get(tf_value_attr(state, "tags"), "Owner") == NULL);
 	/* expand(flatten(x)) == x */
-	again = res_patch_baseline_expand(state, true);
+	again = expand(&res_patch_baseline_def, state, RES_PHASE_CREATE);
 	CHECK(json_equal(again, req));
 
 	json_decref(again);
@@ -231,7 +261,8 @@ static void test_res_baseline__flatten_import_defaults(void)
 	tf_diags d;
 
 	res_set_str(prior, "id", "pb-1");
-	CHECK(res_patch_baseline_flatten(NULL, answer, prior, NULL, true, "arn:x", &state) == 0);
+	CHECK(flatten(&res_patch_baseline_def, NULL, answer, prior, NULL, true, "arn:x", &state) ==
+	      0);
 	tf_diags_init(&d);
 	CHECK(schema_conforms(schema_patch_baseline.block, state, &d));
 	tf_diags_free(&d);
@@ -248,7 +279,8 @@ static void test_res_baseline__flatten_import_defaults(void)
 	/* With a prior that set an empty set explicitly, [] stays []. */
 	tf_value_free(state);
 	res_set_attr(prior, "patch_groups", tf_value_empty(res_type_string_set()));
-	CHECK(res_patch_baseline_flatten(NULL, answer, prior, NULL, false, "arn:x", &state) == 0);
+	CHECK(flatten(&res_patch_baseline_def, NULL, answer, prior, NULL, false, "arn:x", &state) ==
+	      0);
 	CHECK(tf_value_is_known(tf_value_attr(state, "patch_groups")));
 	CHECK(tf_value_len(tf_value_attr(state, "patch_groups")) == 0);
 
@@ -269,13 +301,14 @@ static void test_res_baseline__keeps_user_spelling(void)
 	res_set_attr(r0, "compliance_level", tf_value_string("Critical"));
 	res_set_attr(r0, "approve_after_days", tf_value_null(&tf_type_number));
 	res_set_attr(r0, "approve_until_date", tf_value_string("2024-01-31"));
-	req = res_patch_baseline_expand(prior, true);
+	req = expand(&res_patch_baseline_def, prior, RES_PHASE_CREATE);
 	answer = as_get_answer(req, "pb-2", "STG");
 	json_object_set_new(
 		json_array_get(
 			json_object_get(json_object_get(answer, "ApprovalRules"), "PatchRules"), 0),
 		"ComplianceLevel", json_string("CRITICAL"));
-	CHECK(res_patch_baseline_flatten(NULL, answer, prior, NULL, false, "arn:x", &state) == 0);
+	CHECK(flatten(&res_patch_baseline_def, NULL, answer, prior, NULL, false, "arn:x", &state) ==
+	      0);
 	r0 = tf_value_index(tf_value_attr(state, "approval_rule"), 0);
 	CHECK_STR(tf_value_attr_str(r0, "compliance_level"), "Critical");
 	CHECK_STR(tf_value_attr_str(r0, "approve_until_date"), "2024-01-31");
@@ -288,7 +321,8 @@ static void test_res_baseline__keeps_user_spelling(void)
 		json_array_get(
 			json_object_get(json_object_get(answer, "ApprovalRules"), "PatchRules"), 0),
 		"ComplianceLevel", json_string("LOW"));
-	CHECK(res_patch_baseline_flatten(NULL, answer, prior, NULL, false, "arn:x", &state) == 0);
+	CHECK(flatten(&res_patch_baseline_def, NULL, answer, prior, NULL, false, "arn:x", &state) ==
+	      0);
 	r0 = tf_value_index(tf_value_attr(state, "approval_rule"), 0);
 	CHECK_STR(tf_value_attr_str(r0, "compliance_level"), "LOW");
 
@@ -304,25 +338,25 @@ static void test_res_baseline__import_id(void)
 	tf_diags d;
 
 	tf_diags_init(&d);
-	CHECK(res_patch_baseline_ops.import(NULL, "pb-0123456789abcdef0", &out, &d) == 0);
+	CHECK(resource_import(&res_patch_baseline_def, "pb-0123456789abcdef0", &out, &d) == 0);
 	CHECK(!tf_diags_has_error(&d));
 	CHECK_STR(tf_value_attr_str(out, "id"), "pb-0123456789abcdef0");
 	CHECK(tf_value_is_null(tf_value_attr(out, "name")));
 	tf_value_free(out);
 	out = NULL;
-	CHECK(res_patch_baseline_ops.import(NULL, "mw-0123", &out, &d) < 0);
+	CHECK(resource_import(&res_patch_baseline_def, "mw-0123", &out, &d) < 0);
 	CHECK(out == NULL);
 	CHECK(tf_diags_has_error(&d));
 	CHECK(d.n == 1 && d.items[0].detail && strstr(d.items[0].detail, "pb-") != NULL);
 	tf_diags_free(&d);
 
 	tf_diags_init(&d);
-	CHECK(res_maintenance_window_ops.import(NULL, "mw-0c50858d01EXAMPLE", &out, &d) == 0);
+	CHECK(resource_import(&res_maintenance_window_def, "mw-0c50858d01EXAMPLE", &out, &d) == 0);
 	CHECK_STR(tf_value_attr_str(out, "id"), "mw-0c50858d01EXAMPLE");
 	tf_value_free(out);
 	out = NULL;
-	CHECK(res_maintenance_window_ops.import(NULL, "", &out, &d) < 0);
-	CHECK(res_maintenance_window_ops.import(NULL, "mw-a/b", &out, &d) < 0);
+	CHECK(resource_import(&res_maintenance_window_def, "", &out, &d) < 0);
+	CHECK(resource_import(&res_maintenance_window_def, "mw-a/b", &out, &d) < 0);
 	CHECK(d.n == 2);
 	tf_diags_free(&d);
 }
@@ -346,8 +380,8 @@ static tf_value *am2_window(void)
 static void test_res_window__expand(void)
 {
 	tf_value *v = am2_window();
-	json_t *c = res_maintenance_window_expand(v, true);
-	json_t *u = res_maintenance_window_expand(v, false);
+	json_t *c = expand(&res_maintenance_window_def, v, RES_PHASE_CREATE);
+	json_t *u = expand(&res_maintenance_window_def, v, RES_PHASE_UPDATE);
 
 	CHECK_STR(json_string_value(json_object_get(c, "Schedule")), "cron(00 17 * * ? *)");
 	CHECK(json_integer_value(json_object_get(c, "Duration")) == 1);
@@ -367,15 +401,14 @@ static void test_res_window__flatten_round_trip(void)
 {
 	tf_value *planned = am2_window(), *state = NULL, *tags;
 	provider_ctx p = {0};
-	json_t *u = res_maintenance_window_expand(planned, false), *again;
+	json_t *u = expand(&res_maintenance_window_def, planned, RES_PHASE_UPDATE), *again;
 	tf_diags d;
 
 	json_object_set_new(u, "WindowId", json_string("mw-0123456789abcdef0"));
 	json_object_set_new(u, "NextExecutionTime", json_string("2026-11-30T17:00Z"));
 	tags = string_map((const char *const[]){"Team", "infra", NULL});
 	res_set_attr(planned, "tags", tf_value_clone(tags));
-	CHECK(res_maintenance_window_flatten(
-		      &p, u, planned, tags,
+	CHECK(flatten(&res_maintenance_window_def, &p, u, planned, tags, false,
 		      "arn:aws:ssm:r:1:maintenancewindow/mw-0123456789abcdef0", &state) == 0);
 	tf_diags_init(&d);
 	CHECK(schema_conforms(schema_maintenance_window.block, state, &d));
@@ -387,13 +420,14 @@ static void test_res_window__flatten_round_trip(void)
 	CHECK(tf_value_is_null(tf_value_attr(state, "schedule_offset")));
 	json_object_del(u, "WindowId");
 	json_object_del(u, "NextExecutionTime");
-	again = res_maintenance_window_expand(state, false);
+	again = expand(&res_maintenance_window_def, state, RES_PHASE_UPDATE);
 	CHECK(json_equal(again, u));
 
 	/* Disabled in the API shows as enabled = false (drift). */
 	tf_value_free(state);
 	json_object_set_new(u, "Enabled", json_false());
-	CHECK(res_maintenance_window_flatten(&p, u, planned, tags, "arn:x", &state) == 0);
+	CHECK(flatten(&res_maintenance_window_def, &p, u, planned, tags, false, "arn:x", &state) ==
+	      0);
 	CHECK(tf_value_bool_or(tf_value_attr(state, "enabled"), true) == false);
 
 	json_decref(again);

@@ -20,11 +20,19 @@
 #include "schema/schema_tables.h"
 #include "unit.h"
 
-/* Exposed by provider/resources/window_target.c and window_task.c for these tests. */
-int res_window_target_expand(const tf_value *obj, json_t *req);
-int res_window_target_flatten(const json_t *api, const tf_value *prior, tf_value **out);
-int res_window_task_expand(const tf_value *obj, json_t *req);
-int res_window_task_flatten(const json_t *api, const tf_value *prior, tf_value **out);
+/* The members of an update request as the skeleton builds them (no key), and
+ * an answer read back with the resource's flatten (no arn, no provider). */
+static int expand(const res_def *def, const tf_value *obj, json_t *req)
+{
+	return resource_expand(def, obj, RES_PHASE_UPDATE, req);
+}
+
+static int flatten(const res_def *def, const json_t *api, const tf_value *prior, tf_value **out)
+{
+	res_found f = {.api = (json_t *)api};
+
+	return resource_flatten(def, NULL, &f, prior, out);
+}
 
 #define WID "mw-0123456789abcdef0"
 #define TID "e32eecb2-646c-4f4b-8ed1-205fbc0a1b2c"
@@ -56,7 +64,7 @@ static void show_diff(const tf_value *want, const tf_value *got)
 static json_t *task_answer(const tf_value *st)
 {
 	json_t *j = json_object();
-	CHECK(res_window_task_expand(st, j) == 0);
+	CHECK(expand(&res_window_task_def, st, j) == 0);
 	json_object_set_new(j, "WindowId", json_string(tf_value_attr_str(st, "window_id")));
 	json_object_set_new(j, "WindowTaskId", json_string(tf_value_attr_str(st, "id")));
 	json_object_set_new(j, "TaskType", json_string(tf_value_attr_str(st, "task_type")));
@@ -73,7 +81,7 @@ static void task_round_trip(const char *json, json_t **req_out)
 	if (!st)
 		return;
 	ans = task_answer(st);
-	CHECK(res_window_task_flatten(ans, NULL, &got) == 0);
+	CHECK(flatten(&res_window_task_def, ans, NULL, &got) == 0);
 	CHECK(got != NULL);
 	if (got && !tf_value_equal(st, got)) {
 		CHECK(tf_value_equal(st, got));
@@ -224,7 +232,7 @@ static void test_task_parameter_order(void)
 
 	CHECK(json_equal(ja, jb));
 	CHECK(tf_value_equal(sa, sb)); /* a set: order is not identity */
-	CHECK(res_window_task_flatten(jb, sa, &fa) == 0);
+	CHECK(flatten(&res_window_task_def, jb, sa, &fa) == 0);
 	CHECK(tf_value_equal(fa, sa));
 	tf_value_free(fa);
 	json_decref(ja);
@@ -244,7 +252,7 @@ static void test_task_targetless_request(void)
 				"\"max_errors\":\"1\"}");
 	json_t *j = json_object();
 
-	CHECK(res_window_task_expand(st, j) == 0);
+	CHECK(expand(&res_window_task_def, st, j) == 0);
 	CHECK(json_object_get(j, "Targets") == NULL);
 	CHECK(json_object_get(j, "MaxConcurrency") == NULL);
 	CHECK(json_object_get(j, "MaxErrors") == NULL);
@@ -258,7 +266,7 @@ static void test_task_targetless_request(void)
 	json_object_set_new(j, "TaskType", json_string("RUN_COMMAND"));
 	json_object_set_new(j, "MaxConcurrency", json_string("1"));
 	json_object_set_new(j, "MaxErrors", json_string("1"));
-	CHECK(res_window_task_flatten(j, st, &got) == 0);
+	CHECK(flatten(&res_window_task_def, j, st, &got) == 0);
 	CHECK(tf_value_is_null(tf_value_attr(got, "max_concurrency")));
 	CHECK(tf_value_is_null(tf_value_attr(got, "max_errors")));
 	tf_value_free(got);
@@ -287,7 +295,7 @@ static void test_task_read_normalisation(void)
 	tf_value *got = NULL;
 
 	CHECK(ans != NULL);
-	CHECK(res_window_task_flatten(ans, prior, &got) == 0);
+	CHECK(flatten(&res_window_task_def, ans, prior, &got) == 0);
 	CHECK_STR(tf_value_attr_str(got, "task_arn"), "AWS-RunPatchBaseline");
 	CHECK_STR(tf_value_attr_str(tf_value_index(tf_value_attr(got, "targets"), 0), "key"),
 		  "WindowTargetIds");
@@ -316,7 +324,7 @@ static void test_target_round_trip(void)
 	tf_value *got = NULL;
 	json_t *j = json_object(), *t0;
 
-	CHECK(res_window_target_expand(st, j) == 0);
+	CHECK(expand(&res_window_target_def, st, j) == 0);
 	t0 = json_array_get(json_object_get(j, "Targets"), 0);
 	CHECK_STR(json_string_value(json_object_get(t0, "Key")), "tag:PatchWindowTaskAM2");
 	CHECK_STR(json_string_value(json_array_get(json_object_get(t0, "Values"), 0)), "SCAN");
@@ -325,7 +333,7 @@ static void test_target_round_trip(void)
 	json_object_set_new(j, "WindowId", json_string(WID));
 	json_object_set_new(j, "WindowTargetId", json_string(TID));
 	json_object_set_new(j, "ResourceType", json_string("INSTANCE"));
-	CHECK(res_window_target_flatten(j, NULL, &got) == 0);
+	CHECK(flatten(&res_window_target_def, j, NULL, &got) == 0);
 	if (!tf_value_equal(st, got)) {
 		CHECK(tf_value_equal(st, got));
 		show_diff(st, got);
@@ -334,13 +342,13 @@ static void test_target_round_trip(void)
 	got = NULL;
 	/* An API that folds the key's case keeps the user's spelling. */
 	json_object_set_new(t0, "Key", json_string("TAG:PATCHWINDOWTASKAM2"));
-	CHECK(res_window_target_flatten(j, st, &got) == 0);
+	CHECK(flatten(&res_window_target_def, j, st, &got) == 0);
 	CHECK(tf_value_equal(st, got));
 	tf_value_free(got);
 	got = NULL;
 	/* A real change is drift. */
 	json_array_set_new(json_object_get(t0, "Values"), 0, json_string("INSTALL"));
-	CHECK(res_window_target_flatten(j, st, &got) == 0);
+	CHECK(flatten(&res_window_target_def, j, st, &got) == 0);
 	CHECK(!tf_value_equal(st, got));
 	tf_value_free(got);
 	json_decref(j);
@@ -349,23 +357,40 @@ static void test_target_round_trip(void)
 
 static void test_import_id_parsing(void)
 {
-	char w[64], t[64];
-
-	CHECK(res_parse_window_child_id(WID "/" TID, w, t, sizeof(w)) == 0);
-	CHECK_STR(w, WID);
-	CHECK_STR(t, TID);
 	static const char *const bad[] = {
-		"", "/", WID, WID "/", "/" TID, TID, "x-123/" TID, WID "/" TID "/x", "mw-/" TID};
+		"",           "/",
+		WID,          WID "/",
+		"/" TID,      TID,
+		"x-123/" TID, WID "/" TID "/x",
+		"mw-/" TID,   "mw-01-2/" TID,
+		WID "//" TID, "pb-0123/" TID,
+	};
+	char long_id[400];
+	tf_value *st = NULL;
+	tf_diags d;
+
+	tf_diags_init(&d);
+	CHECK(resource_import(&res_window_target_def, WID "/" TID, &st, &d) == 0);
+	CHECK_STR(tf_value_attr_str(st, "window_id"), WID);
+	CHECK_STR(tf_value_attr_str(st, "id"), TID);
+	tf_value_free(st);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK(res_parse_window_child_id(bad[i], w, t, sizeof(w)) < 0);
+		st = NULL;
+		CHECK(resource_import(&res_window_target_def, bad[i], &st, &d) < 0);
+		CHECK(st == NULL);
 	}
-	/* Longer than the buffers. */
-	CHECK(res_parse_window_child_id(WID "/" TID TID, w, t, sizeof(w)) < 0);
+	/* A part longer than 128 characters. */
+	memset(long_id, 'a', sizeof(long_id));
+	memcpy(long_id, WID "/", sizeof(WID));
+	long_id[sizeof(long_id) - 1] = '\0';
+	CHECK(resource_import(&res_window_target_def, long_id, &st, &d) < 0);
+	CHECK(d.n == sizeof(bad) / sizeof(bad[0]) + 1);
+	tf_diags_free(&d);
 }
 
 static void test_import_state_and_diagnostic(void)
 {
-	const res_ops *ops[] = {&res_window_target_ops, &res_window_task_ops};
+	const res_def *defs[] = {&res_window_target_def, &res_window_task_def};
 	const char *fmt[] = {"<window_id>/<window_target_id>", "<window_id>/<window_task_id>"};
 
 	for (size_t i = 0; i < 2; i++) {
@@ -373,15 +398,15 @@ static void test_import_state_and_diagnostic(void)
 		tf_value *st = NULL;
 
 		tf_diags_init(&d);
-		CHECK(ops[i]->import(NULL, WID "/" TID, &st, &d) == 0);
+		CHECK(resource_import(defs[i], WID "/" TID, &st, &d) == 0);
 		CHECK(!tf_diags_has_error(&d));
 		CHECK_STR(tf_value_attr_str(st, "id"), TID);
 		CHECK_STR(tf_value_attr_str(st, "window_id"), WID);
-		CHECK(schema_conforms(ops[i]->schema->block, st, &d));
+		CHECK(schema_conforms(defs[i]->schema->block, st, &d));
 		tf_value_free(st);
 		st = NULL;
 
-		CHECK(ops[i]->import(NULL, TID, &st, &d) < 0);
+		CHECK(resource_import(defs[i], TID, &st, &d) < 0);
 		CHECK(st == NULL);
 		CHECK(tf_diags_has_error(&d));
 		CHECK(d.n > 0 && d.items[d.n - 1].detail &&
@@ -416,7 +441,7 @@ static void test_task_plan_hook(void)
 	/* Proposed keeps the prior O+C values; targets now gone. */
 	tf_value_set_attr(planned, "targets",
 			  tf_value_empty(tf_value_attr(planned, "targets")->type));
-	CHECK(res_window_task_ops.plan(NULL, prior, config, planned, &d) == 0);
+	CHECK(res_window_task_def.plan(NULL, prior, config, planned, &d) == 0);
 	CHECK(tf_value_is_null(tf_value_attr(planned, "max_concurrency")));
 	CHECK(tf_value_is_null(tf_value_attr(planned, "max_errors")));
 	CHECK(tf_value_number_as_i64(tf_value_attr(planned, "priority"), &(int64_t){0}) == 0);
@@ -429,7 +454,7 @@ static void test_task_plan_hook(void)
 	config = state_of(&schema_window_task, cfg_with);
 	planned = state_of(&schema_window_task, without);
 	tf_value_set_attr(planned, "targets", tf_value_clone(tf_value_attr(config, "targets")));
-	CHECK(res_window_task_ops.plan(NULL, prior, config, planned, &d) == 0);
+	CHECK(res_window_task_def.plan(NULL, prior, config, planned, &d) == 0);
 	CHECK(tf_value_is_unknown(tf_value_attr(planned, "max_concurrency")));
 	CHECK(tf_value_is_unknown(tf_value_attr(planned, "max_errors")));
 	tf_value_free(planned);
@@ -438,7 +463,7 @@ static void test_task_plan_hook(void)
 	tf_value_free(prior);
 	prior = state_of(&schema_window_task, with);
 	planned = state_of(&schema_window_task, with);
-	CHECK(res_window_task_ops.plan(NULL, prior, config, planned, &d) == 0);
+	CHECK(res_window_task_def.plan(NULL, prior, config, planned, &d) == 0);
 	CHECK(tf_value_equal(prior, planned));
 	CHECK(!tf_diags_has_error(&d));
 	tf_diags_free(&d);
