@@ -28,7 +28,6 @@ import os
 import queue
 import subprocess
 import threading
-import time
 
 import grpc
 
@@ -200,7 +199,6 @@ class PluginProcess:
         self.env = e
         self.requested_versions = [int(x) for x in str(protocol).split(",") if x.strip()] if protocol else []
 
-        self.started = time.monotonic()
         self.proc = subprocess.Popen([self.binary], env=e, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self._t_out = threading.Thread(target=self._read_stdout, daemon=True)
@@ -247,7 +245,6 @@ class PluginProcess:
             self.proc.wait(timeout=5)
             raise ProtocolError("provider exited (code %s) before the handshake; stderr:\n%s"
                                 % (self.proc.returncode, self.stderr_text()))
-        self.handshake_elapsed = time.monotonic() - self.started
         text = line.decode("utf-8", "replace")
         if not text.endswith("\n"):
             raise ProtocolError("handshake line not newline-terminated: %r" % text)
@@ -379,7 +376,6 @@ class PluginProcess:
             if self.proc.poll() is None and not self.shutdown_sent:
                 self.shutdown(timeout=max(10.0, grace or 0))
             self.channel.close()
-        t0 = time.monotonic()
         try:
             self.exit_code = self.proc.wait(timeout=GRACE_SECONDS if grace is None else grace)
             self.graceful_exit = True
@@ -387,7 +383,6 @@ class PluginProcess:
             self.graceful_exit = False
             self.proc.kill()
             self.exit_code = self.proc.wait()
-        self.exit_seconds = time.monotonic() - t0
         self._t_out.join(timeout=2)
         self._t_err.join(timeout=2)
         if self.handshake is not None and self.handshake.network == "unix":
