@@ -29,18 +29,12 @@ cmake --build "$root/build" -j"$(nproc)" >/dev/null
 
 work=$(mktemp -d)
 emu_pid=
-# On exit, whatever the reason: stop the emulator, drop the work directory
-# (kept on failure), and exit with the script's own status. (The emulator
-# ends with 143 from our TERM; that status must not become the script's, nor
-# may `set -e` end the trap early on it.)
 cleanup() {
-  local status=$?
-  if [ -n "$emu_pid" ]; then
-    kill "$emu_pid" 2>/dev/null || true
-    wait "$emu_pid" 2>/dev/null || true
-  fi
-  if [ "$status" -eq 0 ]; then rm -rf "$work"; else echo "work directory kept: $work" >&2; fi
-  exit "$status"
+  status=$?
+  # The emulator's exit by SIGTERM (143) is not the script's status.
+  if [ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null; then wait "$emu_pid" 2>/dev/null || true; fi
+  if [ $status -eq 0 ]; then rm -rf "$work"; else echo "work directory kept: $work" >&2; fi
+  exit $status
 }
 trap cleanup EXIT
 
@@ -52,19 +46,23 @@ for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 endpoint="http://127.0.0.1:$(cat "$work/port")"
 echo "   $endpoint"
 
-# A filesystem mirror holding just this build, so init needs no network.
+# A filesystem mirror holding just this build, so init needs no network; under
+# both registry hosts, as OpenTofu reads ssmpatch/ssmpatch as registry.opentofu.org/...
 version=$(sed -n 's/^project(terraform-provider-ssmpatch VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
-mirror="$work/mirror/registry.terraform.io/ssmpatch/ssmpatch/$version/linux_amd64"
-mkdir -p "$mirror"
-cp "$root/build/terraform-provider-ssmpatch" "$mirror/terraform-provider-ssmpatch_v$version"
+for host in registry.terraform.io registry.opentofu.org; do
+  mirror="$work/mirror/$host/ssmpatch/ssmpatch/$version/linux_amd64"
+  mkdir -p "$mirror"
+  cp "$root/build/terraform-provider-ssmpatch" "$mirror/terraform-provider-ssmpatch_v$version"
+done
+sources='"registry.terraform.io/ssmpatch/ssmpatch", "registry.opentofu.org/ssmpatch/ssmpatch"'
 cat >"$work/terraformrc" <<RC
 provider_installation {
   filesystem_mirror {
     path    = "$work/mirror"
-    include = ["registry.terraform.io/ssmpatch/ssmpatch"]
+    include = [$sources]
   }
   direct {
-    exclude = ["registry.terraform.io/ssmpatch/ssmpatch"]
+    exclude = [$sources]
   }
 }
 RC

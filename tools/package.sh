@@ -1,37 +1,32 @@
 #!/bin/sh
-# package.sh - install the provider into Terraform's local plugin directory, or
-# make a release the way providers are published.
+# package.sh - install the provider into the local plugin directory Terraform
+# (0.13+) and OpenTofu search without any configuration.
 #
 #   package.sh install BINARY VERSION OS_ARCH
-#       copies BINARY to $HOME/.terraform.d/plugins/registry.terraform.io/
-#       ssmpatch/ssmpatch/VERSION/OS_ARCH/terraform-provider-ssmpatch_vVERSION
-#       (the implied local mirror Terraform 0.13+ searches; HOME read at run time)
-#   package.sh release BINARY VERSION OS_ARCH OUTDIR
-#       OUTDIR/terraform-provider-ssmpatch_vVERSION (stripped),
-#       OUTDIR/terraform-provider-ssmpatch_VERSION_OS_ARCH.zip and
-#       OUTDIR/terraform-provider-ssmpatch_VERSION_SHA256SUMS
+#       copies BINARY to $HOME/.terraform.d/plugins/HOST/ssmpatch/ssmpatch/
+#       VERSION/OS_ARCH/terraform-provider-ssmpatch_vVERSION for HOST
+#       registry.terraform.io (Terraform) and registry.opentofu.org (OpenTofu,
+#       which reads the source ssmpatch/ssmpatch as registry.opentofu.org/...);
+#       HOME is read at run time.
+#
+# Releases (zips, SHA256SUMS, signature, manifest, network mirror) are made
+# by tools/release.py (`cmake --build build --target release`).
 set -eu
-cmd=$1 bin=$2 version=$3 target=$4
-name=terraform-provider-ssmpatch_v$version
+cmd=${1:-}
 case $cmd in
 install)
-  dir="$HOME/.terraform.d/plugins/registry.terraform.io/ssmpatch/ssmpatch/$version/$target"
-  mkdir -p "$dir"
-  cp "$bin" "$dir/$name"
-  echo "installed $dir/$name"
-  ;;
-release)
-  out=$5
-  mkdir -p "$out"
-  cp "$bin" "$out/$name"
-  strip "$out/$name"
-  zip=terraform-provider-ssmpatch_${version}_${target}.zip
-  (cd "$out" && rm -f "$zip" && cmake -E tar cf "$zip" --format=zip "$name" &&
-     sha256sum "$zip" >"terraform-provider-ssmpatch_${version}_SHA256SUMS")
-  echo "release in $out:"; ls -l "$out"
+  bin=$2 version=$3 target=$4
+  name=terraform-provider-ssmpatch_v$version
+  for host in registry.terraform.io registry.opentofu.org; do
+    dir="$HOME/.terraform.d/plugins/$host/ssmpatch/ssmpatch/$version/$target"
+    mkdir -p "$dir"
+    cp "$bin" "$dir/$name.tmp"
+    mv -f "$dir/$name.tmp" "$dir/$name"
+    echo "installed $dir/$name"
+  done
   ;;
 *)
-  echo "usage: package.sh install|release BINARY VERSION OS_ARCH [OUTDIR]" >&2
+  echo "usage: package.sh install BINARY VERSION OS_ARCH" >&2
   exit 2
   ;;
 esac

@@ -1,9 +1,10 @@
 """scripts/check_layout.py (issue 12, point 2) on this tree, and on small
 made-up trees to show that it fails where it must: an include cycle between
 provider/aws modules, aws_internal.h included from provider/aws, a provider/
-file over 800 lines (no file is allowed more since value.c and server.c
-were split).
+file over 800 lines. (No file is allowed more any longer: value.c and
+server.c were split, OVER_LIMIT is empty.)
 """
+import importlib.util
 import os
 import pathlib
 import subprocess
@@ -18,12 +19,25 @@ def check(repo):
     return p.returncode, p.stdout
 
 
+def over_limit():
+    """The script's own OVER_LIMIT table (files allowed over 800 lines)."""
+    spec = importlib.util.spec_from_file_location("check_layout", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.OVER_LIMIT
+
+
 def tree(tmp_path, files):
     for rel, text in files.items():
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     (tmp_path / "provider/aws").mkdir(parents=True, exist_ok=True)
+    for rel, cap in over_limit().items():  # the allowed long ones, at their cap
+        path = tmp_path / rel
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("x\n" * cap)
     return tmp_path
 
 

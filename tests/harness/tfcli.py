@@ -404,6 +404,7 @@ class Workdir:
             raise ValueError("%r does not speak protocol %d" % (cli, protocol))
         self.cli = cli
         self.root = root = pathlib.Path(root)
+        root.mkdir(parents=True, exist_ok=True)
         self.protocol = protocol
         self.log_path = root / "tf.log"
         self.mirror = None
