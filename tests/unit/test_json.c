@@ -82,14 +82,6 @@ static void expect_error(const char *text, const tf_type *t, bool lenient, const
 			      text);
 }
 
-static const tf_type *rule_type(void)
-{
-	const char *n[] = {"key", "values"};
-	const tf_type *t[] = {&tf_type_string, tf_type_list(&tf_type_string)};
-
-	return obj(2, n, t);
-}
-
 static const tf_type *res_type(void)
 {
 	const char *n[] = {"id", "days", "enabled", "tags", "rule", "extra"};
@@ -97,7 +89,7 @@ static const tf_type *res_type(void)
 			      &tf_type_number,
 			      &tf_type_bool,
 			      tf_type_map(&tf_type_string),
-			      tf_type_list(rule_type()),
+			      tf_type_list(unit_rule_type()),
 			      &tf_type_dynamic};
 
 	return obj(6, n, t);
@@ -185,7 +177,7 @@ static void test_json_decode__lenient(void)
 static tf_value *sample(void)
 {
 	const tf_type *t = res_type();
-	tf_value *o = tf_value_object(t), *tags, *rules, *r, *vals, *dy;
+	tf_value *o = tf_value_object(t), *tags, *rules, *dy;
 
 	tf_value_set_attr(o, "id", tf_value_string("line1\nline2 \"q\" \\ \x01"));
 	tf_value_set_attr(o, "days", tf_value_number_text("123456789012345678901234567890.25"));
@@ -194,13 +186,8 @@ static tf_value *sample(void)
 	tf_value_map_put(tags, "b", tf_value_string("2"));
 	tf_value_map_put(tags, "a", tf_value_null(&tf_type_string));
 	tf_value_set_attr(o, "tags", tags);
-	rules = tf_value_empty(tf_type_list(rule_type()));
-	r = tf_value_object(rule_type());
-	tf_value_set_attr(r, "key", tf_value_string("CLASSIFICATION"));
-	vals = tf_value_empty(tf_type_list(&tf_type_string));
-	tf_value_append(vals, tf_value_string("Security"));
-	tf_value_set_attr(r, "values", vals);
-	tf_value_append(rules, r);
+	rules = tf_value_empty(tf_type_list(unit_rule_type()));
+	tf_value_append(rules, unit_rule("CLASSIFICATION", 1, (const char *const[]){"Security"}));
 	tf_value_set_attr(o, "rule", rules);
 	dy = tf_value_empty(tf_type_set(&tf_type_number));
 	tf_value_append(dy, tf_value_number_text("+.5"));
