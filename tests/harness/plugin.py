@@ -161,6 +161,7 @@ class PluginProcess:
     # Set by the handshake, the connection and close(); these until then.
     handshake = channel = exit_code = shutdown_error = graceful_exit = socket_removed = None
     shutdown_sent = _closed = False
+    grace = GRACE_SECONDS
 
     def __init__(self, binary=None, protocol="5,6", mtls=True, env=None, cookie=True,
                  handshake_timeout=10.0, connect=True, stdio=True, min_port=10000, max_port=25000,
@@ -376,8 +377,9 @@ class PluginProcess:
             if self.proc.poll() is None and not self.shutdown_sent:
                 self.shutdown(timeout=max(10.0, grace or 0))
             self.channel.close()
+        self.grace = GRACE_SECONDS if grace is None else grace
         try:
-            self.exit_code = self.proc.wait(timeout=GRACE_SECONDS if grace is None else grace)
+            self.exit_code = self.proc.wait(timeout=self.grace)
             self.graceful_exit = True
         except subprocess.TimeoutExpired:
             self.graceful_exit = False
@@ -406,7 +408,7 @@ class PluginProcess:
             raise ProtocolError("GRPCController/Shutdown failed: %s" % self.shutdown_error)
         if not self.graceful_exit:
             raise ProtocolError("plugin failed to exit gracefully within %.0f s of Shutdown"
-                                % GRACE_SECONDS)
+                                % self.grace)
         if self.exit_code != 0:
             raise ProtocolError("plugin exited with code %s after Shutdown; stderr:\n%s"
                                 % (self.exit_code, self.stderr_text()[-2000:]))
