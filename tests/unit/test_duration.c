@@ -93,8 +93,10 @@ static const char *const bad[] = {
 	"+.s",
 	"1d",
 	"\x85\x85",
-	"\377ff", /* a 0xff byte, then "ff" (octal: a hex escape would eat the "ff") */
-	"hello \377ff world",
+	"\xff"
+	"ff",
+	"hello \xff"
+	"ff world",
 	"9223372036854775808ns", /* overflow */
 	"9223372036854775.808us", /* overflow */
 	"9223372036s854ms775us808ns", /* overflow */
