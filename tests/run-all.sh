@@ -2,7 +2,9 @@
 # The project's one test command (README "Testing"; .ci/run calls exactly this).
 #
 # On a fresh Debian 12 machine, as root, it installs what the build and the tests
-# need from Debian's packages, builds the provider with -Wall -Wextra -Werror,
+# need from Debian's packages, runs the static checks (scripts/check-*.sh:
+# clang-format, banned functions, cppcheck; seconds), builds the provider with
+# -Wall -Wextra -Werror,
 # runs the unit tests (ctest) and the Python protocol, emulator, AWS and
 # end-to-end tests (pytest; the tests start and stop the local SSM emulator
 # themselves), then does it all again in an ASan+UBSan build, and fuzzes every
@@ -14,6 +16,9 @@
 #   SSMPATCH_SKIP_FUZZ=1      skip the bounded fuzzing pass (SSMPATCH_FUZZ_SECONDS, default 30)
 #   SSMPATCH_SKIP_ARM64=1     skip the linux_arm64 cross build (build-arm64) that tests/dist
 #                             checks under qemu-user-static (ELF, handshake, unit tests)
+#   SSMPATCH_CPPCHECK_ENFORCE=1  fail on cppcheck findings (default 0 for now: the
+#                             ones left are in provider/resources/common.c, which is
+#                             being rewritten; make 1 the default once it is clean)
 #   SSMPATCH_TEST_ENDPOINT    run the acceptance tests against another SSM endpoint
 #                             (see tests/README.md) instead of the local emulator
 set -euo pipefail
@@ -40,6 +45,15 @@ run_tests() { # run_tests BUILD_DIR LABEL
 }
 
 [ "${SSMPATCH_SKIP_INSTALL:-0}" = 1 ] || "$root/scripts/install-deps.sh"
+
+echo "== static checks"
+"$root/scripts/check-format.sh"
+"$root/scripts/check-banned.sh"
+if [ "${SSMPATCH_CPPCHECK_ENFORCE:-0}" = 1 ]; then
+  "$root/scripts/check-cppcheck.sh"
+elif ! "$root/scripts/check-cppcheck.sh"; then
+  echo "== (cppcheck findings not enforced yet: SSMPATCH_CPPCHECK_ENFORCE=1 makes them fail the run)"
+fi
 
 build "$root/build"
 if [ "${SSMPATCH_SKIP_ARM64:-0}" != 1 ]; then
