@@ -16,9 +16,6 @@
 #   SSMPATCH_SKIP_FUZZ=1      skip the bounded fuzzing pass (SSMPATCH_FUZZ_SECONDS, default 30)
 #   SSMPATCH_SKIP_ARM64=1     skip the linux_arm64 cross build (build-arm64) that tests/dist
 #                             checks under qemu-user-static (ELF, handshake, unit tests)
-#   SSMPATCH_CPPCHECK_ENFORCE=1  fail on cppcheck findings (default 0 for now: the
-#                             ones left are in provider/resources/common.c, which is
-#                             being rewritten; make 1 the default once it is clean)
 #   SSMPATCH_TEST_ENDPOINT    run the acceptance tests against another SSM endpoint
 #                             (see tests/README.md) instead of the local emulator
 set -euo pipefail
@@ -49,11 +46,7 @@ run_tests() { # run_tests BUILD_DIR LABEL
 echo "== static checks"
 "$root/scripts/check-format.sh"
 "$root/scripts/check-banned.sh"
-if [ "${SSMPATCH_CPPCHECK_ENFORCE:-0}" = 1 ]; then
-  "$root/scripts/check-cppcheck.sh"
-elif ! "$root/scripts/check-cppcheck.sh"; then
-  echo "== (cppcheck findings not enforced yet: SSMPATCH_CPPCHECK_ENFORCE=1 makes them fail the run)"
-fi
+"$root/scripts/check-cppcheck.sh"
 
 build "$root/build"
 if [ "${SSMPATCH_SKIP_ARM64:-0}" != 1 ]; then
