@@ -25,6 +25,9 @@
  *              path. Unset: 5 and 6.
  *   SSMPATCH_PROVIDER_ADDR       provider source address used as the key of
  *              the reattach JSON (default registry.terraform.io/ssmpatch/ssmpatch)
+ *   SSMPATCH_SHUTDOWN_GRACE_MS   after Shutdown, how long clients may keep
+ *              their connections before the provider cuts them (1..600000,
+ *              default 1000; tests that watch the wire set it high)
  *
  * Nothing but the handshake line (or, in debug mode, the reattach hint) is
  * ever written to stdout: fd 1 is pointed at /dev/null right after it. Logs
@@ -78,6 +81,20 @@ static size_t offered_versions(const char *env, int out[2])
 		out[n++] = g_versions[i];
 	}
 	return n;
+}
+
+/* SSMPATCH_SHUTDOWN_GRACE_MS as milliseconds, 0 (the server's default)
+ * when unset or not a number in 1..600000. */
+static int shutdown_grace_ms(const char *env)
+{
+	char *end;
+	long v;
+
+	if (!env || !*env)
+		return 0;
+	errno = 0;
+	v = strtol(env, &end, 10);
+	return errno == 0 && *end == '\0' && v >= 1 && v <= 600000 ? (int)v : 0;
 }
 
 /* SIGTERM (and SIGINT in debug mode) stop the server gracefully through
@@ -225,6 +242,7 @@ int main(int argc, char **argv)
 
 	memset(&opts, 0, sizeof(opts));
 	opts.on_stop = engine_stop;
+	opts.close_ms = shutdown_grace_ms(getenv("SSMPATCH_SHUTDOWN_GRACE_MS"));
 	if (rpc_server_new(&server, &opts) != 0 || rpc_v5_register(server) != 0 ||
 	    rpc_v6_register(server) != 0 || rpc_plugin_services_register(server) != 0) {
 		fputs("cannot set up the gRPC server\n", stderr);

@@ -72,6 +72,10 @@ typedef struct {
 	/* Called once, on the thread running rpc_server_wait, when shutdown starts
 	 * (before draining), so in-flight handlers can be told to give up. May be NULL. */
 	void (*on_stop)(void);
+	/* After the GOAWAY of a shutdown, how long clients may take to close
+	 * their connections before the server cuts them; 0 = RPC_CLOSE_MS
+	 * (go-plugin's client closes at once and kills the plugin after 2 s). */
+	int close_ms;
 } rpc_server_opts;
 
 /* 0, or -1 (allocation failure). The server listens without TLS unless
