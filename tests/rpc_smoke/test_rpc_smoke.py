@@ -296,7 +296,10 @@ def test_schema_contents_v5_v6(plugins, pb):
         mod, resp = get_schema(p, pb, version)
         assert resp.HasField("provider") and resp.HasField("server_capabilities")
         assert not resp.server_capabilities.plan_destroy
-        assert not resp.server_capabilities.get_provider_schema_optional
+        # Terraform 1.6+ reuses the schema across the processes of a command
+        assert resp.server_capabilities.get_provider_schema_optional
+        assert not resp.server_capabilities.move_resource_state
+        assert not resp.server_capabilities.generate_resource_config
         assert len(resp.data_source_schemas) == 0
         for name, schema in resp.resource_schemas.items():
             assert schema.block.attributes, name
