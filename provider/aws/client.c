@@ -244,7 +244,7 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 	    pick_endpoint(&c->sts_url, c->cfg.endpoint_sts, "sts", c->region, err) != 0)
 		goto fail;
 	if (!(c->http = aws_http_new())) {
-		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "cannot initialise libcurl");
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
 		goto fail;
 	}
 	c->caller.http = c->http;

@@ -17,10 +17,13 @@
  * aws_cancel_all() is called (Stop RPC): curl calls it at least about once a
  * second even while idle, so a hung request ends within ~1 s.
  *
- * libcurl is not linked: it is dlopen()ed at the first aws_http_new() (see
- * g_curl below), so start-up and the RPCs that never talk to AWS do not pay
- * for loading it. If it cannot be loaded, every request fails with an error
- * naming the package to install.
+ * libcurl is not linked: it is dlopen()ed at the first request of the
+ * process (see g_curl below), and a client's share handle is made at its
+ * first request too (http_ready), so start-up, Configure and every RPC that
+ * never talks to AWS (validate, plan -refresh=false) do not pay for loading
+ * it (18 million instructions, a third of a plan-walk process; bench/).
+ * If it cannot be loaded, every request fails with an error naming the
+ * package to install.
  *
  * Cancellation (cancel.c) is checked before a request starts and by the
  * progress callback while it runs.
@@ -29,6 +32,8 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +43,7 @@
 
 /*
  * The libcurl functions this file uses, resolved with dlsym at the first
- * aws_http_new(). Why by hand: linking libcurl makes the dynamic loader map
+ * request. Why by hand: linking libcurl makes the dynamic loader map
  * and relocate it and its ~25 shared dependencies (nghttp2, krb5, ldap, ssh2,
  * ...) at every exec; bench/ measured that as most of the 13.5 M of 15.8 M
  * instructions from exec to the plugin handshake, yet GetProviderSchema and
@@ -94,6 +99,8 @@ static char g_curl_load_err[512];
 
 struct aws_http {
 	char *ca_bundle; /* AWS_CA_BUNDLE or NULL */
+	pthread_mutex_t init_mu; /* guards the set-up at the first request */
+	atomic_bool ready; /* share set up (written under init_mu) */
 	CURLSH *share;
 	pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST]; /* one per curl_lock_data */
 	pthread_mutex_t pool_mu; /* guards pool, n_pool */
@@ -180,21 +187,43 @@ aws_http *aws_http_new(void)
 	aws_http *h;
 	int i;
 
-	pthread_once(&g_curl_once, curl_init_once);
-	if (!g_curl_load_err[0] && g_curl_init_rc != CURLE_OK)
-		return NULL;
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&h->share_mu[i], NULL);
 	pthread_mutex_init(&h->pool_mu, NULL);
-	/* Without libcurl the client still exists; aws_http_do reports why. */
-	if (g_curl_load_err[0])
-		return h;
+	pthread_mutex_init(&h->init_mu, NULL);
+	atomic_init(&h->ready, false);
 	if ((ca = getenv("AWS_CA_BUNDLE")) && *ca && !(h->ca_bundle = strdup(ca))) {
 		aws_http_free(h);
 		return NULL;
+	}
+	return h;
+}
+
+/* Load libcurl (once per process) and make h's share handle (once per
+ * client), at the first request. Returns 0, or an aws_err with err filled:
+ * AWS_ERR_CONFIG when libcurl cannot be loaded (retrying cannot help). */
+static int http_ready(aws_http *h, aws_error *err)
+{
+	int rc = 0;
+
+	if (atomic_load_explicit(&h->ready, memory_order_acquire))
+		return 0;
+	pthread_once(&g_curl_once, curl_init_once);
+	if (g_curl_load_err[0]) {
+		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL, "%s", g_curl_load_err);
+		return AWS_ERR_CONFIG;
+	}
+	pthread_mutex_lock(&h->init_mu);
+	if (atomic_load_explicit(&h->ready, memory_order_relaxed))
+		goto done;
+	if (g_curl_init_rc != CURLE_OK) {
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "curl_global_init failed: %d",
+			      (int)g_curl_init_rc);
+		rc = AWS_ERR_OTHER;
+		goto done;
 	}
 	h->share = curl_share_init();
 	if (!h->share ||
@@ -205,10 +234,18 @@ aws_http *aws_http_new(void)
 	    curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
 	    curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) !=
 		    CURLSHE_OK) {
-		aws_http_free(h);
-		return NULL;
+		if (h->share)
+			curl_share_cleanup(h->share);
+		h->share = NULL;
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL,
+			      "cannot set up a curl share handle");
+		rc = AWS_ERR_OTHER;
+		goto done;
 	}
-	return h;
+	atomic_store_explicit(&h->ready, true, memory_order_release);
+done:
+	pthread_mutex_unlock(&h->init_mu);
+	return rc;
 }
 
 void aws_http_free(aws_http *h)
@@ -217,7 +254,8 @@ void aws_http_free(aws_http *h)
 
 	if (!h)
 		return;
-	/* Easy handles first: they reference the share. */
+	/* Easy handles first: they reference the share. Both exist only if
+	 * libcurl was loaded. */
 	for (i = 0; i < h->n_pool; i++)
 		curl_easy_cleanup(h->pool[i]);
 	if (h->share)
@@ -225,6 +263,7 @@ void aws_http_free(aws_http *h)
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_destroy(&h->share_mu[i]);
 	pthread_mutex_destroy(&h->pool_mu);
+	pthread_mutex_destroy(&h->init_mu);
 	free(h->ca_bundle);
 	free(h);
 }
@@ -353,11 +392,9 @@ int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *res
 		aws_error_set(err, AWS_ERR_CANCELLED, 0, NULL, NULL, "request cancelled (Stop)");
 		return AWS_ERR_CANCELLED;
 	}
-	if (g_curl_load_err[0]) {
-		/* Retrying cannot fix a missing library. */
-		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL, "%s", g_curl_load_err);
-		return AWS_ERR_CONFIG;
-	}
+	if ((rc = http_ready(h, err)) != 0)
+		return rc;
+	rc = AWS_ERR_OTHER;
 	if (!(e = pool_get(h))) {
 		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "curl_easy_init failed");
 		goto done;
