@@ -231,7 +231,7 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	if (client_cert &&
-	    rpc_server_use_tls(server, client_cert, tls.cert_pem, tls.key_pem) != 0) {
+	    rpc_server_use_tls(server, client_cert, tls.cert_pem, tls.key_ref) != 0) {
 		fputs("cannot set up TLS for AutoMTLS\n", stderr);
 		goto done;
 	}
