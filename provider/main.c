@@ -42,7 +42,6 @@
 #include <unistd.h>
 
 #include <grpc/grpc.h>
-#include <openssl/crypto.h>
 #include <grpc/support/log.h>
 
 #include "core/log.h"
@@ -168,11 +167,10 @@ int main(int argc, char **argv)
 	}
 
 	log_init();
-	/* No OPENSSL_cleanup() at exit: it deletes OpenSSL's thread-local key while
-	 * gRPC and curl threads may still be running, and a thread ending after that
-	 * loses its error-state block (a 904-byte leak LeakSanitizer reports now and
-	 * then). The process is exiting; the OS reclaims everything anyway. */
-	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
+	if (tls_openssl_init() != 0) {
+		fputs("cannot initialise OpenSSL\n", stderr);
+		return 1;
+	}
 	if (!debug && !handshake_cookie_ok(getenv(HANDSHAKE_COOKIE_KEY))) {
 		fputs(HANDSHAKE_COOKIE_MESSAGE, stderr);
 		return 1;

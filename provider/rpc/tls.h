@@ -15,6 +15,10 @@
 #ifndef SSMPATCH_RPC_TLS_H
 #define SSMPATCH_RPC_TLS_H
 
+/* Set up the process's OpenSSL before gRPC does: no system configuration,
+ * no TLS session tickets (tls.c says why). 0, or -1. */
+int tls_openssl_init(void);
+
 /* The process's OpenSSL engine holding the key (tls.c says why). */
 #define TLS_ENGINE_ID "ssmpatch-automtls"
 #define TLS_ENGINE_KEY_ID "server"
