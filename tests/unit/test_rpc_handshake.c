@@ -9,6 +9,7 @@
 #include <openssl/ec.h>
 #include <openssl/engine.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
@@ -293,6 +294,17 @@ static void test_rpc_handshake__tls_engine_verifies(void)
 	}
 }
 
+/* Every SSL_CTX of the process (gRPC's) sends no session tickets. */
+static void test_rpc_handshake__tls_no_tickets(void)
+{
+	SSL_CTX *ctx;
+
+	CHECK(tls_openssl_init() == 0);
+	ctx = SSL_CTX_new(TLS_method());
+	CHECK(ctx != NULL && SSL_CTX_get_num_tickets(ctx) == 0);
+	SSL_CTX_free(ctx);
+}
+
 int main(void)
 {
 	RUN(test_rpc_handshake__cookie);
@@ -301,6 +313,7 @@ int main(void)
 	RUN(test_rpc_handshake__line);
 	RUN(test_rpc_handshake__reattach_json);
 	RUN(test_rpc_handshake__ports);
+	RUN(test_rpc_handshake__tls_no_tickets);
 	RUN(test_rpc_handshake__tls_identity);
 	RUN(test_rpc_handshake__tls_engine_verifies);
 	return unit_summary();
