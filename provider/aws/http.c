@@ -13,7 +13,9 @@
  * fail; TLS peer and host verification always on; proxies from the environment
  * as curl does by default (http_proxy, https_proxy, no_proxy); only http and
  * https; no redirects followed. AWS_CA_BUNDLE (as in the AWS SDKs) names a PEM
- * file of extra trusted CAs, replacing the system bundle (private endpoints). A progress callback aborts the transfer when
+ * file of extra trusted CAs, replacing the system bundle (private endpoints).
+ * Without it, the trust anchors are libcurl's CA directory (see g_ca_dir), not
+ * its CA bundle file. A progress callback aborts the transfer when
  * aws_cancel_all() is called (Stop RPC): curl calls it at least about once a
  * second even while idle, so a hung request ends within ~1 s.
  *
@@ -30,6 +32,7 @@
  */
 #include "http.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -67,7 +70,22 @@ static struct {
 	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
 	void (*slist_free_all)(struct curl_slist *l);
 	time_t (*getdate)(const char *s, const time_t *unused);
+	curl_version_info_data *(*version_info)(CURLversion age);
 } g_curl;
+
+/*
+ * The system's CA directory (OpenSSL's subject-hash links, /etc/ssl/certs on
+ * Debian) as libcurl was built to know it, or "" to keep libcurl's defaults.
+ * Why not libcurl's default, the CA bundle file: libcurl 7.88 with OpenSSL
+ * 3.0 parses the whole bundle (144 certificates on Debian 12) for the first
+ * TLS connection of every easy handle, some 235 million instructions each
+ * (bench/README.md), more than everything else a provider process does. A
+ * directory is looked up by the hash of the issuer's name when a chain is
+ * verified: one or two certificates per connection. The same trust anchors
+ * (update-ca-certificates writes both); used only when libcurl names a
+ * directory that holds hash links.
+ */
+static char g_ca_dir[512];
 
 /* Set once by curl_init_once when libcurl could not be loaded; "" otherwise. */
 static char g_curl_load_err[512];
@@ -92,6 +110,7 @@ static char g_curl_load_err[512];
 #define curl_slist_append(...) g_curl.slist_append(__VA_ARGS__)
 #define curl_slist_free_all(...) g_curl.slist_free_all(__VA_ARGS__)
 #define curl_getdate(...) g_curl.getdate(__VA_ARGS__)
+#define curl_version_info(...) g_curl.version_info(__VA_ARGS__)
 
 #include "core/log.h"
 #include "cancel.h"
@@ -125,6 +144,35 @@ static CURLcode g_curl_init_rc;
 		}                                                                               \
 	} while (0)
 
+/* Does dir hold an OpenSSL subject-hash link ("1a2b3c4d.0")? */
+static bool has_hash_links(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		const char *n = de->d_name;
+		found = strlen(n) >= 10 && strspn(n, "0123456789abcdef") == 8 && n[8] == '.' &&
+			n[9] >= '0' && n[9] <= '9';
+	}
+	closedir(d);
+	return found;
+}
+
+static void ca_dir_init(void)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	if (v && v->capath && *v->capath && strlen(v->capath) < sizeof(g_ca_dir) &&
+	    has_hash_links(v->capath))
+		snprintf(g_ca_dir, sizeof(g_ca_dir), "%s", v->capath);
+	LOG_D(AWS_LOG_MODULE, "trusted CAs: %s%s", g_ca_dir[0] ? "directory " : "libcurl's default",
+	      g_ca_dir);
+}
+
 static void curl_init_once(void)
 {
 	void *lib;
@@ -152,8 +200,10 @@ static void curl_init_once(void)
 	CURL_SYM(slist_append, "curl_slist_append");
 	CURL_SYM(slist_free_all, "curl_slist_free_all");
 	CURL_SYM(getdate, "curl_getdate");
+	CURL_SYM(version_info, "curl_version_info");
 	/* curl_global_init is not thread-safe in curl 7.88: run it exactly once. */
 	g_curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	ca_dir_init();
 	return;
 fail:
 	/* Leave no half-filled table behind; lib stays loaded (harmless). */
@@ -427,8 +477,12 @@ int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *res
 			 req->timeout_ms ? req->timeout_ms : AWS_HTTP_TIMEOUT_MS);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (h->ca_bundle)
+	if (h->ca_bundle) {
 		curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_bundle);
+	} else if (g_ca_dir[0]) {
+		curl_easy_setopt(e, CURLOPT_CAINFO, NULL); /* no bundle file: see g_ca_dir */
+		curl_easy_setopt(e, CURLOPT_CAPATH, g_ca_dir);
+	}
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, AWS_USER_AGENT);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
