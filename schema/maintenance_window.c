@@ -14,6 +14,7 @@
 #include "core/iso8601.h"
 #include "schema_checks.h"
 #include "schema_tables.h"
+#include "ssm_enums.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -94,10 +95,9 @@ static const schema_attr window_attrs[] = {
 	 .type = SCHEMA_T_STRING,
 	 .flags = SCHEMA_OPTIONAL,
 	 .description =
-		 "IANA time zone the schedule is evaluated in, e.g. `Asia/Tokyo` or `UTC` (default UTC).",
-	 .min_len = 1,
-	 .max_len = 64,
-	 .pattern = "^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$"},
+		 "IANA time zone the schedule is evaluated in, e.g. `Asia/Tokyo` or `UTC` (default UTC); "
+		 "one of the zone and link names of the tz database (case-sensitive).",
+	 .check = schema_check_timezone},
 	{.name = "schedule_offset",
 	 .type = SCHEMA_T_NUMBER,
 	 .flags = SCHEMA_OPTIONAL | SCHEMA_INTEGER,
@@ -107,17 +107,7 @@ static const schema_attr window_attrs[] = {
 	 .has_range = true,
 	 .min = 1,
 	 .max = 6},
-	{.name = "tags",
-	 .type = SCHEMA_T_MAP_STRING,
-	 .flags = SCHEMA_OPTIONAL,
-	 .description =
-		 "Tags of the maintenance window (merged over the provider's `default_tags`).",
-	 .max_len = 256},
-	{.name = "tags_all",
-	 .type = SCHEMA_T_MAP_STRING,
-	 .flags = SCHEMA_COMPUTED,
-	 .description =
-		 "All tags of the maintenance window: `tags` over the provider's `default_tags`."},
+	SCHEMA_TAG_ATTRS("maintenance window"),
 };
 
 static void window_check(const tf_value *obj, const tf_path *path, tf_diags *d)

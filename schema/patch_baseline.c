@@ -39,10 +39,10 @@ static const schema_attr patch_filter_attrs[] = {
 	 .flags = SCHEMA_REQUIRED,
 	 .description =
 		 "Values to match for `key` (1 to 20, each 1 to 64 characters), e.g. `[\"Security\"]`.",
-	 .min_len = 1,
-	 .max_len = 64,
-	 .min_items = 1,
-	 .max_items = 20},
+	 .min_len = SSM_MIN_PATCH_FILTER_VALUE,
+	 .max_len = SSM_MAX_PATCH_FILTER_VALUE,
+	 .min_items = SSM_MIN_PATCH_FILTER_VALUE_LIST,
+	 .max_items = SSM_MAX_PATCH_FILTER_VALUE_LIST},
 };
 
 static const schema_block patch_filter_block = {
@@ -90,7 +90,7 @@ static const schema_nested approval_rule_blocks[] = {
 	{.name = "patch_filter",
 	 .nesting = SCHEMA_NEST_LIST,
 	 .min_items = 1,
-	 .max_items = 10,
+	 .max_items = SSM_MAX_PATCH_FILTER_LIST,
 	 .block = &patch_filter_block},
 };
 
@@ -123,10 +123,10 @@ static const schema_attr source_attrs[] = {
 	 .flags = SCHEMA_REQUIRED,
 	 .description =
 		 "Operating system versions the source applies to, e.g. `[\"AmazonLinux2\"]` (1 to 20).",
-	 .min_len = 1,
-	 .max_len = 128,
-	 .min_items = 1,
-	 .max_items = 20},
+	 .min_len = SSM_MIN_PATCH_SOURCE_PRODUCT,
+	 .max_len = SSM_MAX_PATCH_SOURCE_PRODUCT,
+	 .min_items = SSM_MIN_PATCH_SOURCE_PRODUCT_LIST,
+	 .max_items = SSM_MAX_PATCH_SOURCE_PRODUCT_LIST},
 };
 
 static const schema_block source_block = {
@@ -171,9 +171,12 @@ static const schema_attr baseline_attrs[] = {
 	 .flags = SCHEMA_OPTIONAL,
 	 .description =
 		 "Patch groups registered with this baseline (instances tagged `Patch Group` with one of "
-		 "these values use it); each 1 to 256 characters.",
-	 .min_len = 1,
-	 .max_len = 256},
+		 "these values use it); each 1 to 256 characters of letters, numbers, spaces and "
+		 "`_ . : / = + - @`. A group held by another baseline of the same operating system is "
+		 "taken over.",
+	 .min_len = SSM_MIN_PATCH_GROUP,
+	 .max_len = SSM_MAX_PATCH_GROUP,
+	 .check = schema_check_ssm_name},
 	{.name = "default_baseline",
 	 .type = SCHEMA_T_BOOL,
 	 .flags = SCHEMA_OPTIONAL | SCHEMA_COMPUTED,
@@ -187,9 +190,9 @@ static const schema_attr baseline_attrs[] = {
 	 .description =
 		 "Patches approved explicitly, by ID or package name pattern (at most 50, each 1 to 100 "
 		 "characters).",
-	 .min_len = 1,
-	 .max_len = 100,
-	 .max_items = 50},
+	 .min_len = SSM_MIN_PATCH_ID,
+	 .max_len = SSM_MAX_PATCH_ID,
+	 .max_items = SSM_MAX_PATCH_ID_LIST},
 	{.name = "approved_patches_compliance_level",
 	 .type = SCHEMA_T_STRING,
 	 .flags = SCHEMA_OPTIONAL | SCHEMA_COMPUTED,
@@ -208,9 +211,9 @@ static const schema_attr baseline_attrs[] = {
 	 .description =
 		 "Patches rejected explicitly, by ID or package name pattern (at most 50, each 1 to 100 "
 		 "characters).",
-	 .min_len = 1,
-	 .max_len = 100,
-	 .max_items = 50},
+	 .min_len = SSM_MIN_PATCH_ID,
+	 .max_len = SSM_MAX_PATCH_ID,
+	 .max_items = SSM_MAX_PATCH_ID_LIST},
 	{.name = "rejected_patches_action",
 	 .type = SCHEMA_T_STRING,
 	 .flags = SCHEMA_OPTIONAL | SCHEMA_COMPUTED,
@@ -218,28 +221,22 @@ static const schema_attr baseline_attrs[] = {
 		 "What happens to a rejected patch another package depends on: `ALLOW_AS_DEPENDENCY` "
 		 "(the API's default) or `BLOCK`.",
 	 .enum_values = ssm_enum_patch_action},
-	{.name = "tags",
-	 .type = SCHEMA_T_MAP_STRING,
-	 .flags = SCHEMA_OPTIONAL,
-	 .description = "Tags of the patch baseline (merged over the provider's `default_tags`).",
-	 .max_len = 256},
-	{.name = "tags_all",
-	 .type = SCHEMA_T_MAP_STRING,
-	 .flags = SCHEMA_COMPUTED,
-	 .description =
-		 "All tags of the patch baseline: `tags` over the provider's `default_tags`."},
+	SCHEMA_TAG_ATTRS("patch baseline"),
 };
 
 static const schema_nested baseline_blocks[] = {
 	{.name = "global_filter",
 	 .nesting = SCHEMA_NEST_LIST,
-	 .max_items = 4,
+	 .max_items = SSM_MAX_PATCH_FILTER_LIST,
 	 .block = &patch_filter_block},
 	{.name = "approval_rule",
 	 .nesting = SCHEMA_NEST_LIST,
-	 .max_items = 10,
+	 .max_items = SSM_MAX_PATCH_RULE_LIST,
 	 .block = &approval_rule_block},
-	{.name = "source", .nesting = SCHEMA_NEST_LIST, .max_items = 20, .block = &source_block},
+	{.name = "source",
+	 .nesting = SCHEMA_NEST_LIST,
+	 .max_items = SSM_MAX_PATCH_SOURCE_LIST,
+	 .block = &source_block},
 };
 
 static void baseline_check(const tf_value *obj, const tf_path *path, tf_diags *d)

@@ -283,39 +283,6 @@ bool schema_obj_is_unknown(const tf_value *obj, const char *name)
 	return tf_value_is_unknown(tf_value_attr(obj, name));
 }
 
-void schema_check_tag_keys(const tf_value *obj, const char *attr, const tf_path *path, tf_diags *d)
-{
-	const tf_value *m = tf_value_attr(obj, attr);
-	if (!tf_value_is_known(m) || m->type->kind != TF_TYPE_MAP)
-		return;
-	for (size_t i = 0; i < tf_value_len(m); i++) {
-		const char *k = m->u.coll.keys[i];
-		size_t chars = 0;
-		for (const char *c = k; *c; c++)
-			chars += ((unsigned char)*c & 0xC0) != 0x80;
-		bool bad_len = chars < 1 || chars > 128, reserved = strncasecmp(k, "aws:", 4) == 0;
-		if (!bad_len && !reserved)
-			continue;
-		tf_path p;
-		tf_path_init(&p);
-		if (tf_path_copy(&p, path) == 0 && tf_path_push_attr(&p, attr) == 0 &&
-		    tf_path_push_key(&p, k) == 0) {
-			if (bad_len)
-				tf_diags_error(
-					d, &p, "Invalid tag key",
-					"Tag keys must be 1 to 128 characters long, got %zu.",
-					chars);
-			else
-				tf_diags_error(
-					d, &p, "Invalid tag key",
-					"Tag key \"%s\" uses the prefix \"aws:\", which AWS reserves for its own "
-					"tags.",
-					k);
-		}
-		tf_path_free(&p);
-	}
-}
-
 /* --- attribute checks --- */
 
 void schema_check_schedule(const tf_value *v, const tf_path *path, tf_diags *d)

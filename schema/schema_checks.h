@@ -24,6 +24,7 @@
 #include "core/diag.h"
 #include "core/schema.h"
 #include "core/value.h"
+#include "names.h"
 
 /* Longest message a parser writes into its `why` buffer (including NUL). */
 #define SCHEMA_WHY_MAX 160 /* = ISO8601_WHY_MAX, DURATION_WHY_MAX */
@@ -43,12 +44,6 @@ void schema_check_iso8601(const tf_value *v, const tf_path *path, tf_diags *d);
 void schema_check_date(const tf_value *v, const tf_path *path, tf_diags *d);
 void schema_check_window_target_key(const tf_value *v, const tf_path *path, tf_diags *d);
 void schema_check_task_target_key(const tf_value *v, const tf_path *path, tf_diags *d);
-
-/*
- * Keys of the map attribute `attr` of obj (a tags map): 1 to 128 characters and
- * not starting with the reserved "aws:" prefix. Errors at attr["key"].
- */
-void schema_check_tag_keys(const tf_value *obj, const char *attr, const tf_path *path, tf_diags *d);
 
 /*
  * Error at `base` extended by `suffix` (path text such as "approval_rule[0].key",

@@ -25,16 +25,17 @@ static const schema_attr targets_attrs[] = {
 	 .flags = SCHEMA_REQUIRED,
 	 .description = "How targets are selected: `InstanceIds`, `tag:<TagName>`, `tag-key`, "
 			"`resource-groups:Name` or `resource-groups:ResourceTypeFilters`.",
-	 .min_len = 1,
-	 .max_len = 163,
+	 .min_len = SSM_MIN_TARGET_KEY,
+	 .max_len = SSM_MAX_TARGET_KEY,
 	 .check = schema_check_window_target_key},
 	{.name = "values",
 	 .type = SCHEMA_T_LIST_STRING,
 	 .flags = SCHEMA_REQUIRED,
 	 .description =
-		 "Values for `key` (at most 50): instance IDs, tag values, tag keys, a group name or "
+		 "Values for `key` (1 to 50): instance IDs, tag values, tag keys, a group name or "
 		 "resource types.",
-	 .max_items = 50},
+	 .min_items = 1, /* the model allows [], the API refuses it when it runs */
+	 .max_items = SSM_MAX_TARGET_VALUES},
 };
 
 static const schema_block targets_block = {
@@ -89,7 +90,7 @@ static const schema_nested target_blocks[] = {
 	{.name = "targets",
 	 .nesting = SCHEMA_NEST_LIST,
 	 .min_items = 1,
-	 .max_items = 5,
+	 .max_items = SSM_MAX_TARGETS,
 	 .block = &targets_block},
 };
 

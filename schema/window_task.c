@@ -42,9 +42,10 @@ static const schema_attr targets_attrs[] = {
 	{.name = "values",
 	 .type = SCHEMA_T_LIST_STRING,
 	 .flags = SCHEMA_REQUIRED,
-	 .description = "Window target IDs (at most 10) or instance IDs (at most 50).",
+	 .description = "Window target IDs (1 to 10) or instance IDs (1 to 50).",
 	 .min_len = 1,
-	 .max_items = 50},
+	 .min_items = 1, /* the model allows [], the API refuses it when it runs */
+	 .max_items = SSM_MAX_TARGET_VALUES},
 };
 
 /* A window target ID is a UUID: 8-4-4-4-12 hex digits. */
@@ -97,14 +98,14 @@ static const schema_attr run_parameter_attrs[] = {
 	 .type = SCHEMA_T_STRING,
 	 .flags = SCHEMA_REQUIRED,
 	 .description = "Name of the document parameter, e.g. `Operation`.",
-	 .min_len = 1,
-	 .max_len = 255},
+	 .min_len = SSM_MIN_TASK_PARAMETER_NAME,
+	 .max_len = SSM_MAX_TASK_PARAMETER_NAME},
 	{.name = "values",
 	 .type = SCHEMA_T_LIST_STRING,
 	 .flags = SCHEMA_REQUIRED,
 	 .description = "Values of the parameter, e.g. `[\"Install\"]`.",
-	 .min_len = 1,
-	 .max_len = 255},
+	 .min_len = SSM_MIN_TASK_PARAMETER_VALUE,
+	 .max_len = SSM_MAX_TASK_PARAMETER_VALUE},
 };
 
 static const schema_block run_parameter_block = {
@@ -118,15 +119,15 @@ static const schema_attr automation_parameter_attrs[] = {
 	 .type = SCHEMA_T_STRING,
 	 .flags = SCHEMA_REQUIRED,
 	 .description = "Name of the runbook parameter.",
-	 .min_len = 1,
-	 .max_len = 50},
+	 .min_len = SSM_MIN_AUTOMATION_PARAMETER_KEY,
+	 .max_len = SSM_MAX_AUTOMATION_PARAMETER_KEY},
 	{.name = "values",
 	 .type = SCHEMA_T_LIST_STRING,
 	 .flags = SCHEMA_REQUIRED,
 	 .description = "Values of the parameter (at most 50, each 1 to 512 characters).",
-	 .min_len = 1,
-	 .max_len = 512,
-	 .max_items = 50},
+	 .min_len = SSM_MIN_AUTOMATION_PARAMETER_VALUE,
+	 .max_len = SSM_MAX_AUTOMATION_PARAMETER_VALUE,
+	 .max_items = SSM_MAX_AUTOMATION_PARAMETER_VALUE_LIST},
 };
 
 static const schema_block automation_parameter_block = {
@@ -263,7 +264,7 @@ static const schema_attr automation_attrs[] = {
 static const schema_nested automation_blocks[] = {
 	{.name = "parameter",
 	 .nesting = SCHEMA_NEST_SET,
-	 .max_items = 200,
+	 .max_items = SSM_MAX_AUTOMATION_PARAMETER_MAP,
 	 .block = &automation_parameter_block},
 };
 
@@ -425,9 +426,9 @@ static const schema_attr task_attrs[] = {
 	 .pattern = "^[a-zA-Z0-9_.-]+$"},
 	{.name = "description",
 	 .type = SCHEMA_T_STRING,
-	 .flags = SCHEMA_OPTIONAL,
+	 .flags = SCHEMA_OPTIONAL | SCHEMA_SENSITIVE,
 	 .description =
-		 "Description of the window task (1 to 128 characters; the API treats it as sensitive).",
+		 "Description of the window task (1 to 128 characters; sensitive, as in SSM's model).",
 	 .min_len = 1,
 	 .max_len = 128},
 	{.name = "cutoff_behavior",
@@ -440,7 +441,10 @@ static const schema_attr task_attrs[] = {
 };
 
 static const schema_nested task_blocks[] = {
-	{.name = "targets", .nesting = SCHEMA_NEST_LIST, .max_items = 5, .block = &targets_block},
+	{.name = "targets",
+	 .nesting = SCHEMA_NEST_LIST,
+	 .max_items = SSM_MAX_TARGETS,
+	 .block = &targets_block},
 	{.name = "task_invocation_parameters",
 	 .nesting = SCHEMA_NEST_LIST,
 	 .max_items = 1,

@@ -14,7 +14,7 @@ BUILD_PACKAGES=(
   build-essential cmake pkg-config
   libgrpc-dev protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev protobuf-compiler
   libcurl4-openssl-dev libssl-dev libmsgpack-dev libjansson-dev
-  python3 python3-botocore
+  python3 python3-botocore tzdata
 )
 TEST_PACKAGES=(
   python3-grpcio python3-protobuf python3-msgpack python3-cryptography python3-pytest

@@ -8,7 +8,8 @@ from) and written as NULL-terminated C string arrays into the build tree:
 
     gen_enums.py MODEL_JSON OUT_DIR   ->  OUT_DIR/ssm_enums.h, OUT_DIR/ssm_enums.c
 
-Each shape in SHAPES becomes `const char *const ssm_enum_<c_name>[]`. A shape
+Each shape in SHAPES becomes `const char *const ssm_enum_<c_name>[]`; each
+shape in SIZES its SSM_MIN_/SSM_MAX_ limit macros. A shape
 missing from the model, or not an enum, is an error (the build stops), so a
 model upgrade that renames one is noticed. The output is written only when its
 content changes, so an unchanged model does not trigger recompilation.
@@ -32,6 +33,34 @@ SHAPES = [
     ("DocumentHashType", "document_hash_type"),
     ("NotificationEvent", "notification_event"),
     ("NotificationType", "notification_type"),
+]
+
+# Size limits of list, map and string shapes: each becomes SSM_MIN_<NAME> /
+# SSM_MAX_<NAME> (item counts of lists and maps, lengths of strings) where the
+# model has a "min" / "max", so the schema tables' limits follow the model.
+# A limit the schema uses but the model lacks is a compile error.
+SIZES = [
+    ("PatchIdList", "PATCH_ID_LIST"),
+    ("PatchId", "PATCH_ID"),
+    ("PatchFilterList", "PATCH_FILTER_LIST"),
+    ("PatchFilterValueList", "PATCH_FILTER_VALUE_LIST"),
+    ("PatchFilterValue", "PATCH_FILTER_VALUE"),
+    ("PatchRuleList", "PATCH_RULE_LIST"),
+    ("PatchSourceList", "PATCH_SOURCE_LIST"),
+    ("PatchSourceProductList", "PATCH_SOURCE_PRODUCT_LIST"),
+    ("PatchSourceProduct", "PATCH_SOURCE_PRODUCT"),
+    ("PatchGroup", "PATCH_GROUP"),
+    ("TagKey", "TAG_KEY"),
+    ("TagValue", "TAG_VALUE"),
+    ("Targets", "TARGETS"),
+    ("TargetValues", "TARGET_VALUES"),
+    ("TargetKey", "TARGET_KEY"),
+    ("AutomationParameterMap", "AUTOMATION_PARAMETER_MAP"),
+    ("AutomationParameterKey", "AUTOMATION_PARAMETER_KEY"),
+    ("AutomationParameterValueList", "AUTOMATION_PARAMETER_VALUE_LIST"),
+    ("AutomationParameterValue", "AUTOMATION_PARAMETER_VALUE"),
+    ("MaintenanceWindowTaskParameterName", "TASK_PARAMETER_NAME"),
+    ("MaintenanceWindowTaskParameterValue", "TASK_PARAMETER_VALUE"),
 ]
 
 
@@ -102,6 +131,14 @@ def main(argv):
         c.append("\tNULL,")
         c.append("};")
         c.append("")
+    h += ["", "/* Size limits (items of lists and maps, characters of strings). */"]
+    for shape, cname in SIZES:
+        sh = shapes.get(shape)
+        if not sh or sh.get("type") not in ("list", "map", "string"):
+            raise SystemExit("gen_enums: %s is not a list, map or string in %s" % (shape, model_path))
+        for bound in ("min", "max"):
+            if bound in sh:
+                h.append("#define SSM_%s_%s %d /* %s */" % (bound.upper(), cname, sh[bound], shape))
     h += ["", "#endif", ""]
     os.makedirs(out_dir, exist_ok=True)
     write_if_changed(os.path.join(out_dir, "ssm_enums.h"), "\n".join(h))

@@ -95,7 +95,22 @@ int ssm_call(aws_client *c, const char *op, json_t *req, json_t **out, aws_error
 int ssm_call_all(aws_client *c, const char *op, json_t *req, const char *list_member, json_t **out,
 		 aws_error *err);
 
-/* Cancel every in-flight and future wait/request (Stop RPC). Process-wide. */
+/*
+ * ssm_call under Stop (what Ctrl-C does): a mutating request already sent
+ * finishes, bounded by its timeout (60 s), and its answer is returned, so a
+ * created object is returned to Terraform and recorded in state; every wait,
+ * retry and request not yet sent ends with AWS_ERR_CANCELLED. A request counts
+ * as sent once its connection is up and its first byte is written; a read is
+ * aborted even then (it changes nothing).
+ *
+ * Mutating is decided by the operation's name: every SSM operation except the
+ * read-only verbs Describe*, Get* and List* (SSM's model names every read that
+ * way; an operation this table does not know is treated as mutating, the safe
+ * side).
+ */
+bool ssm_op_mutating(const char *op);
+
+/* Stop RPC: cancel every wait and request as ssm_op_mutating says. Process-wide. */
 void aws_cancel_all(void);
 bool aws_cancelled(void);
 /* Sleep up to ms, returning early with AWS_ERR_CANCELLED on aws_cancel_all(). */

@@ -94,7 +94,8 @@ static int send_once(aws_caller *k, const aws_credentials *cr, const aws_call_sp
 	for (i = 0; i < nl; i++)
 		hl[i] = lines[i].data;
 	{
-		aws_http_request hr = {"POST", s->url, hl, nl, s->body, s->body_len, 0, 0};
+		aws_http_request hr = {"POST",      s->url, hl, nl,         s->body,
+				       s->body_len, 0,      0,  s->mutating};
 		rc = aws_http_do(k->http, &hr, resp, err);
 	}
 	goto done;
@@ -159,6 +160,11 @@ int aws_call(aws_caller *k, aws_creds_source *src, const aws_call_spec *s, aws_h
 		      resp->request_id);
 		if (rc == AWS_ERR_CANCELLED)
 			goto done;
+		if (aws_cancelled()) {
+			/* Stop came while this attempt ran: its answer is the result. */
+			aws_error_prefix(err, "not retried after Stop: ");
+			goto done;
+		}
 		if (!skew_fixed && rc == AWS_ERR_AUTH && aws_error_clock_skew(err) && resp->date) {
 			/* As the AWS SDKs do: sign with the server's clock from now on. */
 			long skew = (long)(resp->date - time(NULL));

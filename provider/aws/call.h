@@ -12,6 +12,11 @@
  * clock (offset learnt from the response's Date header) and retry once
  * likewise.
  *
+ * Stop (aws_cancel_all) ends the backoff waits and keeps further attempts
+ * from being sent; an attempt already sent of a `mutating` call finishes
+ * (http.h) and its answer is the call's result: success, or its error, not
+ * retried.
+ *
  * Credentials come from an aws_creds_source, asked before every attempt, so
  * this file knows nothing of where they come from (the chain sits above it
  * and hands itself in).
@@ -61,6 +66,7 @@ typedef struct {
 	const char *body;
 	size_t body_len;
 	bool query_errors; /* STS XML errors instead of JSON */
+	bool mutating; /* changes something: once sent, Stop lets it finish */
 } aws_call_spec;
 
 /*

@@ -15,9 +15,12 @@
  * https; no redirects followed. AWS_CA_BUNDLE (as in the AWS SDKs) names a PEM
  * file of extra trusted CAs, replacing the system bundle (private endpoints).
  * Without it, the trust anchors are libcurl's CA directory (see g_ca_dir), not
- * its CA bundle file. A progress callback aborts the transfer when
- * aws_cancel_all() is called (Stop RPC): curl calls it at least about once a
- * second even while idle, so a hung request ends within ~1 s.
+ * its CA bundle file.
+ *
+ * Stop (aws_cancel_all, see http.h for the rule): the pre-request callback
+ * drops a request that is connected but not yet written, and the progress
+ * callback aborts an abortable transfer; curl calls it at least about once a
+ * second even while idle, so a hung read ends within ~1 s.
  *
  * libcurl is not linked: it is dlopen()ed at the first request of the
  * process (see g_curl below), and a client's share handle is made at its
@@ -362,7 +365,15 @@ void aws_http_response_free(aws_http_response *r)
 typedef struct {
 	aws_http_response *resp;
 	bool too_large;
+	bool finish_once_sent; /* the request's rule under Stop */
+	bool sent; /* the request is (being) written on a connection */
 } xfer_state;
+
+/* Under Stop, may this transfer still be aborted? */
+static bool abortable(const xfer_state *st)
+{
+	return !(st->finish_once_sent && st->sent);
+}
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 {
@@ -416,19 +427,36 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 		       curl_off_t ulnow)
 {
-	(void)userp;
 	(void)dltotal;
 	(void)dlnow;
 	(void)ultotal;
 	(void)ulnow;
-	return aws_cancelled() ? 1 : 0;
+	return aws_cancelled() && abortable(userp) ? 1 : 0;
+}
+
+/* Connected (TLS done), the request about to be written: the last moment a
+ * Stop can drop a request SSM never saw. curl calls it again if it re-sends
+ * on a new connection; by then a mutating request counts as sent. */
+static int on_prereq(void *userp, char *primary_ip, char *local_ip, int primary_port,
+		     int local_port)
+{
+	xfer_state *st = userp;
+
+	(void)primary_ip;
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (aws_cancelled() && abortable(st))
+		return CURL_PREREQFUNC_ABORT;
+	st->sent = true;
+	return CURL_PREREQFUNC_OK;
 }
 
 int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *resp, aws_error *err)
 {
 	struct curl_slist *hl = NULL, *tmp;
 	char errbuf[CURL_ERROR_SIZE] = "";
-	xfer_state st = {resp, false};
+	xfer_state st = {resp, false, req->finish_once_sent, false};
 	CURL *e = NULL;
 	CURLcode cc;
 	size_t i;
@@ -439,7 +467,8 @@ int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *res
 	resp->date = 0;
 	resp->error_type[0] = resp->request_id[0] = '\0';
 	if (aws_cancelled()) {
-		aws_error_set(err, AWS_ERR_CANCELLED, 0, NULL, NULL, "request cancelled (Stop)");
+		aws_error_set(err, AWS_ERR_CANCELLED, 0, NULL, NULL,
+			      "request cancelled before it was sent (Stop)");
 		return AWS_ERR_CANCELLED;
 	}
 	if ((rc = http_ready(h, err)) != 0)
@@ -493,6 +522,11 @@ int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *res
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, &st);
 	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(e, CURLOPT_XFERINFODATA, &st);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, &st);
+	/* A libcurl before 7.80 lacks the option: then a request counts as sent
+	 * from its start (a mutating one is never aborted). */
+	st.sent = curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq) != CURLE_OK;
 	if (strcmp(req->method, "GET") == 0) {
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	} else {
@@ -506,9 +540,10 @@ int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *res
 	if (cc == CURLE_OK) {
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
 		rc = 0;
-	} else if (cc == CURLE_ABORTED_BY_CALLBACK || aws_cancelled()) {
+	} else if (cc == CURLE_ABORTED_BY_CALLBACK || (aws_cancelled() && abortable(&st))) {
 		rc = AWS_ERR_CANCELLED;
-		aws_error_set(err, rc, 0, NULL, NULL, "request cancelled (Stop)");
+		aws_error_set(err, rc, 0, NULL, NULL, "request cancelled %s(Stop)",
+			      st.sent ? "" : "before it was sent ");
 	} else if (cc == CURLE_WRITE_ERROR && st.too_large) {
 		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL,
 			      "response body larger than %u bytes", AWS_HTTP_MAX_BODY);

@@ -5,6 +5,7 @@
 #ifndef SSMPATCH_AWS_HTTP_H
 #define SSMPATCH_AWS_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -29,6 +30,7 @@ typedef struct {
 	size_t body_len;
 	long connect_timeout_ms; /* 0 = AWS_HTTP_CONNECT_TIMEOUT_MS */
 	long timeout_ms; /* 0 = AWS_HTTP_TIMEOUT_MS */
+	bool finish_once_sent; /* Stop does not abort it once sent (mutating calls) */
 } aws_http_request;
 
 typedef struct {
@@ -50,6 +52,12 @@ void aws_http_response_free(aws_http_response *r);
  * AWS_ERR_CANCELLED when aws_cancel_all() interrupted it, AWS_ERR_OTHER when
  * the response body exceeded AWS_HTTP_MAX_BODY. err is filled on failure.
  * Thread-safe; connections, DNS and TLS sessions are shared across threads.
+ *
+ * Under Stop (aws_cancel_all): a request not yet started fails at once; one
+ * still connecting fails before its first byte is written (curl's
+ * pre-request callback, after connect and TLS); one already sent is aborted,
+ * unless finish_once_sent: then it runs to its answer or its timeout, and that
+ * is what it returns.
  */
 int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *resp, aws_error *err);
 

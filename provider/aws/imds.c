@@ -21,8 +21,12 @@ static int imds_get(aws_http *http, const char *method, const char *base, size_t
 {
 	char url[1024];
 	const char *hdr[1] = {header};
-	aws_http_request r = {
-		method, url, hdr, 1, NULL, 0, AWS_IMDS_CONNECT_MS, AWS_IMDS_TIMEOUT_MS};
+	aws_http_request r = {.method = method,
+			      .url = url,
+			      .headers = hdr,
+			      .n_headers = 1,
+			      .connect_timeout_ms = AWS_IMDS_CONNECT_MS,
+			      .timeout_ms = AWS_IMDS_TIMEOUT_MS};
 	int w = snprintf(url, sizeof(url), "%.*s%s", (int)bl, base, path);
 
 	if (w < 0 || (size_t)w >= sizeof(url)) {

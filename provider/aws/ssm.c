@@ -64,6 +64,18 @@ static void trace_body(const char *what, const char *op, const char *body, size_
 
 /* ---- SSM JSON 1.1 ---- */
 
+bool ssm_op_mutating(const char *op)
+{
+	static const char *const read_only[] = {"Describe", "Get", "List"};
+	size_t i;
+
+	for (i = 0; op && i < sizeof(read_only) / sizeof(read_only[0]); i++)
+		if (strncmp(op, read_only[i], strlen(read_only[i])) == 0 &&
+		    op[strlen(read_only[i])] >= 'A' && op[strlen(read_only[i])] <= 'Z')
+			return false;
+	return true;
+}
+
 int ssm_call(aws_client *c, const char *op, json_t *req, json_t **out, aws_error *err)
 {
 	aws_http_response resp;
@@ -95,6 +107,7 @@ int ssm_call(aws_client *c, const char *op, json_t *req, json_t **out, aws_error
 	s.target = target;
 	s.body = body;
 	s.body_len = strlen(body);
+	s.mutating = ssm_op_mutating(op);
 	if ((rc = aws_call(&c->caller, &c->chain.src, &s, &resp, err)) != 0)
 		goto done;
 	trace_body("response", op, resp.body.data, resp.body.len);

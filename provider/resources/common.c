@@ -554,9 +554,10 @@ void res_client_token(char out[37])
 /* ---------------------------------------------------------------- calls: find, delete */
 
 /* res_call, res_get and res_delete: every failure but a quiet_gone
- * AWS_ERR_NOT_FOUND gets a diagnostic. */
-static int call(provider_ctx *p, const char *op, json_t *req, json_t **resp, const char *at,
-		bool quiet_gone, tf_diags *d)
+ * AWS_ERR_NOT_FOUND gets a diagnostic naming `what` (NULL: op). A list_member
+ * makes it a paginated call (ssm_call_all) answering that member's array. */
+static int call(provider_ctx *p, const char *op, const char *what, const char *list_member,
+		json_t *req, json_t **resp, const char *at, bool quiet_gone, tf_diags *d)
 {
 	json_t *answer = NULL;
 	aws_error err;
@@ -569,14 +570,15 @@ static int call(provider_ctx *p, const char *op, json_t *req, json_t **resp, con
 		return AWS_ERR_OTHER;
 	}
 	memset(&err, 0, sizeof(err));
-	rc = ssm_call(p->aws, op, req, &answer, &err);
+	rc = list_member ? ssm_call_all(p->aws, op, req, list_member, &answer, &err)
+			 : ssm_call(p->aws, op, req, &answer, &err);
 	json_decref(req);
 	/* An ID SSM refuses as invalid names no object (ListTagsForResource
 	 * answers so for one that does not exist): for a find, it is gone. */
 	if (quiet_gone && strcmp(err.aws_code, "InvalidResourceId") == 0)
 		rc = AWS_ERR_NOT_FOUND;
 	if (rc != 0 && !(quiet_gone && rc == AWS_ERR_NOT_FOUND))
-		res_diag_aws_at(d, at, op, &err);
+		res_diag_aws_at(d, at, what ? what : op, &err);
 	if (rc == 0 && resp)
 		*resp = answer;
 	else
@@ -587,18 +589,30 @@ static int call(provider_ctx *p, const char *op, json_t *req, json_t **resp, con
 int res_call(provider_ctx *p, const char *op, json_t *req, json_t **resp, const char *at,
 	     tf_diags *d)
 {
-	return call(p, op, req, resp, at, false, d);
+	return call(p, op, NULL, NULL, req, resp, at, false, d);
+}
+
+int res_call_named(provider_ctx *p, const char *op, const char *what, json_t *req, json_t **resp,
+		   const char *at, tf_diags *d)
+{
+	return call(p, op, what, NULL, req, resp, at, false, d);
+}
+
+int res_call_all(provider_ctx *p, const char *op, json_t *req, const char *list_member,
+		 json_t **list, const char *at, tf_diags *d)
+{
+	return call(p, op, NULL, list_member, req, list, at, false, d);
 }
 
 int res_get(provider_ctx *p, const char *op, json_t *req, json_t **resp, const char *at,
 	    tf_diags *d)
 {
-	return call(p, op, req, resp, at, true, d);
+	return call(p, op, NULL, NULL, req, resp, at, true, d);
 }
 
 int res_delete(provider_ctx *p, const char *op, json_t *req, tf_diags *d)
 {
-	int rc = call(p, op, req, NULL, NULL, true, d);
+	int rc = call(p, op, NULL, NULL, req, NULL, NULL, true, d);
 
 	return rc == AWS_ERR_NOT_FOUND ? 0 : rc;
 }

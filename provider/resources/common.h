@@ -128,6 +128,16 @@ int res_plan_tags_all(const provider_ctx *p, tf_value *planned);
 int res_call(provider_ctx *p, const char *op, json_t *req, json_t **resp, const char *at,
 	     tf_diags *d);
 
+/* res_call whose diagnostic names `what` ("RegisterPatchBaselineForPatchGroup
+ * (patch group \"web\")") instead of the operation. */
+int res_call_named(provider_ctx *p, const char *op, const char *what, json_t *req, json_t **resp,
+		   const char *at, tf_diags *d);
+
+/* res_call of a paginated Describe/List: *list is a new array of every page's
+ * `list_member` elements. */
+int res_call_all(provider_ctx *p, const char *op, json_t *req, const char *list_member,
+		 json_t **list, const char *at, tf_diags *d);
+
 /* The shared "find": res_call of a Get/Describe/List, but AWS_ERR_NOT_FOUND
  * (the object, or its window, is gone; also SSM's InvalidResourceId) comes
  * back with no diagnostic. */

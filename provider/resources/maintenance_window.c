@@ -59,7 +59,7 @@ const res_def res_maintenance_window_def = {
 	.what = "maintenance window",
 	.op = {"CreateMaintenanceWindow", "GetMaintenanceWindow", "UpdateMaintenanceWindow",
 	       "DeleteMaintenanceWindow"},
-	.keys = {{"id", "WindowId", "mw-"}},
+	.keys = {{.attr = "id", .member = "WindowId", .prefix = "mw-"}},
 	.arn_kind = "maintenancewindow",
 	.tag_type = "MaintenanceWindow",
 	.map = &mw_map,

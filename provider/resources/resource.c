@@ -15,6 +15,7 @@
 
 #include "../core/log.h"
 #include "common.h"
+#include "schema/names.h"
 
 #define MOD "provider.resource"
 
@@ -407,8 +408,20 @@ int resource_delete(const res_def *def, provider_ctx *p, const tf_value *prior, 
 int resource_plan(const res_def *def, provider_ctx *p, const tf_value *prior,
 		  const tf_value *config, tf_value *planned, tf_diags *d)
 {
+	const tf_value *all;
+
 	if (def->tag_type && res_plan_tags_all(p, planned) < 0) {
 		res_diag_internal(d, "planning tags_all", NULL);
+		return -1;
+	}
+	/* Validation counts `tags` alone; with the provider's default_tags the
+	 * object may carry more than SSM takes (TooManyTagsError at apply). */
+	all = tf_value_attr(planned, "tags_all");
+	if (def->tag_type && tf_value_len(all) > SCHEMA_MAX_TAGS) {
+		tf_diags_error_at(d, "tags", "Too many tags",
+				  "tags and the provider's default_tags together give this %s %zu "
+				  "tags; SSM allows %d per resource.",
+				  def->what, tf_value_len(all), SCHEMA_MAX_TAGS);
 		return -1;
 	}
 	return def->plan ? def->plan(p, prior, config, planned, d) : 0;

@@ -84,8 +84,8 @@ const res_def res_window_target_def = {
 	.what = "maintenance window target",
 	.op = {"RegisterTargetWithMaintenanceWindow", "DescribeMaintenanceWindowTargets",
 	       "UpdateMaintenanceWindowTarget", "DeregisterTargetFromMaintenanceWindow"},
-	.keys = {{"window_id", "WindowId", "mw-"},
-		 {"id", "WindowTargetId", NULL, "window_target_id"}},
+	.keys = {{.attr = "window_id", .member = "WindowId", .prefix = "mw-"},
+		 {.attr = "id", .member = "WindowTargetId", .name = "window_target_id"}},
 	.map = &wt_map,
 	.find = wt_find,
 };

@@ -398,6 +398,70 @@ def test_cancel_interrupts_backoff_wait(aws):
     assert r[1]["seconds"] < 3
 
 
+# ---- Stop: a sent mutating request finishes, nothing else is sent ----
+
+def start(config, actions, tmp_path, env=None):
+    """The driver with its input in a file and stdin left for "cancel" lines."""
+    e = {k: v for k, v in os.environ.items()
+         if not k.startswith("AWS_") and "proxy" not in k.lower() and not k.startswith("TF_LOG")}
+    e.update({"HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true"}, **(env or {}))
+    inp = tmp_path / "driver-input.json"
+    inp.write_text(json.dumps({"config": config, "actions": actions}))
+    return subprocess.Popen([tool("aws_driver"), str(inp)], env=e, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def stop_when(proc, pred, timeout=30):
+    """Send the driver's Stop once pred() holds (the event, not a delay)."""
+    t0 = time.monotonic()
+    while not pred():
+        assert proc.poll() is None, proc.stderr.read().decode()
+        assert time.monotonic() - t0 < timeout, "event not reached"
+        time.sleep(0.01)
+    proc.stdin.write(b"cancel\n")
+    proc.stdin.flush()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err.decode()
+    return [json.loads(l) for l in out.decode().splitlines()]
+
+
+CREATE = {"do": "ssm", "op": "CreatePatchBaseline", "req": {"Name": "b"}}
+
+
+def test_stop_lets_a_sent_create_finish_and_sends_nothing_more(aws, tmp_path):
+    aws.ssm_delay = 1.5  # the answer comes 1.5 s after the request arrived
+    proc = start(base(aws, access_key="AKIASTATIC", secret_key=SECRET),
+                 [{"do": "cancel_on_stdin"}, CREATE, CREATE, GET], tmp_path)
+    r = stop_when(proc, lambda: len(aws.calls("ssm")) == 1)
+    # The create on the wire at Stop finished: its answer is the result.
+    assert r[1]["ok"], r[1]
+    assert r[1]["out"]["Op"] == "CreatePatchBaseline"
+    # Nothing after Stop was sent: not the next create, not a read.
+    assert r[2]["code"] == "cancelled" and "before it was sent" in r[2]["message"], r[2]
+    assert r[3]["code"] == "cancelled", r[3]
+    assert [c["op"] for c in aws.calls("ssm")] == ["CreatePatchBaseline"]
+
+
+def test_stop_aborts_a_sent_read(aws, tmp_path):
+    aws.ssm_delay = 60  # never answers within the test
+    proc = start(base(aws, access_key="AKIASTATIC", secret_key=SECRET),
+                 [{"do": "cancel_on_stdin"}, GET], tmp_path)
+    r = stop_when(proc, lambda: len(aws.calls("ssm")) == 1)
+    assert r[1]["code"] == "cancelled" and r[1]["message"] == "request cancelled (Stop)", r[1]
+
+
+def test_stop_does_not_retry_a_sent_create_that_failed(aws, tmp_path):
+    aws.ssm_delay = 1.5
+    aws.ssm_script = [(503, {}, json.dumps({"__type": "ServiceUnavailable", "message": "busy"}))] * 5
+    proc = start(base(aws, access_key="AKIASTATIC", secret_key=SECRET, max_retries=5),
+                 [{"do": "cancel_on_stdin"}, CREATE], tmp_path)
+    r = stop_when(proc, lambda: len(aws.calls("ssm")) == 1)
+    # The answer of the one attempt sent is the result; no retry went out.
+    assert r[1]["code"] == "server error" and r[1]["status"] == 503, r[1]
+    assert r[1]["message"] == "not retried after Stop: busy", r[1]
+    assert len(aws.calls("ssm")) == 1
+
+
 def test_no_secrets_in_trace_log(aws):
     aws.add_key("ASIAENV", "env-secret-XYZ", token="env-session-token-XYZ")
     lines, stderr = run(

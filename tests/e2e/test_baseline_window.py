@@ -20,9 +20,10 @@ Scenarios:
   3 operating_system change plans a replacement; the new baseline takes over
     the patch groups;
   4 import of each, then a no-op plan; a malformed ID is rejected;
-  5 a failure after create (a patch group another baseline holds; disabling
-    a window) keeps the object in state with an error, and the next apply
-    converges without a duplicate;
+  5 a failure after create (registering the patch group, disabling a window)
+    keeps the object in state with an error, and the next apply converges
+    without a duplicate; a patch group another baseline holds is taken over
+    with a warning naming that baseline;
   6 every answer passes the harness's Terraform-core checks (the harness
     raises ProviderBug otherwise), in every scenario above.
 Emulator-only (skipped on an external endpoint): the failures made by fault
@@ -354,10 +355,11 @@ def test_import_then_no_change(ep, protocol):
 def test_failure_after_create_keeps_object(ep, protocol, tainted):
     """Terraform marks an object whose create returned an error as tainted, so
     its next apply destroys and re-creates it; after `terraform untaint` it is
-    updated in place instead. Both converge on exactly one baseline."""
+    updated in place instead. Both converge on exactly one baseline. The
+    failure: RegisterPatchBaselineForPatchGroup refused once after the
+    baseline was made (emulator fault injection)."""
     name, g = ep.name("STG-AL2Baseline"), ep.name("STG")
-    other = ssm(ep, "CreatePatchBaseline", {"Name": ep.name("conflict"), "OperatingSystem": "AMAZON_LINUX_2"})["BaselineId"]
-    ssm(ep, "RegisterPatchBaselineForPatchGroup", {"BaselineId": other, "PatchGroup": g})
+    inject(ep, "RegisterPatchBaselineForPatchGroup")
     try:
         with Run(ep, protocol) as p:
             cfg = baseline(name, 1, [g])
@@ -367,12 +369,12 @@ def test_failure_after_create_keeps_object(ep, protocol, tainted):
             errs = [d for d in ei.value.diagnostics if d.is_error]
             assert errs and errs[0].attribute == "patch_groups"
             assert "RegisterPatchBaselineForPatchGroup" in errs[0].summary + errs[0].detail
+            assert g in errs[0].summary + errs[0].detail   # names the group
             assert partial is not None and partial["id"].startswith("pb-")
             assert not partial["patch_groups"]          # the group is not ours (yet)
             assert len(own_baselines(ep, name)) == 1
 
-            # the conflict goes away; the next apply converges
-            ssm(ep, "DeregisterPatchBaselineForPatchGroup", {"BaselineId": other, "PatchGroup": g})
+            # the next apply converges
             if tainted:
                 p.destroy(PB, p.refresh(PB, partial))
                 st = p.apply(PB, cfg)
@@ -386,6 +388,36 @@ def test_failure_after_create_keeps_object(ep, protocol, tainted):
             assert group_owner(ep, g) == st["id"]
             assert p.plan(PB, cfg, p.refresh(PB, st)).action == "noop"
             p.destroy(PB, st)
+        ep.assert_clean()
+    finally:
+        cleanup(ep, {name})
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_patch_group_held_elsewhere_is_taken_over(ep, protocol):
+    """A patch group another baseline holds (made outside Terraform) is taken
+    over, as the configuration declares, with a warning at patch_groups that
+    names the previous holder by ID and name; destroying ours later does not
+    give the group back to anyone (it is simply released)."""
+    name, g = ep.name("STG-AL2Baseline"), ep.name("STG")
+    other_name = ep.name("conflict")
+    other = ssm(ep, "CreatePatchBaseline", {"Name": other_name, "OperatingSystem": "AMAZON_LINUX_2"})["BaselineId"]
+    ssm(ep, "RegisterPatchBaselineForPatchGroup", {"BaselineId": other, "PatchGroup": g})
+    try:
+        with Run(ep, protocol) as p:
+            cfg = baseline(name, 1, [g])
+            before = len(p.warnings)
+            st = p.apply(PB, cfg)
+            assert group_owner(ep, g) == st["id"] and st["patch_groups"] == [g]
+            warned = [w for w in p.warnings[before:]
+                      if w.summary == "Patch group taken over from another baseline"]
+            assert len(warned) == 1, [w.summary for w in p.warnings[before:]]
+            assert warned[0].attribute == "patch_groups"
+            assert other in warned[0].detail and other_name in warned[0].detail and g in warned[0].detail
+            assert get_baseline(ep, other).get("PatchGroups", []) == []
+            assert p.plan(PB, cfg, p.refresh(PB, st)).action == "noop"
+            p.destroy(PB, st)
+            assert get_baseline(ep, other).get("PatchGroups", []) == []
         ssm(ep, "DeletePatchBaseline", {"BaselineId": other})
         ep.assert_clean()
     finally:

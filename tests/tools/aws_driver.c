@@ -12,7 +12,10 @@
  *    "actions": [{"do": "region"} | {"do": "account_id"} |
  *                {"do": "ssm", "op", "req"} | {"do": "ssm_all", "op", "req", "list"} |
  *                {"do": "parallel", "threads", "calls", "op", "req"} |
- *                {"do": "cancel_after_ms", "ms"} | {"do": "sleep_ms", "ms"}]}
+ *                {"do": "cancel_after_ms", "ms"} | {"do": "cancel_on_stdin"} |
+ *                {"do": "sleep_ms", "ms"}]}
+ * cancel_on_stdin (input from argv[1] then): aws_cancel_all() when a line
+ * arrives on stdin, so a test can Stop at an exact event.
  * A failed client_new prints {"client_error": {...}} and exits 0.
  */
 #include <pthread.h>
@@ -116,6 +119,16 @@ static void *cancel_main(void *p)
 	return NULL;
 }
 
+static void *cancel_stdin_main(void *p)
+{
+	char line[64];
+
+	(void)p;
+	if (fgets(line, sizeof(line), stdin))
+		aws_cancel_all();
+	return NULL;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -176,6 +189,12 @@ static json_t *run(aws_client *c, json_t *a, pthread_t *canceller, bool *have_ca
 		long ms = (long)json_integer_value(json_object_get(a, "ms"));
 		pthread_create(canceller, NULL, cancel_main, (void *)(intptr_t)ms);
 		*have_canceller = true;
+		return json_pack("{s:b}", "ok", 1);
+	}
+	if (!strcmp(what, "cancel_on_stdin")) {
+		pthread_t t;
+		pthread_create(&t, NULL, cancel_stdin_main, NULL);
+		pthread_detach(t);
 		return json_pack("{s:b}", "ok", 1);
 	}
 	if (!strcmp(what, "sleep_ms")) {

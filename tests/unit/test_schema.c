@@ -585,7 +585,7 @@ static const bad_case bad_cases[] = {
 	 {"start_date=s:2026-06-01T00:00:00Z", "end_date=s:2026-01-01T00:00:00Z"},
 	 "end_date",
 	 "end_date not after start_date"},
-	{"window", {"schedule_timezone=s:Asia Tokyo"}, "schedule_timezone", "Invalid format"},
+	{"window", {"schedule_timezone=s:Asia Tokyo"}, "schedule_timezone", "Unknown time zone"},
 	{"window", {"description=s*129:x"}, "description", "Invalid length"},
 	{"window", {"tags=m:" A65 A65 "=long"}, "tags[\"" A65 A65 "\"]", "Invalid tag key"},
 	{"window",
