@@ -108,6 +108,7 @@ static const schema_attr window_attrs[] = {
 	 .min = 1,
 	 .max = 6},
 	SCHEMA_TAG_ATTRS("maintenance window"),
+	SCHEMA_REGION_ATTR("maintenance window"),
 };
 
 static void window_check(const tf_value *obj, const tf_path *path, tf_diags *d)

@@ -222,6 +222,7 @@ static const schema_attr baseline_attrs[] = {
 		 "(the API's default) or `BLOCK`.",
 	 .enum_values = ssm_enum_patch_action},
 	SCHEMA_TAG_ATTRS("patch baseline"),
+	SCHEMA_REGION_ATTR("patch baseline"),
 };
 
 static const schema_nested baseline_blocks[] = {

@@ -84,6 +84,7 @@ static const schema_attr target_attrs[] = {
 		 "Free text included in the window's events for these targets (1 to 128 characters).",
 	 .min_len = 1,
 	 .max_len = 128},
+	SCHEMA_REGION_ATTR("window target"),
 };
 
 static const schema_nested target_blocks[] = {

@@ -438,6 +438,7 @@ static const schema_attr task_attrs[] = {
 		 "What happens to a running task when the window's cutoff is reached: `CONTINUE_TASK` "
 		 "or `CANCEL_TASK`.",
 	 .enum_values = ssm_enum_cutoff_behavior},
+	SCHEMA_REGION_ATTR("window task"),
 };
 
 static const schema_nested task_blocks[] = {
