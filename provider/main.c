@@ -167,10 +167,6 @@ int main(int argc, char **argv)
 	}
 
 	log_init();
-	if (tls_openssl_init() != 0) {
-		fputs("cannot initialise OpenSSL\n", stderr);
-		return 1;
-	}
 	if (!debug && !handshake_cookie_ok(getenv(HANDSHAKE_COOKIE_KEY))) {
 		fputs(HANDSHAKE_COOKIE_MESSAGE, stderr);
 		return 1;
@@ -207,6 +203,10 @@ int main(int argc, char **argv)
 	client_cert = debug ? NULL : getenv("PLUGIN_CLIENT_CERT");
 	if (client_cert && !*client_cert)
 		client_cert = NULL;
+	if (tls_openssl_init(client_cert != NULL) != 0) {
+		fputs("cannot initialise OpenSSL\n", stderr);
+		return 1;
+	}
 	if (client_cert) {
 		if (!tls_pem_has_cert(client_cert)) {
 			fputs("PLUGIN_CLIENT_CERT does not hold a PEM certificate\n", stderr);

@@ -39,6 +39,7 @@
 #include "tls.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,8 +80,10 @@ static const char g_openssl_conf[] = "openssl_conf = ssmpatch_init\n"
 				     "[ssmpatch_tls]\n"
 				     "NumTickets = 0\n";
 
-int tls_openssl_init(void)
+int tls_openssl_init(int serving_tls)
 {
+	const uint64_t base = OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_NO_LOAD_CONFIG |
+			      OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS;
 	CONF *conf = NULL;
 	BIO *bio = NULL;
 	long eline = 0;
@@ -100,10 +103,11 @@ int tls_openssl_init(void)
 	 * one place they would show is gRPC's log line for a failed handshake
 	 * with Terraform, which then carries the code alone
 	 * ("error:0A000086::::"; `openssl errstr 0A000086` spells it out). */
-	if (!OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_NO_LOAD_CONFIG |
-				      OPENSSL_INIT_NO_LOAD_SSL_STRINGS |
-				      OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
-			      NULL))
+	if (!OPENSSL_init_crypto(base, NULL))
+		return -1;
+	if (!serving_tls) /* libssl stays untouched: hashing and randomness only */
+		return 0;
+	if (!OPENSSL_init_ssl(base | OPENSSL_INIT_NO_LOAD_SSL_STRINGS, NULL))
 		return -1;
 	OPENSSL_load_builtin_modules();
 	conf = NCONF_new_ex(NULL, NULL);

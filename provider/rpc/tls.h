@@ -15,9 +15,10 @@
 #ifndef SSMPATCH_RPC_TLS_H
 #define SSMPATCH_RPC_TLS_H
 
-/* Set up the process's OpenSSL before gRPC does: no system configuration,
- * no TLS session tickets (tls.c says why). 0, or -1. */
-int tls_openssl_init(void);
+/* Set up the process's OpenSSL before anything uses it: no system
+ * configuration, no error strings; when serving_tls (AutoMTLS), libssl too,
+ * with no TLS session tickets (tls.c says why). 0, or -1. */
+int tls_openssl_init(int serving_tls);
 
 /* The process's OpenSSL engine holding the key (tls.c says why). */
 #define TLS_ENGINE_ID "ssmpatch-automtls"

@@ -299,7 +299,7 @@ static void test_rpc_handshake__tls_no_tickets(void)
 {
 	SSL_CTX *ctx;
 
-	CHECK(tls_openssl_init() == 0);
+	CHECK(tls_openssl_init(1) == 0);
 	ctx = SSL_CTX_new(TLS_method());
 	CHECK(ctx != NULL && SSL_CTX_get_num_tickets(ctx) == 0);
 	SSL_CTX_free(ctx);
