@@ -77,7 +77,15 @@ module "%(name)s" {
     return "".join(out)
 
 
-def copy_module(workdir):
-    """The seed module into <workdir>/ssm-patching (its tests left out)."""
-    shutil.copytree(MODULE, os.path.join(str(workdir), "ssm-patching"),
-                    ignore=shutil.ignore_patterns("tests", ".terraform*"))
+def copy_module(workdir, region=True):
+    """The seed module into <workdir>/ssm-patching (its tests left out);
+    region=False drops its `region = var.region` arguments, for a provider
+    built before resources had a region (bench/fleet.py --compare)."""
+    dest = os.path.join(str(workdir), "ssm-patching")
+    shutil.copytree(MODULE, dest, ignore=shutil.ignore_patterns("tests", ".terraform*"))
+    if not region:
+        main = os.path.join(dest, "main.tf")
+        with open(main) as f:
+            lines = [ln for ln in f if ln.split() != ["region", "=", "var.region"]]
+        with open(main, "w") as f:
+            f.writelines(lines)
