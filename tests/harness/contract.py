@@ -16,9 +16,9 @@ Only the top level of each resource is tabulated; nested block contents are
 prose in the contract and are not parsed.
 
 Where the contract is: env SSMPATCH_CONTRACT, else the repository's
-docs/contract/resources.md (kept in step with the code), else
-../shared/docs/resources.md relative to the repository root (also one level
-further up, for worktrees).
+docs/contract/resources.md (the copy changes extend when they add surface),
+else ../shared/docs/resources.md relative to the repository root (also one
+level further up, for worktrees), the contract it was seeded from.
 """
 
 import os
@@ -29,7 +29,7 @@ from .protos import REPO_ROOT
 
 def contract_path():
     cands = [os.environ.get("SSMPATCH_CONTRACT"),
-             # the repository's copy first: it is the one extended with the code
+             # the copy kept in the repo: new surface extends it (README, briefing)
              os.path.join(REPO_ROOT, "docs", "contract", "resources.md"),
              os.path.join(REPO_ROOT, "..", "shared", "docs", "resources.md"),
              os.path.join(REPO_ROOT, "..", "..", "shared", "docs", "resources.md")]

@@ -1,8 +1,8 @@
 /*
  * schema_dump.c - print the provider's schema tables as JSON, in the shape of
- * `terraform providers schema -json` ("provider" and "resource_schemas", each a
- * block of attributes and block_types). Test tooling: the docs-vs-schema test
- * reads it without starting a gRPC server.
+ * `terraform providers schema -json` ("provider", "resource_schemas" and
+ * "data_source_schemas", each a block of attributes and block_types). Test
+ * tooling: the docs-vs-schema test reads it without starting a gRPC server.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +17,7 @@ static json_t *block_json(const schema_block *b)
 	json_t *out = json_object(), *attrs = json_object(), *blocks = json_object();
 	for (size_t i = 0; i < b->n_attrs; i++) {
 		const schema_attr *a = &b->attrs[i];
-		char *type = tf_type_to_json(schema_attr_tf_type(a->type));
+		char *type = tf_type_to_json(schema_attr_type_of(a));
 		json_t *j = json_pack("{s:s, s:b, s:b, s:b, s:b, s:b}", "type", type ? type : "?",
 				      "required", (a->flags & SCHEMA_REQUIRED) != 0, "optional",
 				      (a->flags & SCHEMA_OPTIONAL) != 0, "computed",
@@ -56,6 +56,14 @@ int main(void)
 					      "block", block_json(r->block)));
 	}
 	json_object_set_new(root, "resource_schemas", res);
+	res = json_object();
+	for (size_t i = 0; i < engine_data_source_count(); i++) {
+		const schema_resource *r = engine_data_source_at(i);
+		json_object_set_new(res, r->type_name,
+				    json_pack("{s:I, s:o}", "version", (json_int_t)r->version,
+					      "block", block_json(r->block)));
+	}
+	json_object_set_new(root, "data_source_schemas", res);
 	json_dumpf(root, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
 	putchar('\n');
 	json_decref(root);

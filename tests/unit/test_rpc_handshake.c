@@ -5,6 +5,7 @@
  */
 #define OPENSSL_SUPPRESS_DEPRECATED /* ENGINE and EC_KEY, as in rpc/tls.c */
 #include <errno.h>
+#include <grp.h>
 #include <jansson.h>
 #include <openssl/ec.h>
 #include <openssl/engine.h>
@@ -12,6 +13,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,6 +49,25 @@ static void test_rpc_handshake__negotiate(void)
 	CHECK(handshake_negotiate("x,6,", both, 2) == 6); /* junk skipped */
 	CHECK(handshake_negotiate("5,6", only5, 1) == 5);
 	CHECK(handshake_negotiate("6", only5, 1) == 5);
+}
+
+/* PLUGIN_UNIX_SOCKET_GROUP: a gid, or a group name looked up with
+ * getgrnam_r (the group of this process stands in for any name). */
+static void test_rpc_handshake__socket_group(void)
+{
+	struct group *mine = getgrgid(getgid());
+	char name[256];
+
+	CHECK(handshake_socket_group(NULL) == -1);
+	CHECK(handshake_socket_group("") == -1);
+	CHECK(handshake_socket_group("1234") == 1234);
+	CHECK(handshake_socket_group("-5") == -1);
+	CHECK(handshake_socket_group("no-such-group-ssmpatch") == -1);
+	CHECK(mine != NULL);
+	if (mine) {
+		snprintf(name, sizeof(name), "%s", mine->gr_name);
+		CHECK(handshake_socket_group(name) == (long)getgid());
+	}
 }
 
 static void test_rpc_handshake__socket_path(void)
@@ -309,6 +330,7 @@ int main(void)
 {
 	RUN(test_rpc_handshake__cookie);
 	RUN(test_rpc_handshake__negotiate);
+	RUN(test_rpc_handshake__socket_group);
 	RUN(test_rpc_handshake__socket_path);
 	RUN(test_rpc_handshake__line);
 	RUN(test_rpc_handshake__reattach_json);
