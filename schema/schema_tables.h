@@ -32,6 +32,17 @@
 		.min_len = 1, .max_len = 64, .pattern = SCHEMA_REGION_PATTERN                   \
 	}
 
+/* The same for a data source: where to read (no replacement to speak of). */
+#define SCHEMA_DATA_REGION_ATTR(what)                                                        \
+	{                                                                                    \
+		.name = "region", .type = SCHEMA_T_STRING,                                   \
+		.flags = SCHEMA_OPTIONAL | SCHEMA_COMPUTED,                                  \
+		.description =                                                               \
+			"AWS region to read " what " in, e.g. `eu-west-1`; defaults to the " \
+			"provider's `region`.",                                              \
+		.min_len = 1, .max_len = 64, .pattern = SCHEMA_REGION_PATTERN                \
+	}
+
 extern const schema_block schema_provider_block;
 
 extern const schema_resource schema_patch_baseline, schema_maintenance_window, schema_window_target,

@@ -80,16 +80,11 @@ static bool has_region(const res_def *def)
 	return schema_find_attr(def->schema->block, "region") != NULL;
 }
 
-/*
- * *out = p for the object obj: its AWS client is the one of obj's `region`,
- * or p's own when the type has no region or obj's is null (a state written
- * before the attribute existed: the provider's region). Returns 0, or
- * AWS_ERR_CONFIG with a diagnostic at "region".
- */
-static int scope(const res_def *def, const provider_ctx *p, const tf_value *obj, provider_ctx *out,
-		 tf_diags *d)
+int res_scope(const schema_block *b, const provider_ctx *p, const tf_value *obj, provider_ctx *out,
+	      tf_diags *d)
 {
-	const char *region = has_region(def) ? tf_value_attr_str(obj, "region") : NULL;
+	const char *region =
+		schema_find_attr(b, "region") ? tf_value_attr_str(obj, "region") : NULL;
 	aws_error err;
 
 	*out = *p;
@@ -102,6 +97,13 @@ static int scope(const res_def *def, const provider_ctx *p, const tf_value *obj,
 		return AWS_ERR_CONFIG;
 	}
 	return 0;
+}
+
+/* The object's scope (res_scope on def's block). */
+static int scope(const res_def *def, const provider_ctx *p, const tf_value *obj, provider_ctx *out,
+		 tf_diags *d)
+{
+	return res_scope(def->schema->block, p, obj, out, d);
 }
 
 int resource_plan_region(const res_def *def, const provider_ctx *p, const tf_value *config,

@@ -141,6 +141,15 @@ int resource_import(const res_def *def, const char *id, tf_value **out, tf_diags
  * object). Types without the attribute: nothing. 0 or -1 (out of memory). */
 int resource_plan_region(const res_def *def, const provider_ctx *p, const tf_value *config,
 			 tf_value *planned);
+/*
+ * *out = p for the object obj of a type with block b: its AWS client is the
+ * one of obj's `region`, or p's own when b has no region or obj's is null (a
+ * state written before the attribute existed: the provider's region). The
+ * resource operations above do this themselves; data sources use it on their
+ * configuration. Returns 0, or AWS_ERR_CONFIG with a diagnostic at "region".
+ */
+int res_scope(const schema_block *b, const provider_ctx *p, const tf_value *obj, provider_ctx *out,
+	      tf_diags *d);
 /* A state with a null region (written before the attribute existed) gets
  * the provider's region: where such an object was made. 0 or -1. */
 int resource_region_fill(const res_def *def, const provider_ctx *p, tf_value *state);

@@ -172,3 +172,29 @@ def test_malformed_regions_refused(provider, ep, emu):
         provider.import_state(WINDOW, "mw-0123456789abcdef0@eu west 1")
     assert [d.summary for d in e.value.diagnostics] == ["Invalid import ID"], e.value.diagnostics
     assert "region" in e.value.diagnostics[0].detail
+
+
+def test_data_sources_read_in_their_region(provider, ep, emu):
+    """The data sources get `region` from the same skeleton: unset, they read
+    the provider's region (and say so); set, that region only."""
+    stem = ep.name("mws")
+    made = {r: provider.apply(WINDOW, dict(seed.window(), name="%s-%s" % (stem, r),
+                                           **({} if r == ep.region else {"region": r})))
+            for r in (ep.region, OTHERS[1])}
+    try:
+        here = provider.read_data_source("ssmpatch_maintenance_windows", {"name_prefix": stem})
+        assert here["region"] == ep.region and here["ids"] == [made[ep.region]["id"]]
+        there = provider.read_data_source("ssmpatch_maintenance_windows",
+                                          {"name_prefix": stem, "region": OTHERS[1]})
+        assert there["region"] == OTHERS[1] and there["ids"] == [made[OTHERS[1]]["id"]]
+        b = provider.apply(BASELINE, dict(seed.baseline("DS", 1), name=ep.name("pb-ds"),
+                                          patch_groups=[ep.name("pg-ds")], region=OTHERS[0]))
+        try:
+            found = provider.read_data_source("ssmpatch_patch_baseline",
+                                              {"name": b["name"], "region": OTHERS[0]})
+            assert found["id"] == b["id"] and found["region"] == OTHERS[0]
+        finally:
+            provider.destroy(BASELINE, b)
+    finally:
+        for st in made.values():
+            provider.destroy(WINDOW, st)
