@@ -156,6 +156,7 @@ static bool has_hash_links(const char *dir)
 
 	if (!d)
 		return false;
+	/* cppcheck-suppress readdirCalled ; one DIR of our own, read by one thread (pthread_once); readdir_r is deprecated */
 	while (!found && (de = readdir(d))) {
 		const char *n = de->d_name;
 		found = strlen(n) >= 10 && strspn(n, "0123456789abcdef") == 8 && n[8] == '.' &&
