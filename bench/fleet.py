@@ -44,7 +44,6 @@ import argparse
 import datetime
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -57,6 +56,7 @@ REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests"))
 sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
 
+import bench  # noqa: E402  (bench/bench.py: callgrind_inclusive)
 from harness import tfcli  # noqa: E402
 from harness.fleet import HOME_REGION, config as fleet_config, copy_module  # noqa: E402
 
@@ -281,19 +281,10 @@ def fleet_run(cli, tmp, wrap, real_binary, n_accounts, latency_ms, regions=None,
 def callgrind_profile(path):
     """Total Ir and the inclusive cost of CALLGRIND_FUNCS, and which RPC
     handlers ran (to tell the schema, validate-walk and plan-walk process apart)."""
-    text = run_out(["callgrind_annotate", "--inclusive=yes", "--threshold=100", path])
-    res = {"funcs": {}}
-    for ln in text.splitlines():
-        m = re.match(r"\s*([\d,]+) \([ \d.]+%\)\s+(.*)$", ln)
-        if not m:
-            continue
-        ir, what = int(m.group(1).replace(",", "")), m.group(2)
-        if "PROGRAM TOTALS" in what:
-            res["total"] = ir
-            continue
-        for label, pat in CALLGRIND_FUNCS.items():
-            if label not in res["funcs"] and pat in what and "=>" not in what:
-                res["funcs"][label] = ir
+    total, funcs = bench.callgrind_inclusive(path, CALLGRIND_FUNCS)
+    res = {"funcs": funcs}
+    if total is not None:
+        res["total"] = total
     f = res["funcs"]
     if "tfp_configure" in f or "tfp_read_resource" in f or "tfp_plan_resource_change" in f:
         res["kind"] = "plan-walk"
@@ -439,18 +430,12 @@ def main():
         cli = tfcli.first("terraform", (1, 0))
     if cli is None:
         sys.exit("fleet: no terraform 1.x found ($TERRAFORM, PATH or ../shared/clients); nothing to measure")
-    model = ""
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+    mach = bench.machine()
     res = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
            "git": run_out(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]).strip(),
-           "machine": "%s, %d cores" % (model, os.cpu_count()), "terraform": cli.version_text,
-           "provider": binary, "options": vars(args), "goals": GOALS}
-    with open("/proc/loadavg") as f:
-        res["loadavg_start"] = f.read().split()[:3]
+           "machine": "%s, %d cores" % (mach["cpu"], mach["cores"]), "machine_detail": mach,
+           "terraform": cli.version_text, "provider": binary, "options": vars(args), "goals": GOALS}
+    res["loadavg_start"] = bench.loadavg()
     tmp = tempfile.mkdtemp(prefix="ssmpatch-fleet-")
     try:
         wrap = build_wrapper(tmp)
@@ -475,8 +460,7 @@ def main():
                 log("no valgrind: callgrind part skipped")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    with open("/proc/loadavg") as f:
-        res["loadavg_end"] = f.read().split()[:3]
+    res["loadavg_end"] = bench.loadavg()
     res["verdict"] = verdict(res)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
