@@ -1,4 +1,4 @@
-"""test_regions.py - the per-resource `region` (issue 14): one provider block
+"""test_resource_regions.py - the per-resource `region` (issue 14): one provider block
 managing the seed's window, targets and tasks and a baseline in three regions,
 driven as Terraform drives the provider (tests/harness) over plugin protocol 5
 and 6, against the local emulator, which keeps every (account, region) apart
@@ -22,7 +22,7 @@ Covered:
 Emulator-only: a custom SSM endpoint serves every region, which a real
 regional AWS endpoint (SSMPATCH_TEST_ENDPOINT) does not.
 
-Run: /usr/bin/python3 -m pytest tests/e2e/test_regions.py
+Run: /usr/bin/python3 -m pytest tests/e2e/test_resource_regions.py
 """
 
 import json
