@@ -45,7 +45,6 @@
 #include <unistd.h>
 
 #include <grpc/grpc.h>
-#include <openssl/crypto.h>
 #include <grpc/support/log.h>
 
 #include "core/log.h"
@@ -185,11 +184,6 @@ int main(int argc, char **argv)
 	}
 
 	log_init();
-	/* No OPENSSL_cleanup() at exit: it deletes OpenSSL's thread-local key while
-	 * gRPC and curl threads may still be running, and a thread ending after that
-	 * loses its error-state block (a 904-byte leak LeakSanitizer reports now and
-	 * then). The process is exiting; the OS reclaims everything anyway. */
-	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	if (!debug && !handshake_cookie_ok(getenv(HANDSHAKE_COOKIE_KEY))) {
 		fputs(HANDSHAKE_COOKIE_MESSAGE, stderr);
 		return 1;
@@ -226,6 +220,10 @@ int main(int argc, char **argv)
 	client_cert = debug ? NULL : getenv("PLUGIN_CLIENT_CERT");
 	if (client_cert && !*client_cert)
 		client_cert = NULL;
+	if (tls_openssl_init(client_cert != NULL) != 0) {
+		fputs("cannot initialise OpenSSL\n", stderr);
+		return 1;
+	}
 	if (client_cert) {
 		if (!tls_pem_has_cert(client_cert)) {
 			fputs("PLUGIN_CLIENT_CERT does not hold a PEM certificate\n", stderr);
@@ -249,7 +247,7 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	if (client_cert &&
-	    rpc_server_use_tls(server, client_cert, tls.cert_pem, tls.key_pem) != 0) {
+	    rpc_server_use_tls(server, client_cert, tls.cert_pem, tls.key_ref) != 0) {
 		fputs("cannot set up TLS for AutoMTLS\n", stderr);
 		goto done;
 	}

@@ -508,3 +508,24 @@ def test_https_verification_cannot_be_skipped(cert):
         assert r["code"] == "configuration error", r  # untrusted certificate: not retried
         assert "certificate" in r["message"].lower() or "SSL" in r["message"], r
         assert m.calls("ssm") == []
+
+
+def test_https_default_trust_is_the_ca_directory(cert):
+    """Without AWS_CA_BUNDLE the trust anchors are libcurl's CA directory,
+    looked up by issuer hash (when it has hash links, as Debian's
+    /etc/ssl/certs does), not its bundle file parsed whole for every easy
+    handle (provider/aws/http.c, g_ca_dir); a certificate it does not hold
+    is still refused."""
+    capath = "/etc/ssl/certs"
+    if not os.path.isdir(capath) or not any(
+            len(n) >= 10 and n[8:9] == "." and all(c in "0123456789abcdef" for c in n[:8])
+            for n in os.listdir(capath)):
+        pytest.skip("no hashed CA directory at %s" % capath)
+    with MockAWS(tls=cert) as m:
+        m.add_key("AKIASTATIC", SECRET)
+        lines, stderr = run(base(m, access_key="AKIASTATIC", secret_key=SECRET, max_retries=0),
+                            [GET], log="DEBUG")
+        assert lines[0]["code"] == "configuration error", lines
+        assert "trusted CAs: directory %s" % capath in stderr, stderr[-2000:]
+        assert m.calls("ssm") == []
+
