@@ -82,7 +82,12 @@ void aws_client_free(aws_client *c);
 const char *aws_client_region(const aws_client *c);
 /* "aws", "aws-cn", "aws-us-gov" from the region. */
 const char *aws_client_partition(const aws_client *c);
-/* Account ID (STS GetCallerIdentity once, or from the assumed role's ARN). Borrowed. */
+/*
+ * Account ID, found once: from the assumed role's ARN, else STS
+ * GetCallerIdentity, except when only SSM's endpoint is set (an emulator or
+ * another SSM-compatible endpoint with AWS's STS left alone): then the ARN of
+ * an SSM GetServiceSetting answer, STS only if SSM refuses that call. Borrowed.
+ */
 int aws_client_account_id(aws_client *c, const char **out, aws_error *err);
 
 /*

@@ -22,8 +22,8 @@
  *   endpoint service endpoints: provider, env, config file    (profile)
  *   sso      IAM Identity Center token cache, portal, OIDC    (http, profile)
  *   chain    the credential chain, cached and refreshed       (all sources, sts, endpoint)
- *   client   the aws_client: region, endpoints, account ID    (chain, sts, endpoint)
- *   ssm      ssm_call, ssm_call_all                           (client, call)
+ *   client   the aws_client: region, endpoints, credentials   (chain, endpoint)
+ *   ssm      ssm_call, ssm_call_all, the account ID           (client, call, sts)
  */
 #ifndef SSMPATCH_AWS_INTERNAL_H
 #define SSMPATCH_AWS_INTERNAL_H

@@ -1,6 +1,6 @@
 /*
- * client.c - the aws_client: provider settings, region, partition, endpoints
- * and the account ID (see client.h).
+ * client.c - the aws_client: provider settings, region, partition and
+ * endpoints (see client.h); the account ID is ssm.c's (it may ask SSM).
  */
 #include "client.h"
 
@@ -12,7 +12,6 @@
 #include "core/log.h"
 #include "errors.h"
 #include "endpoint.h"
-#include "sts.h"
 
 /* ---- config ---- */
 
@@ -197,6 +196,8 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 	    aws_endpoint_resolve(&c->sts_url, sts_from, AWS_SVC_STS, c->cfg.endpoint_sts, c->region,
 				 &c->profiles, err) != 0)
 		goto fail;
+	c->ssm_custom = strcmp(ssm_from, "default") != 0;
+	c->sts_custom = strcmp(sts_from, "default") != 0;
 	if (!(c->http = aws_http_new())) {
 		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
 		goto fail;
@@ -247,33 +248,6 @@ const char *aws_client_region(const aws_client *c)
 const char *aws_client_partition(const aws_client *c)
 {
 	return c->partition;
-}
-
-int aws_client_account_id(aws_client *c, const char **out, aws_error *err)
-{
-	aws_credentials cr = {0};
-	int rc = 0;
-
-	if (c->base) /* one account, whatever the region */
-		return aws_client_account_id(c->base, out, err);
-	*out = NULL;
-	pthread_mutex_lock(&c->account_mu);
-	if (c->account_id[0])
-		goto found;
-	/* Resolving credentials through assume_role yields the account for free. */
-	if ((rc = aws_chain_get(&c->chain, &cr, err)) != 0)
-		goto done;
-	aws_chain_role_account(&c->chain, c->account_id);
-	if (c->account_id[0])
-		goto found;
-	if ((rc = aws_sts_caller_account(&c->chain.sts, &c->chain.src, c->account_id, err)) != 0)
-		goto done;
-found:
-	*out = c->account_id;
-done:
-	pthread_mutex_unlock(&c->account_mu);
-	aws_credentials_clear(&cr);
-	return rc;
 }
 
 /* ---- clients for other regions ---- */

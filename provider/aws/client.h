@@ -28,6 +28,7 @@ struct aws_client {
 	const char *partition; /* static string */
 	aws_profiles profiles; /* the shared files and the selected profile */
 	char *ssm_url, *sts_url;
+	bool ssm_custom, sts_custom; /* set by a setting, not AWS's default endpoint */
 	aws_http *http;
 	aws_caller caller; /* transport settings of every call */
 	aws_chain chain; /* the credentials */

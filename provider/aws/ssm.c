@@ -5,6 +5,13 @@
  *
  * Logging (module provider.aws): request and response bodies at TRACE with
  * the members SSM's model marks sensitive redacted.
+ *
+ * The account ID (aws_client_account_id) lives here, above both STS and
+ * SSM, because a client whose SSM endpoint is set and whose STS endpoint is
+ * AWS's asks SSM: a user pointing only AWS_ENDPOINT_URL_SSM (or endpoints.ssm)
+ * at an emulator must not need AWS's STS, which may be out of reach and would
+ * not know the emulator's keys. GetServiceSetting of a setting every account
+ * has answers an ARN with the account in it and changes nothing.
  */
 #include "client.h"
 
@@ -14,6 +21,7 @@
 
 #include "core/log.h"
 #include "errors.h"
+#include "sts.h"
 
 #define SSM_MAX_PAGES 10000 /* ssm_call_all gives up after this many pages */
 
@@ -191,5 +199,86 @@ done:
 	json_decref(page);
 	json_decref(r);
 	json_decref(all);
+	return rc;
+}
+
+/* ---- the account ID ---- */
+
+/* A setting every account and region has (AWS default "standard"). */
+#define ACCOUNT_SETTING "/ssm/managed-instance/activation-tier"
+
+/* account = the 12 digits of SSM's arn:<partition>:ssm:<region>:<account>:...
+ * for ACCOUNT_SETTING. 0, or an error (AWS's, or AWS_ERR_OTHER for an answer
+ * with no such ARN). */
+static int ssm_account(aws_client *c, char account[16], aws_error *err)
+{
+	json_t *req = json_pack("{s:s}", "SettingId", ACCOUNT_SETTING), *resp = NULL;
+	const char *arn, *p;
+	int rc;
+
+	if (!req) {
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, "GetServiceSetting", "out of memory");
+		return AWS_ERR_OTHER;
+	}
+	rc = ssm_call(c, "GetServiceSetting", req, &resp, err);
+	json_decref(req);
+	if (rc != 0)
+		return rc;
+	arn = json_string_value(json_object_get(json_object_get(resp, "ServiceSetting"), "ARN"));
+	/* Skip "arn", partition, service and region: four fields. */
+	p = arn;
+	for (int i = 0; p && i < 4; i++)
+		p = (p = strchr(p, ':')) ? p + 1 : NULL;
+	if (!p || strspn(p, "0123456789") != 12 || p[12] != ':') {
+		aws_error_set(err, AWS_ERR_OTHER, 200, NULL, "GetServiceSetting",
+			      "GetServiceSetting returned no ARN with an account ID");
+		rc = AWS_ERR_OTHER;
+	} else {
+		memcpy(account, p, 12);
+		account[12] = '\0';
+	}
+	json_decref(resp);
+	return rc;
+}
+
+int aws_client_account_id(aws_client *c, const char **out, aws_error *err)
+{
+	aws_credentials cr = {0};
+	int rc = 0;
+
+	if (c->base) /* one account, whatever the region */
+		return aws_client_account_id(c->base, out, err);
+	*out = NULL;
+	pthread_mutex_lock(&c->account_mu);
+	if (c->account_id[0])
+		goto found;
+	/* Resolving credentials through assume_role yields the account for free. */
+	if ((rc = aws_chain_get(&c->chain, &cr, err)) != 0)
+		goto done;
+	aws_chain_role_account(&c->chain, c->account_id);
+	if (c->account_id[0])
+		goto found;
+	if (c->ssm_custom && !c->sts_custom) {
+		aws_error e = {0};
+
+		/* An SSM-compatible endpoint without the call, or a policy denying
+		 * it: STS, as with AWS's endpoints. Not after Stop. */
+		if ((rc = ssm_account(c, c->account_id, &e)) == 0)
+			goto found;
+		if (rc == AWS_ERR_CANCELLED) {
+			if (err)
+				*err = e;
+			goto done;
+		}
+		LOG_D(AWS_LOG_MODULE, "account ID: GetServiceSetting failed (%s); asking STS",
+		      e.message);
+	}
+	if ((rc = aws_sts_caller_account(&c->chain.sts, &c->chain.src, c->account_id, err)) != 0)
+		goto done;
+found:
+	*out = c->account_id;
+done:
+	pthread_mutex_unlock(&c->account_mu);
+	aws_credentials_clear(&cr);
 	return rc;
 }

@@ -566,6 +566,32 @@ class Backend(FleetOps, RunOps):
         os_ = body.get("OperatingSystem", "WINDOWS")
         return {"BaselineId": self._default_id(st, region, os_), "OperatingSystem": os_}
 
+    # ---- service settings -----------------------------------------------------------
+
+    # The settings AWS documents for GetServiceSetting, at their defaults (the
+    # emulator never changes them: UpdateServiceSetting is not implemented).
+    SERVICE_SETTINGS = {
+        "/ssm/managed-instance/activation-tier": "standard",
+        "/ssm/managed-instance/default-ec2-instance-management-role": "",
+        "/ssm/automation/customer-script-log-destination": "none",
+        "/ssm/automation/customer-script-log-group-name": "",
+        "/ssm/documents/console/public-sharing-permission": "Enable",
+        "/ssm/opsinsights/opscenter": "Disabled",
+        "/ssm/parameter-store/default-parameter-tier": "Standard",
+        "/ssm/parameter-store/high-throughput-enabled": "false",
+    }
+
+    def op_GetServiceSetting(self, st, account, region, body):
+        sid = body["SettingId"]
+        if sid not in self.SERVICE_SETTINGS:
+            raise SSMError("ServiceSettingNotFound",
+                           "The service setting %s was not found." % sid)
+        return {"ServiceSetting": {
+            "SettingId": sid, "SettingValue": self.SERVICE_SETTINGS[sid],
+            "LastModifiedDate": self.clock.now(), "LastModifiedUser": "System",
+            "ARN": "arn:aws:ssm:%s:%s:servicesetting%s" % (region, account, sid),
+            "Status": "Default"}}
+
     # ---- tags ---------------------------------------------------------------------
 
     def _tag_target(self, st, account, region, body):
