@@ -33,17 +33,11 @@ there only with SSMPATCH_TEST_ACCOUNT_WIDE=1.
 Run: /usr/bin/python3 -m pytest tests/e2e/test_baseline_window.py
 (needs build/terraform-provider-ssmpatch, or SSMPATCH_PROVIDER).
 """
-import os
-import sys
-
 import pytest
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-sys.path.insert(0, os.path.join(REPO, "tests"))
-
-from harness.errors import OperationFailed  # noqa: E402
-from harness.provider import Provider  # noqa: E402
-from harness.stack import Stack  # noqa: E402
+from harness.errors import OperationFailed
+from harness.provider import Provider
+from harness.stack import Stack
 
 PB = "ssmpatch_patch_baseline"
 MW = "ssmpatch_maintenance_window"

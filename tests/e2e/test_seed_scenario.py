@@ -21,19 +21,11 @@ and nothing of the run left on the endpoint (an empty emulator).
 Run: /usr/bin/python3 -m pytest tests/e2e/test_seed_scenario.py
 (needs build/terraform-provider-ssmpatch, or SSMPATCH_PROVIDER).
 """
-
-import os
-import sys
-
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, os.path.join(REPO, "tests"))
-
-from harness import cty  # noqa: E402
-from harness.provider import Provider  # noqa: E402
-from harness.stack import Ref, Stack  # noqa: E402
+from harness import cty
+from harness.provider import Provider
+from harness.stack import Ref, Stack
 
 TAG_KEY = "PatchWindowTaskAM2"
 

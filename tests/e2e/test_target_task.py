@@ -19,22 +19,15 @@ Covered:
 Run: /usr/bin/python3 -m pytest tests/e2e/test_target_task.py
 (needs build/terraform-provider-ssmpatch, or SSMPATCH_PROVIDER).
 """
-
 import base64
-import os
-import sys
 import threading
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, os.path.join(REPO, "tests"))
-
-from harness import cty  # noqa: E402
-from harness.errors import ImportFailed, OperationFailed  # noqa: E402
-from harness.provider import Provider  # noqa: E402
-from harness.stack import Ref, Stack  # noqa: E402
+from harness import cty
+from harness.errors import ImportFailed, OperationFailed
+from harness.provider import Provider
+from harness.stack import Ref, Stack
 
 TAG_KEY = "PatchWindowTaskAM2"
 TARGET = "ssmpatch_window_target"
