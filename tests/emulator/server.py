@@ -52,7 +52,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import control  # noqa: E402
 import sts_web_identity  # noqa: E402
 from fleet import LIVE_STATES  # noqa: E402
-from model import Model, validation_message  # noqa: E402
+from model import Model, sts_duration, validation_message  # noqa: E402
 from ssm_backend import Backend, SSMError  # noqa: E402
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -780,17 +780,9 @@ class Handler(BaseHTTPRequestHandler):
             if not re.fullmatch(r"[\w+=,.@-]*", session, re.ASCII):
                 errs.append("Value '%s' at 'roleSessionName' failed to satisfy constraint: Member "
                             "must satisfy regular expression pattern: [\\w+=,.@-]*" % session)
-        duration = 3600
-        if "DurationSeconds" in form:
-            try:
-                duration = int(form["DurationSeconds"])
-            except ValueError:
-                duration = -1
-            if not 900 <= duration <= 43200:
-                errs.append("Value '%s' at 'durationSeconds' failed to satisfy constraint: Member "
-                            "must have value %s" % (form["DurationSeconds"],
-                                                    "greater than or equal to 900" if duration < 900
-                                                    else "less than or equal to 43200"))
+        duration, why = sts_duration(form)
+        if why:
+            errs.append(why)
         if "ExternalId" in form and not re.fullmatch(r"[\w+=,.@:/-]{2,1224}", form["ExternalId"], re.ASCII):
             errs.append("Value '%s' at 'externalId' failed to satisfy constraint: Member must "
                         "satisfy regular expression pattern: [\\w+=,.@:\\/-]*" % form["ExternalId"])

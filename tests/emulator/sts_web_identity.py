@@ -32,6 +32,8 @@ import threading
 import time
 from xml.sax.saxutils import escape as xml_escape
 
+from model import sts_duration, validation_message
+
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 _lock = threading.Lock()
 
@@ -112,16 +114,10 @@ def assume_role_with_web_identity(handler, form, ctx):
         bad("ValidationError", "Value '%s' at 'roleSessionName' failed to satisfy constraint"
             % session)
         return
-    duration = 3600
-    if "DurationSeconds" in form:
-        try:
-            duration = int(form["DurationSeconds"])
-        except ValueError:
-            duration = -1
-        if not 900 <= duration <= 43200:
-            bad("ValidationError", "Value '%s' at 'durationSeconds' failed to satisfy constraint"
-                % form["DurationSeconds"])
-            return
+    duration, why = sts_duration(form)
+    if why:
+        bad("ValidationError", validation_message([why]))
+        return
     m = re.fullmatch(r"arn:aws[a-zA-Z-]*:iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]+)",
                      role_arn, re.ASCII)
     if not m:
