@@ -846,17 +846,20 @@ class Backend(FleetOps, RunOps):
             out["NextToken"] = tok
         return out
 
-    def _target(self, w, tid):
-        t = w["_targets"].get(tid)
+    @staticmethod
+    def _member(w, kind, tid):
+        """The window's target or task (kind "target" / "task") with this id, or
+        DoesNotExistException as SSM words it."""
+        t = w["_%ss" % kind].get(tid)
         if t is None:
             raise SSMError("DoesNotExistException",
-                           "Maintenance window target %s does not exist in maintenance window %s"
-                           % (tid, w["WindowId"]))
+                           "Maintenance window %s %s does not exist in maintenance window %s"
+                           % (kind, tid, w["WindowId"]))
         return t
 
     def op_UpdateMaintenanceWindowTarget(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
-        t = self._target(w, body["WindowTargetId"])
+        t = self._member(w, "target", body["WindowTargetId"])
         fields = ("Targets", "OwnerInformation", "Name", "Description")
         if body.get("Replace"):
             if "Targets" not in body:
@@ -877,7 +880,7 @@ class Backend(FleetOps, RunOps):
 
     def op_DeregisterTargetFromMaintenanceWindow(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
-        t = self._target(w, body["WindowTargetId"])
+        t = self._member(w, "target", body["WindowTargetId"])
         if body.get("Safe"):
             users = [k for k, task in w["_tasks"].items() if any(
                 tg["Key"] == "WindowTargetIds" and t["WindowTargetId"] in tg.get("Values", [])
@@ -971,21 +974,13 @@ class Backend(FleetOps, RunOps):
         self._remember(st, "RegisterTaskWithMaintenanceWindow", body, resp)
         return resp
 
-    def _task(self, w, tid):
-        t = w["_tasks"].get(tid)
-        if t is None:
-            raise SSMError("DoesNotExistException",
-                           "Maintenance window task %s does not exist in maintenance window %s"
-                           % (tid, w["WindowId"]))
-        return t
-
     def op_GetMaintenanceWindowTask(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
-        return copy.deepcopy(self._task(w, body["WindowTaskId"]))
+        return copy.deepcopy(self._member(w, "task", body["WindowTaskId"]))
 
     def op_UpdateMaintenanceWindowTask(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
-        t = self._task(w, body["WindowTaskId"])
+        t = self._member(w, "task", body["WindowTaskId"])
         if body.get("Replace"):
             if "TaskArn" not in body:
                 raise _validation("TaskArn must be specified when Replace is true.")
@@ -1014,7 +1009,7 @@ class Backend(FleetOps, RunOps):
 
     def op_DeregisterTaskFromMaintenanceWindow(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
-        t = self._task(w, body["WindowTaskId"])
+        t = self._member(w, "task", body["WindowTaskId"])
         del w["_tasks"][t["WindowTaskId"]]
         return {"WindowId": w["WindowId"], "WindowTaskId": t["WindowTaskId"]}
 
