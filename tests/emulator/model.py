@@ -390,3 +390,10 @@ def sts_duration(form):
     return None, ("Value '%s' at 'durationSeconds' failed to satisfy constraint: Member must have "
                   "value %s" % (form["DurationSeconds"], "greater than or equal to 900"
                                 if duration < 900 else "less than or equal to 43200"))
+
+
+def sts_role(role_arn):
+    """(account, role name) of an IAM role ARN as STS accepts it, else None."""
+    m = re.fullmatch(r"arn:aws[a-zA-Z-]*:iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]+)",
+                     role_arn, re.ASCII)
+    return (m.group(1), m.group(3)) if m else None

@@ -52,7 +52,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import control  # noqa: E402
 import sts_web_identity  # noqa: E402
 from fleet import LIVE_STATES  # noqa: E402
-from model import Model, sts_duration, validation_message  # noqa: E402
+from model import Model, sts_duration, sts_role, validation_message  # noqa: E402
 from ssm_backend import Backend, SSMError  # noqa: E402
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -789,16 +789,15 @@ class Handler(BaseHTTPRequestHandler):
         if errs:
             bad("ValidationError", validation_message(errs))
             return
-        m = re.fullmatch(r"arn:aws[a-zA-Z-]*:iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]+)",
-                         role_arn, re.ASCII)
-        if not m:
+        role = sts_role(role_arn)
+        if not role:
             bad("ValidationError", "%s is invalid" % role_arn)
             return
         if role_arn in (emu.faults.assume_role_deny or []):
             bad("AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s"
                 % (caller_arn, role_arn), 403)
             return
-        account, role_name = m.group(1), m.group(3)
+        account, role_name = role
         ak = "ASIA" + "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
         sk = base64.b64encode(secrets.token_bytes(30)).decode()
         token = "FwoGZXIvYXdzE" + base64.b64encode(secrets.token_bytes(96)).decode()

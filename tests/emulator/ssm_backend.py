@@ -819,15 +819,9 @@ class Backend(FleetOps, RunOps):
         if hit is not None:
             return hit
         self._check_window_targets(body["ResourceType"], body["Targets"])
-        self._limit("targets_per_window", len(w["_targets"]), "targets per maintenance window")
-        tid = self._uuid()
         t = {k: copy.deepcopy(body[k]) for k in ("ResourceType", "Targets", "OwnerInformation",
                                                  "Name", "Description") if k in body}
-        t.update({"WindowId": w["WindowId"], "WindowTargetId": tid})
-        w["_targets"][tid] = t
-        resp = {"WindowTargetId": tid}
-        self._remember(st, "RegisterTargetWithMaintenanceWindow", body, resp)
-        return resp
+        return self._add_member(st, w, "target", "RegisterTargetWithMaintenanceWindow", body, t)
 
     def op_DescribeMaintenanceWindowTargets(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
@@ -845,6 +839,19 @@ class Backend(FleetOps, RunOps):
         if tok:
             out["NextToken"] = tok
         return out
+
+    def _add_member(self, st, w, kind, op, body, obj):
+        """Register obj as the window's new target or task (kind "target" / "task")
+        within the per-window limit; the answer names its new id."""
+        members = w["_%ss" % kind]
+        self._limit("%ss_per_window" % kind, len(members), "%ss per maintenance window" % kind)
+        key = "Window%sId" % kind.capitalize()
+        tid = self._uuid()
+        obj.update({"WindowId": w["WindowId"], key: tid})
+        members[tid] = obj
+        resp = {key: tid}
+        self._remember(st, op, body, resp)
+        return resp
 
     @staticmethod
     def _member(w, kind, tid):
@@ -966,13 +973,7 @@ class Backend(FleetOps, RunOps):
         task = {k: copy.deepcopy(body[k]) for k in self._TASK_FIELDS if k in body}
         task["TaskType"] = body["TaskType"]
         self._check_task(w, task, set(body), account)
-        self._limit("tasks_per_window", len(w["_tasks"]), "tasks per maintenance window")
-        tid = self._uuid()
-        task.update({"WindowId": w["WindowId"], "WindowTaskId": tid})
-        w["_tasks"][tid] = task
-        resp = {"WindowTaskId": tid}
-        self._remember(st, "RegisterTaskWithMaintenanceWindow", body, resp)
-        return resp
+        return self._add_member(st, w, "task", "RegisterTaskWithMaintenanceWindow", body, task)
 
     def op_GetMaintenanceWindowTask(self, st, account, region, body):
         w = self._window(st, body["WindowId"])

@@ -32,7 +32,7 @@ import threading
 import time
 from xml.sax.saxutils import escape as xml_escape
 
-from model import sts_duration, validation_message
+from model import sts_duration, sts_role, validation_message
 
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 _lock = threading.Lock()
@@ -118,9 +118,8 @@ def assume_role_with_web_identity(handler, form, ctx):
     if why:
         bad("ValidationError", validation_message([why]))
         return
-    m = re.fullmatch(r"arn:aws[a-zA-Z-]*:iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]+)",
-                     role_arn, re.ASCII)
-    if not m:
+    role = sts_role(role_arn)
+    if not role:
         bad("ValidationError", "%s is invalid" % role_arn)
         return
     with _lock:
@@ -136,7 +135,7 @@ def assume_role_with_web_identity(handler, form, ctx):
         bad("ExpiredTokenException", "Token expired: current date/time is past the token's "
             "expiration")
         return
-    account, role_name = m.group(1), m.group(3)
+    account, role_name = role
     arn = "arn:aws:sts::%s:assumed-role/%s/%s" % (account, role_name, session)
     ak, sk, tok, expires = mint(emu, account, lifetime if lifetime else duration, arn,
                                 "AROAWEBIDENTITY:%s" % session)
