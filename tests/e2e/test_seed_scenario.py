@@ -21,10 +21,8 @@ and nothing of the run left on the endpoint (an empty emulator).
 Run: /usr/bin/python3 -m pytest tests/e2e/test_seed_scenario.py
 (needs build/terraform-provider-ssmpatch, or SSMPATCH_PROVIDER).
 """
-import pytest
 
 from harness import cty
-from harness.provider import Provider
 from harness.stack import Ref, Stack
 
 TAG_KEY = "PatchWindowTaskAM2"
@@ -35,14 +33,6 @@ TAG_KEY = "PatchWindowTaskAM2"
 def ssm(ep, op, body):
     """An SSM call made outside Terraform (drift), signed like any client."""
     return ep.call(op, body)
-
-
-@pytest.fixture(params=[5, 6], ids=["proto5", "proto6"])
-def provider(request, ep):
-    p = Provider(protocol=request.param)
-    p.configure(ep.provider_config())
-    yield p
-    p.close()
 
 
 # ---------------------------------------------------------------- the design

@@ -26,7 +26,6 @@ import pytest
 
 from harness import cty
 from harness.errors import ImportFailed, OperationFailed
-from harness.provider import Provider
 from harness.stack import Ref, Stack
 
 TAG_KEY = "PatchWindowTaskAM2"
@@ -39,14 +38,6 @@ TASK = "ssmpatch_window_task"
 def ssm(ep, op, body):
     """An SSM call made outside Terraform."""
     return ep.call(op, body)
-
-
-@pytest.fixture(params=[5, 6], ids=["proto5", "proto6"])
-def provider(request, ep):
-    p = Provider(protocol=request.param)
-    p.configure(ep.provider_config())
-    yield p
-    p.close()
 
 
 # ---------------------------------------------------------------- configs
