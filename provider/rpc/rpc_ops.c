@@ -63,17 +63,22 @@ static void dv_encode(const tf_value *v, const tf_type *t, const char *what, rpc
 	tf_value_free(null);
 }
 
-/* The state type of a resource, or NULL with a diagnostic; `out` (may be
- * NULL) is emptied first, so every operation starts with nothing to send. */
-static const tf_type *resource_type(const char *type_name, rpc_bytes *out, tf_diags *d)
+/* The state type of schema r (NULL: the lookup failed, its diagnostic is
+ * there); `out` (may be NULL) is emptied first, so every operation starts with
+ * nothing to send. */
+static const tf_type *state_type(const schema_resource *r, rpc_bytes *out)
 {
-	const schema_resource *r = engine_resource(type_name, d);
-
 	if (out) {
 		out->data = NULL;
 		out->len = 0;
 	}
 	return r ? schema_block_type(r->block) : NULL;
+}
+
+/* The state type of a resource, or NULL with a diagnostic; `out` emptied. */
+static const tf_type *resource_type(const char *type_name, rpc_bytes *out, tf_diags *d)
+{
+	return state_type(engine_resource(type_name, d), out);
 }
 
 void rpc_paths_free(tf_path *paths, size_t n)
@@ -116,13 +121,7 @@ void rpc_op_validate_resource(const char *type_name, const rpc_dv *config, tf_di
 /* The state type of a data source, or NULL with a diagnostic; `out` emptied. */
 static const tf_type *data_source_type(const char *type_name, rpc_bytes *out, tf_diags *d)
 {
-	const schema_resource *r = engine_data_source(type_name, d);
-
-	if (out) {
-		out->data = NULL;
-		out->len = 0;
-	}
-	return r ? schema_block_type(r->block) : NULL;
+	return state_type(engine_data_source(type_name, d), out);
 }
 
 void rpc_op_validate_data_source(const char *type_name, const rpc_dv *config, tf_diags *d)
