@@ -107,15 +107,24 @@ void rpc_op_validate_provider(const rpc_dv *config, rpc_bytes *prepared, tf_diag
 	tf_value_free(cfg);
 }
 
-void rpc_op_validate_resource(const char *type_name, const rpc_dv *config, tf_diags *d)
+/* Decode config as t (NULL: the type lookup failed and said so) and hand it to
+ * the engine's check; `what` names the configuration in decode diagnostics. */
+static void validate_config(const char *type_name, const tf_type *t, const rpc_dv *config,
+			    const char *what,
+			    void (*check)(const char *, const tf_value *, tf_diags *), tf_diags *d)
 {
-	const tf_type *t = resource_type(type_name, NULL, d);
 	tf_value *cfg;
 
-	if (!t || !(cfg = dv_decode(config, t, "resource configuration", d)))
+	if (!t || !(cfg = dv_decode(config, t, what, d)))
 		return;
-	engine_validate_resource(type_name, cfg, d);
+	check(type_name, cfg, d);
 	tf_value_free(cfg);
+}
+
+void rpc_op_validate_resource(const char *type_name, const rpc_dv *config, tf_diags *d)
+{
+	validate_config(type_name, resource_type(type_name, NULL, d), config,
+			"resource configuration", engine_validate_resource, d);
 }
 
 /* The state type of a data source, or NULL with a diagnostic; `out` emptied. */
@@ -126,13 +135,8 @@ static const tf_type *data_source_type(const char *type_name, rpc_bytes *out, tf
 
 void rpc_op_validate_data_source(const char *type_name, const rpc_dv *config, tf_diags *d)
 {
-	const tf_type *t = data_source_type(type_name, NULL, d);
-	tf_value *cfg;
-
-	if (!t || !(cfg = dv_decode(config, t, "data source configuration", d)))
-		return;
-	engine_validate_data_source(type_name, cfg, d);
-	tf_value_free(cfg);
+	validate_config(type_name, data_source_type(type_name, NULL, d), config,
+			"data source configuration", engine_validate_data_source, d);
 }
 
 void rpc_op_read_data_source(const char *type_name, const rpc_dv *config, rpc_bytes *out,
