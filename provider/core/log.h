@@ -21,30 +21,17 @@ bool log_enabled(log_level lvl);
 void log_msg(log_level lvl, const char *module, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-#define LOG_T(mod, ...)                                         \
-	do {                                                    \
-		if (log_enabled(LOG_TRACE))                     \
-			log_msg(LOG_TRACE, (mod), __VA_ARGS__); \
+/* LOG_AT(level, module, fmt, ...): the arguments are evaluated only when the
+ * level is enabled. LOG_T .. LOG_E name the levels. */
+#define LOG_AT(lvl, mod, ...)                               \
+	do {                                                \
+		if (log_enabled((lvl)))                     \
+			log_msg((lvl), (mod), __VA_ARGS__); \
 	} while (0)
-#define LOG_D(mod, ...)                                         \
-	do {                                                    \
-		if (log_enabled(LOG_DEBUG))                     \
-			log_msg(LOG_DEBUG, (mod), __VA_ARGS__); \
-	} while (0)
-#define LOG_I(mod, ...)                                        \
-	do {                                                   \
-		if (log_enabled(LOG_INFO))                     \
-			log_msg(LOG_INFO, (mod), __VA_ARGS__); \
-	} while (0)
-#define LOG_W(mod, ...)                                        \
-	do {                                                   \
-		if (log_enabled(LOG_WARN))                     \
-			log_msg(LOG_WARN, (mod), __VA_ARGS__); \
-	} while (0)
-#define LOG_E(mod, ...)                                         \
-	do {                                                    \
-		if (log_enabled(LOG_ERROR))                     \
-			log_msg(LOG_ERROR, (mod), __VA_ARGS__); \
-	} while (0)
+#define LOG_T(mod, ...) LOG_AT(LOG_TRACE, mod, __VA_ARGS__)
+#define LOG_D(mod, ...) LOG_AT(LOG_DEBUG, mod, __VA_ARGS__)
+#define LOG_I(mod, ...) LOG_AT(LOG_INFO, mod, __VA_ARGS__)
+#define LOG_W(mod, ...) LOG_AT(LOG_WARN, mod, __VA_ARGS__)
+#define LOG_E(mod, ...) LOG_AT(LOG_ERROR, mod, __VA_ARGS__)
 
 #endif

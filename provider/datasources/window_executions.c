@@ -31,10 +31,16 @@
 #include "../resources/common.h"
 #include "schema/schema_tables.h"
 
+/* Executions, task executions and invocations each report their state alike. */
+#define WE_STATUS_FIELDS                                                 \
+	{"status", "Status", RES_M_STR, .flags = 0},                     \
+	{                                                                \
+		"status_details", "StatusDetails", RES_M_STR, .flags = 0 \
+	}
+
 static const res_field we_exec_fields[] = {
 	{"execution_id", "WindowExecutionId", RES_M_STR, .flags = 0},
-	{"status", "Status", RES_M_STR, .flags = 0},
-	{"status_details", "StatusDetails", RES_M_STR, .flags = 0},
+	WE_STATUS_FIELDS,
 };
 static const res_map we_exec_map = RES_MAP(we_exec_fields);
 
@@ -42,8 +48,7 @@ static const res_field we_task_fields[] = {
 	{"task_execution_id", "TaskExecutionId", RES_M_STR, .flags = 0},
 	{"task_arn", "TaskArn", RES_M_STR, .flags = 0},
 	{"task_type", "TaskType", RES_M_STR, .flags = 0},
-	{"status", "Status", RES_M_STR, .flags = 0},
-	{"status_details", "StatusDetails", RES_M_STR, .flags = 0},
+	WE_STATUS_FIELDS,
 };
 static const res_map we_task_map = RES_MAP(we_task_fields);
 
@@ -51,8 +56,7 @@ static const res_field we_inv_fields[] = {
 	{"invocation_id", "InvocationId", RES_M_STR, .flags = 0},
 	{"command_id", "ExecutionId", RES_M_STR, .flags = 0},
 	{"window_target_id", "WindowTargetId", RES_M_STR, .flags = 0},
-	{"status", "Status", RES_M_STR, .flags = 0},
-	{"status_details", "StatusDetails", RES_M_STR, .flags = 0},
+	WE_STATUS_FIELDS,
 };
 static const res_map we_inv_map = RES_MAP(we_inv_fields);
 

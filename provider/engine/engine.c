@@ -72,15 +72,24 @@ const schema_resource *engine_resource_at(size_t i)
 	return i < N_RESOURCES ? g_resources[i]->schema : NULL;
 }
 
+/* The index of type_name among the n schemas at(0..n-1), else n with the
+ * diagnostic `summary`: the provider has no `what` of that name. */
+static size_t find_type(const char *type_name, size_t n, const schema_resource *(*at)(size_t),
+			const char *summary, const char *what, tf_diags *d)
+{
+	for (size_t i = 0; i < n; i++)
+		if (type_name && strcmp(at(i)->type_name, type_name) == 0)
+			return i;
+	tf_diags_error(d, NULL, summary, "The provider ssmpatch has no %s \"%s\".", what,
+		       type_name ? type_name : "");
+	return n;
+}
+
 static const res_def *find_def(const char *type_name, tf_diags *d)
 {
-	for (size_t i = 0; i < N_RESOURCES; i++)
-		if (type_name && strcmp(g_resources[i]->schema->type_name, type_name) == 0)
-			return g_resources[i];
-	tf_diags_error(d, NULL, "Unsupported resource type",
-		       "The provider ssmpatch has no resource type \"%s\".",
-		       type_name ? type_name : "");
-	return NULL;
+	size_t i = find_type(type_name, N_RESOURCES, engine_resource_at,
+			     "Unsupported resource type", "resource type", d);
+	return i < N_RESOURCES ? g_resources[i] : NULL;
 }
 
 const schema_resource *engine_resource(const char *type_name, tf_diags *d)
@@ -101,13 +110,9 @@ const schema_resource *engine_data_source_at(size_t i)
 
 static const ds_def *find_ds(const char *type_name, tf_diags *d)
 {
-	for (size_t i = 0; i < N_DATA_SOURCES; i++)
-		if (type_name && strcmp(g_data_sources[i]->schema->type_name, type_name) == 0)
-			return g_data_sources[i];
-	tf_diags_error(d, NULL, "Unsupported data source",
-		       "The provider ssmpatch has no data source \"%s\".",
-		       type_name ? type_name : "");
-	return NULL;
+	size_t i = find_type(type_name, N_DATA_SOURCES, engine_data_source_at,
+			     "Unsupported data source", "data source", d);
+	return i < N_DATA_SOURCES ? g_data_sources[i] : NULL;
 }
 
 const schema_resource *engine_data_source(const char *type_name, tf_diags *d)

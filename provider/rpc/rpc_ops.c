@@ -63,17 +63,22 @@ static void dv_encode(const tf_value *v, const tf_type *t, const char *what, rpc
 	tf_value_free(null);
 }
 
-/* The state type of a resource, or NULL with a diagnostic; `out` (may be
- * NULL) is emptied first, so every operation starts with nothing to send. */
-static const tf_type *resource_type(const char *type_name, rpc_bytes *out, tf_diags *d)
+/* The state type of schema r (NULL: the lookup failed, its diagnostic is
+ * there); `out` (may be NULL) is emptied first, so every operation starts with
+ * nothing to send. */
+static const tf_type *state_type(const schema_resource *r, rpc_bytes *out)
 {
-	const schema_resource *r = engine_resource(type_name, d);
-
 	if (out) {
 		out->data = NULL;
 		out->len = 0;
 	}
 	return r ? schema_block_type(r->block) : NULL;
+}
+
+/* The state type of a resource, or NULL with a diagnostic; `out` emptied. */
+static const tf_type *resource_type(const char *type_name, rpc_bytes *out, tf_diags *d)
+{
+	return state_type(engine_resource(type_name, d), out);
 }
 
 void rpc_paths_free(tf_path *paths, size_t n)
@@ -102,38 +107,36 @@ void rpc_op_validate_provider(const rpc_dv *config, rpc_bytes *prepared, tf_diag
 	tf_value_free(cfg);
 }
 
-void rpc_op_validate_resource(const char *type_name, const rpc_dv *config, tf_diags *d)
+/* Decode config as t (NULL: the type lookup failed and said so) and hand it to
+ * the engine's check; `what` names the configuration in decode diagnostics. */
+static void validate_config(const char *type_name, const tf_type *t, const rpc_dv *config,
+			    const char *what,
+			    void (*check)(const char *, const tf_value *, tf_diags *), tf_diags *d)
 {
-	const tf_type *t = resource_type(type_name, NULL, d);
 	tf_value *cfg;
 
-	if (!t || !(cfg = dv_decode(config, t, "resource configuration", d)))
+	if (!t || !(cfg = dv_decode(config, t, what, d)))
 		return;
-	engine_validate_resource(type_name, cfg, d);
+	check(type_name, cfg, d);
 	tf_value_free(cfg);
+}
+
+void rpc_op_validate_resource(const char *type_name, const rpc_dv *config, tf_diags *d)
+{
+	validate_config(type_name, resource_type(type_name, NULL, d), config,
+			"resource configuration", engine_validate_resource, d);
 }
 
 /* The state type of a data source, or NULL with a diagnostic; `out` emptied. */
 static const tf_type *data_source_type(const char *type_name, rpc_bytes *out, tf_diags *d)
 {
-	const schema_resource *r = engine_data_source(type_name, d);
-
-	if (out) {
-		out->data = NULL;
-		out->len = 0;
-	}
-	return r ? schema_block_type(r->block) : NULL;
+	return state_type(engine_data_source(type_name, d), out);
 }
 
 void rpc_op_validate_data_source(const char *type_name, const rpc_dv *config, tf_diags *d)
 {
-	const tf_type *t = data_source_type(type_name, NULL, d);
-	tf_value *cfg;
-
-	if (!t || !(cfg = dv_decode(config, t, "data source configuration", d)))
-		return;
-	engine_validate_data_source(type_name, cfg, d);
-	tf_value_free(cfg);
+	validate_config(type_name, data_source_type(type_name, NULL, d), config,
+			"data source configuration", engine_validate_data_source, d);
 }
 
 void rpc_op_read_data_source(const char *type_name, const rpc_dv *config, rpc_bytes *out,

@@ -25,7 +25,8 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from harness.http_double import Handler, LocalServer
 
 HERE = pathlib.Path(__file__).resolve().parent
 PROCESS = HERE / "cred_process.py"
@@ -50,47 +51,29 @@ def web_identity(emu, tokens, lifetime=None):
     return emu._test("POST", "web_identity", {"tokens": list(tokens), "lifetime": lifetime})
 
 
-class _Double:
-    """A ThreadingHTTPServer on 127.0.0.1 with a call record."""
+class _Double(LocalServer):
+    """A LocalServer (harness/http_double.py) with a call record."""
 
     def __init__(self):
         self.calls = []
         self.lock = threading.Lock()
         owner = self
 
-        class H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
+        class H(Handler):
             def send(self, status, obj, headers=None):
-                body = json.dumps(obj).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def body(self):
-                n = int(self.headers.get("Content-Length") or 0)
-                return self.rfile.read(n) if n else b""
+                self.reply(status, json.dumps(obj), headers=headers)
 
             def do_GET(self):
                 owner.handle(self, "GET", b"")
 
             def do_PUT(self):
-                owner.handle(self, "PUT", self.body())
+                owner.handle(self, "PUT", self.request_body())
 
             def do_POST(self):
-                owner.handle(self, "POST", self.body())
+                owner.handle(self, "POST", self.request_body())
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.server.daemon_threads = True
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(H)
+        self.url = "http://127.0.0.1:%d" % self.port
 
     def record(self, kind, **detail):
         with self.lock:
@@ -99,14 +82,6 @@ class _Double:
     def kinds(self, kind):
         with self.lock:
             return [c for c in self.calls if c["kind"] == kind]
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class SSOPortal(_Double):

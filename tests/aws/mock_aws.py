@@ -15,7 +15,6 @@ import ssl
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
 import botocore.auth
@@ -23,12 +22,14 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from harness.http_double import Handler, LocalServer
+
 
 def iso(t):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
-class MockAWS:
+class MockAWS(LocalServer):
     def __init__(self, tls=None):
         """tls: (certfile, keyfile) to serve https instead of http."""
         self.lock = threading.Lock()
@@ -46,24 +47,12 @@ class MockAWS:
         self.ssm_script = []        # list of (status, headers dict, body bytes/str)
         self.ssm_delay = 0.0
         self.clock_offset = 0       # seconds the server's clock is ahead of ours
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        ctx = None
         if tls:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(*tls)
-            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
-            self.url = f"https://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(self._handler(), ctx)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
 
     def add_key(self, ak, sk, token=None, account="111122223333"):
         self.keys[ak] = (sk, token, account)
@@ -121,69 +110,49 @@ class MockAWS:
     def _handler(self):
         mockself = self
 
-        class H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
+        class H(Handler):
             def setup(self):
                 super().setup()
                 with mockself.lock:
                     mockself.connections += 1
 
-            def log_message(self, *a):
-                pass
-
             def date_time_string(self, timestamp=None):
                 return super().date_time_string(time.time() + mockself.clock_offset)
 
-            def _send(self, status, body, ctype="application/json", headers=None):
-                if isinstance(body, str):
-                    body = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def _body(self):
-                n = int(self.headers.get("Content-Length") or 0)
-                return self.rfile.read(n) if n else b""
-
             def do_PUT(self):
-                body = self._body()
+                body = self.request_body()
                 if self.path == "/latest/api/token" and mockself.imds_enabled:
                     ttl = self.headers.get("X-aws-ec2-metadata-token-ttl-seconds")
                     mockself._record("imds_token", ttl=ttl, body=body)
                     if not ttl:
-                        return self._send(400, "missing ttl", "text/plain")
-                    return self._send(200, mockself.imds_token, "text/plain")
-                self._send(404, "not found", "text/plain")
+                        return self.reply(400, "missing ttl", "text/plain")
+                    return self.reply(200, mockself.imds_token, "text/plain")
+                self.reply(404, "not found", "text/plain")
 
             def do_GET(self):
                 base = "/latest/meta-data/iam/security-credentials/"
                 if not mockself.imds_enabled or not self.path.startswith(base):
-                    return self._send(404, "not found", "text/plain")
+                    return self.reply(404, "not found", "text/plain")
                 tok = self.headers.get("X-aws-ec2-metadata-token")
                 mockself._record("imds_get", path=self.path, token=tok)
                 if tok != mockself.imds_token:
-                    return self._send(401, "", "text/plain")
+                    return self.reply(401, "", "text/plain")
                 if self.path == base:
-                    return self._send(200, mockself.imds_role, "text/plain")
+                    return self.reply(200, mockself.imds_role, "text/plain")
                 if self.path != base + mockself.imds_role:
-                    return self._send(404, "not found", "text/plain")
+                    return self.reply(404, "not found", "text/plain")
                 with mockself.lock:
                     mockself.imds_counter += 1
                     n = mockself.imds_counter
                 ak, sk, token = f"ASIAIMDS{n:04d}", f"imds-secret-{n}", f"imds-token-{n}"
                 mockself.add_key(ak, sk, token, account="444455556666")
-                self._send(200, json.dumps({
+                self.reply(200, json.dumps({
                     "Code": "Success", "LastUpdated": iso(time.time()), "Type": "AWS-HMAC",
                     "AccessKeyId": ak, "SecretAccessKey": sk, "Token": token,
                     "Expiration": iso(time.time() + mockself.imds_lifetime)}), "text/plain")
 
             def do_POST(self):
-                body = self._body()
+                body = self.request_body()
                 who, code, msg = mockself.verify("POST", self.path, self.headers, body)
                 target = self.headers.get("X-Amz-Target")
                 if target:
@@ -195,18 +164,18 @@ class MockAWS:
                 mockself._record("sts", form=form, who=who, error=code,
                                  content_type=self.headers.get("Content-Type"))
                 if code:
-                    return self._send(403, (
+                    return self.reply(403, (
                         "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
                         f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{msg}</Message>"
                         "</Error><RequestId>r-1</RequestId></ErrorResponse>"), "text/xml")
                 ak, region, service = who
                 if service != "sts":
-                    return self._send(400, "<ErrorResponse><Error><Code>InvalidAction</Code>"
+                    return self.reply(400, "<ErrorResponse><Error><Code>InvalidAction</Code>"
                                       "<Message>wrong service</Message></Error></ErrorResponse>",
                                       "text/xml")
                 account = mockself.keys[ak][2]
                 if form.get("Action") == "GetCallerIdentity":
-                    return self._send(200, (
+                    return self.reply(200, (
                         "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
                         "<GetCallerIdentityResult>"
                         f"<Arn>arn:aws:iam::{account}:user/test</Arn><UserId>AIDA1</UserId>"
@@ -222,7 +191,7 @@ class MockAWS:
                     nak, nsk, ntok = f"ASIAROLE{n:04d}", f"role-secret/{n}+&<", f"role-token-{n}&x"
                     mockself.add_key(nak, nsk, ntok, account=role_account)
                     esc = (lambda s: s.replace("&", "&amp;").replace("<", "&lt;"))
-                    return self._send(200, (
+                    return self.reply(200, (
                         "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
                         "  <AssumeRoleResult>\n    <AssumedRoleUser>\n"
                         f"      <AssumedRoleId>AROA1:{form.get('RoleSessionName')}</AssumedRoleId>\n"
@@ -235,7 +204,7 @@ class MockAWS:
                         f"      <Expiration>{iso(time.time() + mockself.assumed_lifetime)}</Expiration>\n"
                         "    </Credentials>\n  </AssumeRoleResult>\n"
                         "</AssumeRoleResponse>\n"), "text/xml")
-                return self._send(400, "<ErrorResponse><Error><Code>InvalidAction</Code>"
+                return self.reply(400, "<ErrorResponse><Error><Code>InvalidAction</Code>"
                                   "<Message>unknown</Message></Error></ErrorResponse>", "text/xml")
 
             def _ssm(self, who, code, msg, target, body):
@@ -245,7 +214,7 @@ class MockAWS:
                                  content_type=self.headers.get("Content-Type"),
                                  ua=self.headers.get("User-Agent"))
                 if code:
-                    return self._send(400, json.dumps({"__type": code, "message": msg}),
+                    return self.reply(400, json.dumps({"__type": code, "message": msg}),
                                       "application/x-amz-json-1.1")
                 if mockself.ssm_delay:
                     time.sleep(mockself.ssm_delay)
@@ -253,7 +222,7 @@ class MockAWS:
                     step = mockself.ssm_script.pop(0) if mockself.ssm_script else None
                 if step is not None:
                     status, headers, out = step
-                    return self._send(status, out, (headers or {}).get(
+                    return self.reply(status, out, (headers or {}).get(
                         "Content-Type", "application/x-amz-json-1.1"), headers)
                 if op == "DescribePatchBaselines":
                     start = int(req.get("NextToken", "0"))
@@ -261,8 +230,8 @@ class MockAWS:
                     out = {"BaselineIdentities": items}
                     if start + 3 < 7:
                         out["NextToken"] = str(start + 3)
-                    return self._send(200, json.dumps(out), "application/x-amz-json-1.1")
-                self._send(200, json.dumps({"Op": op, "AccessKeyId": who[0], "Region": who[1],
+                    return self.reply(200, json.dumps(out), "application/x-amz-json-1.1")
+                self.reply(200, json.dumps({"Op": op, "AccessKeyId": who[0], "Region": who[1],
                                             "Request": req}), "application/x-amz-json-1.1")
 
         return H

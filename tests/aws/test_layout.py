@@ -10,6 +10,8 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "check_layout.py"
 
@@ -57,34 +59,33 @@ def test_one_way_includes_pass(tmp_path):
     assert rc == 0, out
 
 
-def test_include_cycle_fails(tmp_path):
-    rc, out = check(tree(tmp_path, {
+# (made-up tree, what the failure must say, what it must not name)
+FAILING = {
+    "include_cycle": ({
         "provider/aws/a.c": '#include "a.h"\n#include "b.h"\n',
         "provider/aws/a.h": "",
         "provider/aws/b.c": '#include "b.h"\n#include "c.h"\n',
         "provider/aws/b.h": "",
         "provider/aws/c.c": '#include "aws/a.h"\n',
         "provider/aws/c.h": "",
-    }))
-    assert rc == 1
-    assert "include cycle in provider/aws: a -> b -> c -> a" in out
-
-
-def test_umbrella_header_inside_aws_fails(tmp_path):
-    rc, out = check(tree(tmp_path, {
+    }, "include cycle in provider/aws: a -> b -> c -> a", None),
+    "umbrella_header_inside_aws": ({
         "provider/aws/aws_internal.h": '#include "a.h"\n',
         "provider/aws/a.c": '#include "aws_internal.h"\n',
         "provider/aws/a.h": "",
-    }))
-    assert rc == 1
-    assert "provider/aws/a.c includes aws_internal.h" in out
-
-
-def test_long_file_fails(tmp_path):
-    rc, out = check(tree(tmp_path, {
+    }, "provider/aws/a.c includes aws_internal.h", None),
+    "long_file": ({
         "provider/aws/a.c": "x\n" * 800,
         "provider/resources/r.c": "x\n" * 801,
-    }))
+    }, "provider/resources/r.c: 801 lines (at most 800)", "a.c"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FAILING))
+def test_layout_break_fails(tmp_path, case):
+    files, said, unnamed = FAILING[case]
+    rc, out = check(tree(tmp_path, files))
     assert rc == 1
-    assert "provider/resources/r.c: 801 lines (at most 800)" in out
-    assert "a.c" not in out
+    assert said in out
+    if unnamed:
+        assert unnamed not in out

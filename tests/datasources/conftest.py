@@ -18,8 +18,7 @@ TESTS = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 if TESTS not in sys.path:
     sys.path.insert(0, TESTS)
 
-from harness import plugin as plugin_mod  # noqa: E402
-from harness import protos  # noqa: E402
+from harness.fixtures import provider_binary  # noqa: E402,F401 (a fixture)
 from harness.provider import Provider  # noqa: E402
 from ssm_endpoint import EMULATOR_DIR, endpoint_fixture  # noqa: E402
 
@@ -38,18 +37,6 @@ def ep(ssm_endpoint):
     yield ssm_endpoint
     if ssm_endpoint.emulator is not None:
         ssm_endpoint.emulator.configure(patch_state_spelling="model", latency_ms=0)
-
-
-@pytest.fixture(scope="session")
-def provider_binary():
-    path = plugin_mod.provider_binary()
-    if not os.access(path, os.X_OK):
-        pytest.skip("provider binary not built: %s (set SSMPATCH_PROVIDER)" % path)
-    try:
-        protos.load()
-    except protos.ProtoUnavailable as e:
-        pytest.skip(str(e))
-    return path
 
 
 @pytest.fixture

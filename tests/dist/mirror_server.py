@@ -15,7 +15,8 @@ import functools
 import http.server
 import os
 import ssl
-import threading
+
+from harness.http_double import LocalServer
 
 
 def make_ca_and_server_cert(workdir):
@@ -68,24 +69,21 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.server.requests.append("%s %s %s" % (self.command, self.path, args[1] if len(args) > 1 else ""))
 
 
-class HttpsStaticServer:
+class HttpsStaticServer(LocalServer):
     def __init__(self, directory, workdir):
         self.directory = str(directory)
         self.workdir = str(workdir)
         self.ca_file, cert, key = make_ca_and_server_cert(workdir)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(cert, key)
-        handler = functools.partial(_Handler, directory=self.directory)
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
-        self.httpd.requests = []
-        self.url = "https://localhost:%d/" % self.httpd.server_address[1]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__(functools.partial(_Handler, directory=self.directory), ctx)
+        self.server.requests = []
+        self.url = "https://localhost:%d/" % self.port
 
     @property
     def requests(self):
         """"GET /path 200" for every request served so far."""
-        return list(self.httpd.requests)
+        return list(self.server.requests)
 
     def paths(self, status="200"):
         return [r.split()[1] for r in self.requests if r.split()[-1] == status]
@@ -99,12 +97,3 @@ class HttpsStaticServer:
         for var in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
             env[var] = ""
         return env
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self._thread.join(10)

@@ -33,17 +33,11 @@ there only with SSMPATCH_TEST_ACCOUNT_WIDE=1.
 Run: /usr/bin/python3 -m pytest tests/e2e/test_baseline_window.py
 (needs build/terraform-provider-ssmpatch, or SSMPATCH_PROVIDER).
 """
-import os
-import sys
-
 import pytest
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-sys.path.insert(0, os.path.join(REPO, "tests"))
-
-from harness.errors import OperationFailed  # noqa: E402
-from harness.provider import Provider  # noqa: E402
-from harness.stack import Stack  # noqa: E402
+from harness.errors import OperationFailed
+from harness.provider import Provider
+from harness.stack import Stack
 
 PB = "ssmpatch_patch_baseline"
 MW = "ssmpatch_maintenance_window"
@@ -142,6 +136,12 @@ def assert_noop(plans):
     bad = {n: (p.action, changed_attrs(p.prior or {}, p.planned or {})) for n, p in plans.items()
            if p.action != "noop"}
     assert not bad, "expected no changes, got %r" % bad
+
+
+def converged_then_destroyed(p, type_name, cfg, st):
+    """A refresh of st then a plan of cfg proposes nothing; then it is destroyed."""
+    assert p.plan(type_name, cfg, p.refresh(type_name, st)).action == "noop"
+    p.destroy(type_name, st)
 
 
 def cleanup(ep, names):
@@ -309,8 +309,7 @@ def test_operating_system_change_replaces(ep, protocol):
             assert ssm_error(ep, "GetPatchBaseline", {"BaselineId": old["id"]}) is not None
             assert get_baseline(ep, new["id"])["PatchGroups"] == [g]
             assert group_owner(ep, g, "AMAZON_LINUX") == new["id"]
-            assert p.plan(PB, cfg, p.refresh(PB, new)).action == "noop"
-            p.destroy(PB, new)
+            converged_then_destroyed(p, PB, cfg, new)
         ep.assert_clean()
     finally:
         cleanup(ep, {name})
@@ -386,8 +385,7 @@ def test_failure_after_create_keeps_object(ep, protocol, tainted):
                 assert st["id"] == partial["id"]
             assert len(own_baselines(ep, name)) == 1
             assert group_owner(ep, g) == st["id"]
-            assert p.plan(PB, cfg, p.refresh(PB, st)).action == "noop"
-            p.destroy(PB, st)
+            converged_then_destroyed(p, PB, cfg, st)
         ep.assert_clean()
     finally:
         cleanup(ep, {name})
@@ -415,8 +413,7 @@ def test_patch_group_held_elsewhere_is_taken_over(ep, protocol):
             assert warned[0].attribute == "patch_groups"
             assert other in warned[0].detail and other_name in warned[0].detail and g in warned[0].detail
             assert get_baseline(ep, other).get("PatchGroups", []) == []
-            assert p.plan(PB, cfg, p.refresh(PB, st)).action == "noop"
-            p.destroy(PB, st)
+            converged_then_destroyed(p, PB, cfg, st)
             assert get_baseline(ep, other).get("PatchGroups", []) == []
         ssm(ep, "DeletePatchBaseline", {"BaselineId": other})
         ep.assert_clean()
@@ -487,8 +484,7 @@ def test_window_disable_failure_after_create(ep, protocol, tainted):
                 assert st["id"] == partial["id"]
             assert len(windows(ep, name)) == 1
             assert ssm(ep, "GetMaintenanceWindow", {"WindowId": st["id"]})["Enabled"] is False
-            assert p.plan(MW, cfg, p.refresh(MW, st)).action == "noop"
-            p.destroy(MW, st)
+            converged_then_destroyed(p, MW, cfg, st)
         ep.assert_clean()
     finally:
         cleanup(ep, {name})

@@ -13,15 +13,9 @@ counts as success; reads are plain retries.
 Emulator-only (fault injection). Deterministic: the emulator's fault generator
 is seeded. Run: /usr/bin/python3 -m pytest tests/e2e/test_fault_cycles.py
 """
-import os
-import sys
-
 import pytest
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-sys.path.insert(0, os.path.join(REPO, "tests"))
-
-from harness.provider import Provider  # noqa: E402
+from harness.provider import Provider
 
 MW = "ssmpatch_maintenance_window"
 CYCLES = 100

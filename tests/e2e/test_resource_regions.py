@@ -24,21 +24,14 @@ regional AWS endpoint (SSMPATCH_TEST_ENDPOINT) does not.
 
 Run: /usr/bin/python3 -m pytest tests/e2e/test_resource_regions.py
 """
-
 import json
-import os
-import sys
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, os.path.join(REPO, "tests"))
-
-from harness import seed  # noqa: E402
-from harness.errors import ImportFailed, OperationFailed  # noqa: E402
-from harness.provider import Provider  # noqa: E402
-from harness.stack import Ref, Stack  # noqa: E402
+from harness import seed
+from harness.errors import ImportFailed, OperationFailed
+from harness.provider import Provider
+from harness.stack import Ref, Stack
 
 WINDOW = "ssmpatch_maintenance_window"
 TARGET = "ssmpatch_window_target"

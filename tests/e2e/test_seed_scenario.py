@@ -22,18 +22,8 @@ Run: /usr/bin/python3 -m pytest tests/e2e/test_seed_scenario.py
 (needs build/terraform-provider-ssmpatch, or SSMPATCH_PROVIDER).
 """
 
-import os
-import sys
-
-import pytest
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, os.path.join(REPO, "tests"))
-
-from harness import cty  # noqa: E402
-from harness.provider import Provider  # noqa: E402
-from harness.stack import Ref, Stack  # noqa: E402
+from harness import cty
+from harness.stack import Ref, Stack
 
 TAG_KEY = "PatchWindowTaskAM2"
 
@@ -43,14 +33,6 @@ TAG_KEY = "PatchWindowTaskAM2"
 def ssm(ep, op, body):
     """An SSM call made outside Terraform (drift), signed like any client."""
     return ep.call(op, body)
-
-
-@pytest.fixture(params=[5, 6], ids=["proto5", "proto6"])
-def provider(request, ep):
-    p = Provider(protocol=request.param)
-    p.configure(ep.provider_config())
-    yield p
-    p.close()
 
 
 # ---------------------------------------------------------------- the design

@@ -19,22 +19,14 @@ Covered:
 Run: /usr/bin/python3 -m pytest tests/e2e/test_target_task.py
 (needs build/terraform-provider-ssmpatch, or SSMPATCH_PROVIDER).
 """
-
 import base64
-import os
-import sys
 import threading
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, os.path.join(REPO, "tests"))
-
-from harness import cty  # noqa: E402
-from harness.errors import ImportFailed, OperationFailed  # noqa: E402
-from harness.provider import Provider  # noqa: E402
-from harness.stack import Ref, Stack  # noqa: E402
+from harness import cty
+from harness.errors import ImportFailed, OperationFailed
+from harness.stack import Ref, Stack
 
 TAG_KEY = "PatchWindowTaskAM2"
 TARGET = "ssmpatch_window_target"
@@ -46,14 +38,6 @@ TASK = "ssmpatch_window_task"
 def ssm(ep, op, body):
     """An SSM call made outside Terraform."""
     return ep.call(op, body)
-
-
-@pytest.fixture(params=[5, 6], ids=["proto5", "proto6"])
-def provider(request, ep):
-    p = Provider(protocol=request.param)
-    p.configure(ep.provider_config())
-    yield p
-    p.close()
 
 
 # ---------------------------------------------------------------- configs
@@ -94,6 +78,12 @@ def window_stack(p, ep, tasks=("scan",)):
         s.add("task_" + t, TASK, run_command_task(Ref("window", "id"), Ref("target_" + t, "id"),
                                                   t.title()))
     return s
+
+
+def applied_window_stack(p, ep, tasks):
+    """window_stack(p, ep, tasks) applied: (the Stack, its states by name)."""
+    s = window_stack(p, ep, tasks)
+    return s, s.apply()
 
 
 def changed_attrs(p, plan):
@@ -166,8 +156,7 @@ def variant_cfgs(ep, wid, target_id):
 
 
 def test_task_variants_round_trip(provider, ep):
-    s = window_stack(provider, ep, tasks=())
-    st = s.apply()
+    s, st = applied_window_stack(provider, ep, ())
     wid, tid = st["window"]["id"], st["target_scan"]["id"]
     for name, cfg in variant_cfgs(ep, wid, tid).items():
         state = provider.apply(TASK, cfg)
@@ -202,8 +191,7 @@ def test_task_variants_round_trip(provider, ep):
 
 
 def test_parameter_order_and_retarget(provider, ep):
-    s = window_stack(provider, ep, tasks=("scan",))
-    st = s.apply()
+    s, st = applied_window_stack(provider, ep, ("scan",))
     wid = st["window"]["id"]
     task = st["task_scan"]
 
@@ -235,8 +223,7 @@ def test_parameter_order_and_retarget(provider, ep):
 
 
 def test_targets_removed_plans_limits_null(provider, ep):
-    s = window_stack(provider, ep, tasks=())
-    st = s.apply()
+    s, st = applied_window_stack(provider, ep, ())
     wid, tid = st["window"]["id"], st["target_scan"]["id"]
     cfg = {"window_id": wid, "task_type": "AUTOMATION", "task_arn": "AWS-RestartEC2Instance",
            "max_concurrency": "2", "max_errors": "1",
@@ -273,8 +260,7 @@ def test_targets_removed_plans_limits_null(provider, ep):
 def test_target_replaced_while_a_task_uses_it(provider, ep):
     """A force-new change of a target the task references: Terraform destroys the
     target, creates the new one, then updates the task to the new ID."""
-    s = window_stack(provider, ep, tasks=("scan",))
-    st = s.apply()
+    s, st = applied_window_stack(provider, ep, ("scan",))
     old = st["target_scan"]["id"]
     s.configs["target_scan"] = {
         "window_id": Ref("window", "id"), "name": "PatchingTargetScan",
@@ -302,8 +288,7 @@ def test_target_replaced_while_a_task_uses_it(provider, ep):
 # ---------------------------------------------------------------- (c) window deleted outside
 
 def test_window_deleted_outside_terraform(provider, ep):
-    s = window_stack(provider, ep, tasks=("scan", "install"))
-    st = s.apply()
+    s, st = applied_window_stack(provider, ep, ("scan", "install"))
     ssm(ep, "DeleteMaintenanceWindow", {"WindowId": st["window"]["id"]})
 
     plans = s.refresh_and_plan()
@@ -335,8 +320,7 @@ def test_window_deleted_outside_terraform(provider, ep):
 # ---------------------------------------------------------------- (d) import
 
 def test_import_target_and_task(provider, ep):
-    s = window_stack(provider, ep, tasks=("scan",))
-    st = s.apply()
+    s, st = applied_window_stack(provider, ep, ("scan",))
     wid = st["window"]["id"]
     ty_target = provider.block(TARGET).implied_type()
     ty_task = provider.block(TASK).implied_type()

@@ -20,16 +20,10 @@ Shown:
 
 Run: /usr/bin/python3 -m pytest tests/e2e/test_validation_limits.py
 """
-import os
-import sys
-
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, ".."))
-
-from harness.errors import OperationFailed  # noqa: E402
-from harness.provider import Provider  # noqa: E402
+from harness.errors import OperationFailed
+from harness.provider import Provider
 
 PB, MW = "ssmpatch_patch_baseline", "ssmpatch_maintenance_window"
 TARGET, TASK = "ssmpatch_window_target", "ssmpatch_window_task"

@@ -374,3 +374,26 @@ OUTPUT_EXEMPT = {
 def validation_message(errors):
     n = len(errors)
     return "%d validation error%s detected: %s" % (n, "" if n == 1 else "s", "; ".join(errors))
+
+
+def sts_duration(form):
+    """STS's DurationSeconds (AssumeRole, AssumeRoleWithWebIdentity): (seconds,
+    None), 3600 when absent, or (None, the constraint message) outside 900-43200."""
+    if "DurationSeconds" not in form:
+        return 3600, None
+    try:
+        duration = int(form["DurationSeconds"])
+    except ValueError:
+        duration = -1
+    if 900 <= duration <= 43200:
+        return duration, None
+    return None, ("Value '%s' at 'durationSeconds' failed to satisfy constraint: Member must have "
+                  "value %s" % (form["DurationSeconds"], "greater than or equal to 900"
+                                if duration < 900 else "less than or equal to 43200"))
+
+
+def sts_role(role_arn):
+    """(account, role name) of an IAM role ARN as STS accepts it, else None."""
+    m = re.fullmatch(r"arn:aws[a-zA-Z-]*:iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]+)",
+                     role_arn, re.ASCII)
+    return (m.group(1), m.group(3)) if m else None

@@ -108,6 +108,12 @@ def _elapsed(start, end):
     return "PT%.3fS" % max(0.0, end - start)
 
 
+def _set_present(d, **members):
+    """Put into d each member that has a value (an absent or empty one is left out,
+    as the API leaves it out)."""
+    d.update((k, v) for k, v in members.items() if v)
+
+
 class RunOps:
     """Mixed into ssm_backend.Backend: Run Command and maintenance window executions."""
 
@@ -603,12 +609,7 @@ class RunOps:
         """A new invocation of task execution `te` (recorded in it)."""
         inv = {"WindowExecutionId": te["WindowExecutionId"], "TaskExecutionId": te["TaskExecutionId"],
                "InvocationId": self._uuid(), "TaskType": te["TaskType"], "StartTime": start}
-        if params:
-            inv["Parameters"] = params
-        if wtid:
-            inv["WindowTargetId"] = wtid
-        if owner:
-            inv["OwnerInformation"] = owner
+        _set_present(inv, Parameters=params, WindowTargetId=wtid, OwnerInformation=owner)
         te["_invocations"].append(inv)
         return inv
 
@@ -631,13 +632,9 @@ class RunOps:
               "maxConcurrency": te["MaxConcurrency"], "maxErrors": te["MaxErrors"],
               "parameters": params or {}, "timeoutSeconds": rc.get("TimeoutSeconds", 600)}
         if bucket:
-            pj["outputS3BucketName"] = bucket
-            if prefix:
-                pj["outputS3KeyPrefix"] = prefix
-        if rc.get("DocumentVersion"):
-            pj["documentVersion"] = rc["DocumentVersion"]
-        if rc.get("ServiceRoleArn"):
-            pj["serviceRoleArn"] = rc["ServiceRoleArn"]
+            _set_present(pj, outputS3BucketName=bucket, outputS3KeyPrefix=prefix)
+        _set_present(pj, documentVersion=rc.get("DocumentVersion"),
+                     serviceRoleArn=rc.get("ServiceRoleArn"))
         inv = self._add_invocation(te, start, json.dumps(pj, sort_keys=True, separators=(",", ":")),
                                    wtid, owner)
         if doc is None:
@@ -647,13 +644,9 @@ class RunOps:
                "Comment": rc.get("Comment", ""), "TimeoutSeconds": rc.get("TimeoutSeconds", 600),
                "MaxConcurrency": te["MaxConcurrency"], "MaxErrors": te["MaxErrors"]}
         if bucket:
-            req["OutputS3BucketName"] = bucket
-            if prefix:
-                req["OutputS3KeyPrefix"] = prefix
-            if s3_region:
-                req["OutputS3Region"] = s3_region
-        if rc.get("ServiceRoleArn"):
-            req["ServiceRoleArn"] = rc["ServiceRoleArn"]
+            _set_present(req, OutputS3BucketName=bucket, OutputS3KeyPrefix=prefix,
+                         OutputS3Region=s3_region)
+        _set_present(req, ServiceRoleArn=rc.get("ServiceRoleArn"))
         if doc == "AWS-RunPatchBaseline":
             try:
                 self._patch_params(params)

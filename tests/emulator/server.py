@@ -52,7 +52,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import control  # noqa: E402
 import sts_web_identity  # noqa: E402
 from fleet import LIVE_STATES  # noqa: E402
-from model import Model, validation_message  # noqa: E402
+from model import Model, sts_duration, sts_role, validation_message  # noqa: E402
 from ssm_backend import Backend, SSMError  # noqa: E402
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -780,33 +780,24 @@ class Handler(BaseHTTPRequestHandler):
             if not re.fullmatch(r"[\w+=,.@-]*", session, re.ASCII):
                 errs.append("Value '%s' at 'roleSessionName' failed to satisfy constraint: Member "
                             "must satisfy regular expression pattern: [\\w+=,.@-]*" % session)
-        duration = 3600
-        if "DurationSeconds" in form:
-            try:
-                duration = int(form["DurationSeconds"])
-            except ValueError:
-                duration = -1
-            if not 900 <= duration <= 43200:
-                errs.append("Value '%s' at 'durationSeconds' failed to satisfy constraint: Member "
-                            "must have value %s" % (form["DurationSeconds"],
-                                                    "greater than or equal to 900" if duration < 900
-                                                    else "less than or equal to 43200"))
+        duration, why = sts_duration(form)
+        if why:
+            errs.append(why)
         if "ExternalId" in form and not re.fullmatch(r"[\w+=,.@:/-]{2,1224}", form["ExternalId"], re.ASCII):
             errs.append("Value '%s' at 'externalId' failed to satisfy constraint: Member must "
                         "satisfy regular expression pattern: [\\w+=,.@:\\/-]*" % form["ExternalId"])
         if errs:
             bad("ValidationError", validation_message(errs))
             return
-        m = re.fullmatch(r"arn:aws[a-zA-Z-]*:iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]+)",
-                         role_arn, re.ASCII)
-        if not m:
+        role = sts_role(role_arn)
+        if not role:
             bad("ValidationError", "%s is invalid" % role_arn)
             return
         if role_arn in (emu.faults.assume_role_deny or []):
             bad("AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s"
                 % (caller_arn, role_arn), 403)
             return
-        account, role_name = m.group(1), m.group(3)
+        account, role_name = role
         ak = "ASIA" + "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
         sk = base64.b64encode(secrets.token_bytes(30)).decode()
         token = "FwoGZXIvYXdzE" + base64.b64encode(secrets.token_bytes(96)).decode()

@@ -845,15 +845,9 @@ class Backend(FleetOps, RunOps):
         if hit is not None:
             return hit
         self._check_window_targets(body["ResourceType"], body["Targets"])
-        self._limit("targets_per_window", len(w["_targets"]), "targets per maintenance window")
-        tid = self._uuid()
         t = {k: copy.deepcopy(body[k]) for k in ("ResourceType", "Targets", "OwnerInformation",
                                                  "Name", "Description") if k in body}
-        t.update({"WindowId": w["WindowId"], "WindowTargetId": tid})
-        w["_targets"][tid] = t
-        resp = {"WindowTargetId": tid}
-        self._remember(st, "RegisterTargetWithMaintenanceWindow", body, resp)
-        return resp
+        return self._add_member(st, w, "target", "RegisterTargetWithMaintenanceWindow", body, t)
 
     def op_DescribeMaintenanceWindowTargets(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
@@ -872,17 +866,33 @@ class Backend(FleetOps, RunOps):
             out["NextToken"] = tok
         return out
 
-    def _target(self, w, tid):
-        t = w["_targets"].get(tid)
+    def _add_member(self, st, w, kind, op, body, obj):
+        """Register obj as the window's new target or task (kind "target" / "task")
+        within the per-window limit; the answer names its new id."""
+        members = w["_%ss" % kind]
+        self._limit("%ss_per_window" % kind, len(members), "%ss per maintenance window" % kind)
+        key = "Window%sId" % kind.capitalize()
+        tid = self._uuid()
+        obj.update({"WindowId": w["WindowId"], key: tid})
+        members[tid] = obj
+        resp = {key: tid}
+        self._remember(st, op, body, resp)
+        return resp
+
+    @staticmethod
+    def _member(w, kind, tid):
+        """The window's target or task (kind "target" / "task") with this id, or
+        DoesNotExistException as SSM words it."""
+        t = w["_%ss" % kind].get(tid)
         if t is None:
             raise SSMError("DoesNotExistException",
-                           "Maintenance window target %s does not exist in maintenance window %s"
-                           % (tid, w["WindowId"]))
+                           "Maintenance window %s %s does not exist in maintenance window %s"
+                           % (kind, tid, w["WindowId"]))
         return t
 
     def op_UpdateMaintenanceWindowTarget(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
-        t = self._target(w, body["WindowTargetId"])
+        t = self._member(w, "target", body["WindowTargetId"])
         fields = ("Targets", "OwnerInformation", "Name", "Description")
         if body.get("Replace"):
             if "Targets" not in body:
@@ -903,7 +913,7 @@ class Backend(FleetOps, RunOps):
 
     def op_DeregisterTargetFromMaintenanceWindow(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
-        t = self._target(w, body["WindowTargetId"])
+        t = self._member(w, "target", body["WindowTargetId"])
         if body.get("Safe"):
             users = [k for k, task in w["_tasks"].items() if any(
                 tg["Key"] == "WindowTargetIds" and t["WindowTargetId"] in tg.get("Values", [])
@@ -989,29 +999,15 @@ class Backend(FleetOps, RunOps):
         task = {k: copy.deepcopy(body[k]) for k in self._TASK_FIELDS if k in body}
         task["TaskType"] = body["TaskType"]
         self._check_task(w, task, set(body), account)
-        self._limit("tasks_per_window", len(w["_tasks"]), "tasks per maintenance window")
-        tid = self._uuid()
-        task.update({"WindowId": w["WindowId"], "WindowTaskId": tid})
-        w["_tasks"][tid] = task
-        resp = {"WindowTaskId": tid}
-        self._remember(st, "RegisterTaskWithMaintenanceWindow", body, resp)
-        return resp
-
-    def _task(self, w, tid):
-        t = w["_tasks"].get(tid)
-        if t is None:
-            raise SSMError("DoesNotExistException",
-                           "Maintenance window task %s does not exist in maintenance window %s"
-                           % (tid, w["WindowId"]))
-        return t
+        return self._add_member(st, w, "task", "RegisterTaskWithMaintenanceWindow", body, task)
 
     def op_GetMaintenanceWindowTask(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
-        return copy.deepcopy(self._task(w, body["WindowTaskId"]))
+        return copy.deepcopy(self._member(w, "task", body["WindowTaskId"]))
 
     def op_UpdateMaintenanceWindowTask(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
-        t = self._task(w, body["WindowTaskId"])
+        t = self._member(w, "task", body["WindowTaskId"])
         if body.get("Replace"):
             if "TaskArn" not in body:
                 raise _validation("TaskArn must be specified when Replace is true.")
@@ -1040,7 +1036,7 @@ class Backend(FleetOps, RunOps):
 
     def op_DeregisterTaskFromMaintenanceWindow(self, st, account, region, body):
         w = self._window(st, body["WindowId"])
-        t = self._task(w, body["WindowTaskId"])
+        t = self._member(w, "task", body["WindowTaskId"])
         del w["_tasks"][t["WindowTaskId"]]
         return {"WindowId": w["WindowId"], "WindowTaskId": t["WindowTaskId"]}
 

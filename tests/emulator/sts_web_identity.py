@@ -32,6 +32,8 @@ import threading
 import time
 from xml.sax.saxutils import escape as xml_escape
 
+from model import sts_duration, sts_role, validation_message
+
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 _lock = threading.Lock()
 
@@ -112,19 +114,12 @@ def assume_role_with_web_identity(handler, form, ctx):
         bad("ValidationError", "Value '%s' at 'roleSessionName' failed to satisfy constraint"
             % session)
         return
-    duration = 3600
-    if "DurationSeconds" in form:
-        try:
-            duration = int(form["DurationSeconds"])
-        except ValueError:
-            duration = -1
-        if not 900 <= duration <= 43200:
-            bad("ValidationError", "Value '%s' at 'durationSeconds' failed to satisfy constraint"
-                % form["DurationSeconds"])
-            return
-    m = re.fullmatch(r"arn:aws[a-zA-Z-]*:iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]+)",
-                     role_arn, re.ASCII)
-    if not m:
+    duration, why = sts_duration(form)
+    if why:
+        bad("ValidationError", validation_message([why]))
+        return
+    role = sts_role(role_arn)
+    if not role:
         bad("ValidationError", "%s is invalid" % role_arn)
         return
     with _lock:
@@ -140,7 +135,7 @@ def assume_role_with_web_identity(handler, form, ctx):
         bad("ExpiredTokenException", "Token expired: current date/time is past the token's "
             "expiration")
         return
-    account, role_name = m.group(1), m.group(3)
+    account, role_name = role
     arn = "arn:aws:sts::%s:assumed-role/%s/%s" % (account, role_name, session)
     ak, sk, tok, expires = mint(emu, account, lifetime if lifetime else duration, arn,
                                 "AROAWEBIDENTITY:%s" % session)

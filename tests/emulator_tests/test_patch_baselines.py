@@ -6,7 +6,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from emu_helpers import error_code
+from emu_helpers import all_pages, caller, error_code
 
 AL2_RULES = {"PatchRules": [{
     "PatchFilterGroup": {"PatchFilters": [
@@ -223,18 +223,10 @@ def test_patch_groups_one_baseline_per_os(ssm):
 def test_describe_patch_baselines_filters_and_pagination(ssm):
     ids = [create_al2(ssm, name="page-%02d" % i) for i in range(7)]
     create_al2(ssm, name="other")
-    seen, token = [], None
-    while True:
-        kw = {"Filters": [{"Key": "NAME_PREFIX", "Values": ["page-"]}], "MaxResults": 3}
-        if token:
-            kw["NextToken"] = token
-        out = ssm.describe_patch_baselines(**kw)
-        assert len(out["BaselineIdentities"]) <= 3
-        seen += [b["BaselineId"] for b in out["BaselineIdentities"]]
-        token = out.get("NextToken")
-        if not token:
-            break
-    assert seen == ids
+    seen = all_pages(caller(ssm), "DescribePatchBaselines",
+                     {"Filters": [{"Key": "NAME_PREFIX", "Values": ["page-"]}]},
+                     "BaselineIdentities", page_size=3)
+    assert [b["BaselineId"] for b in seen] == ids
     own = ssm.describe_patch_baselines(Filters=[{"Key": "OWNER", "Values": ["Self"]}])
     assert len(own["BaselineIdentities"]) == 8
     aws = ssm.describe_patch_baselines(Filters=[{"Key": "OWNER", "Values": ["AWS"]}],

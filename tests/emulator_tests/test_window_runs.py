@@ -38,6 +38,16 @@ def task(call, wid, targets, priority=1, conc="10", errors="0", params=SCAN, **k
     return call("RegisterTaskWithMaintenanceWindow", body)["WindowTaskId"]
 
 
+def role_window(emu, call, role, n, conc, errors):
+    """n AL2 instances tagged Role=role, a window targeting them by that tag and
+    one Scan task at conc / errors: (instance ids, window id)."""
+    ids = emu.add_instances([{"OperatingSystem": AL2, "Tags": {"Role": role}} for _ in range(n)])
+    wid = window(call)
+    tid = target(call, wid, [{"Key": "tag:Role", "Values": [role]}])
+    task(call, wid, [{"Key": "WindowTargetIds", "Values": [tid]}], conc=conc, errors=errors)
+    return ids, wid
+
+
 def task_executions(call, weid):
     got = call("GetMaintenanceWindowExecution", {"WindowExecutionId": weid})
     out = []
@@ -54,11 +64,8 @@ def instances_of(te):
 
 
 def test_max_errors_stops_the_task(emu, call):
-    ids = emu.add_instances([{"OperatingSystem": AL2, "Tags": {"Role": "web"}} for _ in range(5)])
+    ids, wid = role_window(emu, call, "web", 5, conc="1", errors="1")
     emu.fail_instances(ids[:2], operation="Scan")
-    wid = window(call)
-    tid = target(call, wid, [{"Key": "tag:Role", "Values": ["web"]}])
-    task(call, wid, [{"Key": "WindowTargetIds", "Values": [tid]}], conc="1", errors="1")
     ex = emu.run_window(wid)
     assert ex["Status"] == "FAILED"
     te, = task_executions(call, ex["WindowExecutionId"])
@@ -69,11 +76,8 @@ def test_max_errors_stops_the_task(emu, call):
 
 
 def test_running_invocations_finish_when_the_threshold_is_met(emu, call):
-    ids = emu.add_instances([{"OperatingSystem": AL2, "Tags": {"Role": "web"}} for _ in range(6)])
+    ids, wid = role_window(emu, call, "web", 6, conc="3", errors="1")
     emu.fail_instances(ids[:2], operation="Scan")
-    wid = window(call)
-    tid = target(call, wid, [{"Key": "tag:Role", "Values": ["web"]}])
-    task(call, wid, [{"Key": "WindowTargetIds", "Values": [tid]}], conc="3", errors="1")
     te, = task_executions(call, emu.run_window(wid)["WindowExecutionId"])
     # three at a time: the first three all run (two fail), then the task stops
     assert instances_of(te) == ids[:3]
@@ -83,10 +87,7 @@ def test_running_invocations_finish_when_the_threshold_is_met(emu, call):
 
 
 def test_concurrency_batches_take_turns(emu, call):
-    ids = emu.add_instances([{"OperatingSystem": AL2, "Tags": {"Role": "db"}} for _ in range(4)])
-    wid = window(call)
-    tid = target(call, wid, [{"Key": "tag:Role", "Values": ["db"]}])
-    task(call, wid, [{"Key": "WindowTargetIds", "Values": [tid]}], conc="50%", errors="0")
+    ids, wid = role_window(emu, call, "db", 4, conc="50%", errors="0")
     te, = task_executions(call, emu.run_window(wid)["WindowExecutionId"])
     assert instances_of(te) == ids
     inv = te["Invocations"]

@@ -5,7 +5,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from emu_helpers import error_code
+from emu_helpers import all_pages, caller, error_code
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 SLR = ("arn:aws:iam::123456789012:role/aws-service-role/ssm.amazonaws.com/"
@@ -171,17 +171,8 @@ def test_delete_window_cascades_and_missing_is_success(ssm, emu):
 def test_describe_windows_filters_and_pagination(ssm):
     ids = [window(ssm, Name="w-%02d" % i) for i in range(23)]
     ssm.update_maintenance_window(WindowId=ids[3], Enabled=False)
-    seen, token = [], None
-    while True:
-        kw = {"MaxResults": 10}
-        if token:
-            kw["NextToken"] = token
-        out = ssm.describe_maintenance_windows(**kw)
-        seen += [w["WindowId"] for w in out["WindowIdentities"]]
-        token = out.get("NextToken")
-        if not token:
-            break
-    assert seen == ids
+    seen = all_pages(caller(ssm), "DescribeMaintenanceWindows", {}, "WindowIdentities", page_size=10)
+    assert [w["WindowId"] for w in seen] == ids
     off = ssm.describe_maintenance_windows(Filters=[{"Key": "Enabled", "Values": ["False"]}])
     assert [w["WindowId"] for w in off["WindowIdentities"]] == [ids[3]]
     named = ssm.describe_maintenance_windows(Filters=[{"Key": "Name", "Values": ["w-05"]}])

@@ -235,12 +235,14 @@ class Provider:
     def validate(self, type_name, cfg):
         """ValidateResourceTypeConfig -> list of Diagnostic (cfg may hold
         cty.UNKNOWN values)."""
-        block = self.block(type_name)
+        return self._validate("validate_resource", self.block(type_name), type_name, cfg)
+
+    def _validate(self, rpc, block, type_name, cfg):
+        """The Validate* RPC `rpc` of a resource or data source config against its block."""
         val = block.config(cfg) if isinstance(cfg, dict) else cfg
-        cls = self._msg("validate_resource")
-        req = _mk(cls.Request, type_name=type_name, config=self.dv(block.implied_type(), val),
-                  client_capabilities=self._caps())
-        return self._diags(self.rpc(self.names["validate_resource"], req).diagnostics)
+        req = _mk(self._msg(rpc).Request, type_name=type_name,
+                  config=self.dv(block.implied_type(), val), client_capabilities=self._caps())
+        return self._diags(self.rpc(self.names[rpc], req).diagnostics)
 
     # -- data source RPCs ----------------------------------------------------------
 
@@ -250,12 +252,7 @@ class Provider:
     def validate_data_source(self, type_name, cfg):
         """ValidateDataSourceConfig / ValidateDataResourceConfig -> list of
         Diagnostic (cfg may hold cty.UNKNOWN values)."""
-        block = self.data_block(type_name)
-        val = block.config(cfg) if isinstance(cfg, dict) else cfg
-        cls = self._msg("validate_data_source")
-        req = _mk(cls.Request, type_name=type_name, config=self.dv(block.implied_type(), val),
-                  client_capabilities=self._caps())
-        return self._diags(self.rpc(self.names["validate_data_source"], req).diagnostics)
+        return self._validate("validate_data_source", self.data_block(type_name), type_name, cfg)
 
     def read_data_source(self, type_name, cfg, validate=True):
         """A data source as Terraform plans it: validate the configuration;

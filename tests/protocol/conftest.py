@@ -25,21 +25,9 @@ if TESTS not in sys.path:
 
 from harness import contract as contract_mod  # noqa: E402
 from harness import plugin as plugin_mod  # noqa: E402
-from harness import protos  # noqa: E402
+from harness.fixtures import provider_binary  # noqa: E402,F401 (a fixture)
 from harness.provider import Provider  # noqa: E402
 from ssm_endpoint import endpoint_fixture  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def provider_binary():
-    path = plugin_mod.provider_binary()
-    if not os.access(path, os.X_OK):
-        pytest.skip("provider binary not built: %s (set SSMPATCH_PROVIDER)" % path)
-    try:
-        protos.load()
-    except protos.ProtoUnavailable as e:
-        pytest.skip(str(e))
-    return path
 
 
 @pytest.fixture

@@ -262,3 +262,14 @@ def test_configure_without_credentials_is_lazy(provider_binary):
     finally:
         p.close()
     p.plugin.check_clean_exit()
+
+
+@pytest.mark.parametrize("rpc,what", [("validate_resource", "resource type"),
+                                      ("validate_data_source", "data source")])
+def test_unknown_type_is_named(prov, rpc, what):
+    """A type name the provider does not have: one error that names it (the
+    engine's lookup), before the configuration is looked at."""
+    req = prov._msg(rpc).Request(type_name="ssmpatch_nope", config=prov.pb.DynamicValue(msgpack=b"\xc0"))
+    diags = prov._diags(prov.rpc(prov.names[rpc], req).diagnostics)
+    assert [(d.severity, d.summary, d.detail) for d in diags] == [
+        ("error", "Unsupported " + what, 'The provider ssmpatch has no %s "ssmpatch_nope".' % what)]

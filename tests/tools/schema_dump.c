@@ -44,26 +44,29 @@ static json_t *block_json(const schema_block *b)
 	return out;
 }
 
+/* {type_name: {version, block}} of the n schemas at(0..n-1). */
+static json_t *schemas_json(size_t n, const schema_resource *(*at)(size_t))
+{
+	json_t *out = json_object();
+
+	for (size_t i = 0; i < n; i++) {
+		const schema_resource *r = at(i);
+		json_object_set_new(out, r->type_name,
+				    json_pack("{s:I, s:o}", "version", (json_int_t)r->version,
+					      "block", block_json(r->block)));
+	}
+	return out;
+}
+
 int main(void)
 {
-	json_t *root = json_object(), *res = json_object();
+	json_t *root = json_object();
 	json_object_set_new(root, "provider",
 			    json_pack("{s:o}", "block", block_json(engine_provider_schema())));
-	for (size_t i = 0; i < engine_resource_count(); i++) {
-		const schema_resource *r = engine_resource_at(i);
-		json_object_set_new(res, r->type_name,
-				    json_pack("{s:I, s:o}", "version", (json_int_t)r->version,
-					      "block", block_json(r->block)));
-	}
-	json_object_set_new(root, "resource_schemas", res);
-	res = json_object();
-	for (size_t i = 0; i < engine_data_source_count(); i++) {
-		const schema_resource *r = engine_data_source_at(i);
-		json_object_set_new(res, r->type_name,
-				    json_pack("{s:I, s:o}", "version", (json_int_t)r->version,
-					      "block", block_json(r->block)));
-	}
-	json_object_set_new(root, "data_source_schemas", res);
+	json_object_set_new(root, "resource_schemas",
+			    schemas_json(engine_resource_count(), engine_resource_at));
+	json_object_set_new(root, "data_source_schemas",
+			    schemas_json(engine_data_source_count(), engine_data_source_at));
 	json_dumpf(root, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
 	putchar('\n');
 	json_decref(root);

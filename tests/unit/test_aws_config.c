@@ -659,16 +659,7 @@ static void test_aws_container__allowed_hosts(void)
 	static const char *const no[] = {"169.254.169.254", "10.0.0.1", "[fd00:ec2::24]",
 					 "[2001:db8::1]",   "0.0.0.0",  "nonexistent.invalid"};
 
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (!aws_container_host_allowed(yes[i]))
-			fprintf(stderr, "  refused %s\n", yes[i]);
-		CHECK(aws_container_host_allowed(yes[i]));
-	}
-	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
-		if (aws_container_host_allowed(no[i]))
-			fprintf(stderr, "  allowed %s\n", no[i]);
-		CHECK(!aws_container_host_allowed(no[i]));
-	}
+	CHECK_SPLIT(aws_container_host_allowed, yes, no);
 }
 
 static void test_aws_sso__cache_path_is_the_cli_s(void)

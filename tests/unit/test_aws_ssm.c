@@ -50,16 +50,7 @@ static void test_ssm_op_mutating__the_provider_s_operations(void)
 		"ListTagsForResource",
 	};
 
-	for (size_t i = 0; i < sizeof(mutating) / sizeof(mutating[0]); i++) {
-		if (!ssm_op_mutating(mutating[i]))
-			fprintf(stderr, "  %s taken for a read\n", mutating[i]);
-		CHECK(ssm_op_mutating(mutating[i]));
-	}
-	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
-		if (ssm_op_mutating(reads[i]))
-			fprintf(stderr, "  %s taken as mutating\n", reads[i]);
-		CHECK(!ssm_op_mutating(reads[i]));
-	}
+	CHECK_SPLIT(ssm_op_mutating, mutating, reads);
 	CHECK(ssm_op_mutating(NULL));
 }
 

@@ -11,6 +11,7 @@
 #ifndef SSMPATCH_UNIT_H
 #define SSMPATCH_UNIT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,28 @@ static int unit_passed, unit_failed, unit_cur_failed;
 			unit_cur_failed = 1;                                                     \
 		}                                                                                \
 	} while (0)
+
+/* CHECK_SPLIT(pred, yes, no): pred(s) holds for every string of the array
+ * yes and for none of the array no; each miss is named. */
+#define CHECK_SPLIT(pred, yes, no)                                                                 \
+	unit_check_split(__FILE__, __LINE__, #pred, (pred), (yes), sizeof(yes) / sizeof((yes)[0]), \
+			 (no), sizeof(no) / sizeof((no)[0]))
+
+static inline void unit_check_split(const char *file, int line, const char *name,
+				    bool (*pred)(const char *), const char *const *yes,
+				    size_t n_yes, const char *const *no, size_t n_no)
+{
+	for (size_t i = 0; i < n_yes + n_no; i++) {
+		bool want = i < n_yes;
+		const char *s = want ? yes[i] : no[i - n_yes];
+
+		if (pred(s) != want) {
+			fprintf(stderr, "  FAIL %s:%d: %s(\"%s\") is %s\n", file, line, name,
+				s ? s : "(null)", want ? "false" : "true");
+			unit_cur_failed = 1;
+		}
+	}
+}
 
 #define RUN(fn)                                                      \
 	do {                                                         \
