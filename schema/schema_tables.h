@@ -17,4 +17,17 @@ extern const schema_block schema_provider_block;
 extern const schema_resource schema_patch_baseline, schema_maintenance_window, schema_window_target,
 	schema_window_task;
 
+/* List resources (list_resources.c): the `config` block of each type's
+ * `list` blocks (terraform query); type_name is the managed resource's. */
+extern const schema_resource schema_list_patch_baseline, schema_list_maintenance_window,
+	schema_list_window_target, schema_list_window_task;
+
+/* Resource identities (identity.c): REQUIRED attributes are required for
+ * import, OPTIONAL ones optional. */
+extern const schema_resource schema_identity_patch_baseline, schema_identity_maintenance_window,
+	schema_identity_window_target, schema_identity_window_task;
+
+/* Actions (action_patch_now.c). */
+extern const schema_resource schema_action_patch_now;
+
 #endif
