@@ -22,6 +22,7 @@
 #include "../core/json_codec.h"
 #include "../core/log.h"
 #include "../resources/resource.h"
+#include "engine_internal.h"
 #include "schema/provider_config.h"
 #include "schema/schema_tables.h"
 
@@ -94,6 +95,11 @@ static provider_ctx *configured(tf_diags *d)
 			"ConfigureProvider must be called before this operation. This is a bug "
 			"in the calling program, not in your configuration.");
 	return p;
+}
+
+provider_ctx *engine_configured(tf_diags *d)
+{
+	return configured(d);
 }
 
 void engine_validate_provider(const tf_value *config, tf_diags *d)
@@ -188,6 +194,11 @@ static int normalize_state(const schema_block *b, tf_value *v)
 				return -1;
 	}
 	return 0;
+}
+
+int engine_normalize_state(const schema_block *b, tf_value *v)
+{
+	return normalize_state(b, v);
 }
 
 /*

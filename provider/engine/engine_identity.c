@@ -1,0 +1,120 @@
+/*
+ * engine_identity.c - resource identity (Terraform 1.12+): the identity
+ * schemas, an object's identity from its state, the upgrade of a stored
+ * identity and the import by identity. The resource side is
+ * provider/resources/identity.c; the rpc layer attaches identities to the
+ * answers of ReadResource, PlanResourceChange, ApplyResourceChange and
+ * ImportResourceState, and the list resources put one in every result.
+ *
+ * Older clients never ask for identities and never see them: the fields are
+ * new protobuf fields they skip.
+ */
+#include "engine.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "../core/json_codec.h"
+#include "../resources/identity.h"
+#include "engine_internal.h"
+#include "schema/schema_tables.h"
+
+static const struct {
+	const res_def *res;
+	const schema_resource *ids;
+} g_identities[] = {
+	{&res_patch_baseline_def, &schema_identity_patch_baseline},
+	{&res_maintenance_window_def, &schema_identity_maintenance_window},
+	{&res_window_target_def, &schema_identity_window_target},
+	{&res_window_task_def, &schema_identity_window_task},
+};
+#define N_IDENTITIES (sizeof(g_identities) / sizeof(g_identities[0]))
+
+size_t engine_identity_count(void)
+{
+	return N_IDENTITIES;
+}
+
+const schema_resource *engine_identity_at(size_t i)
+{
+	return i < N_IDENTITIES ? g_identities[i].ids : NULL;
+}
+
+/* The entry of type_name, or -1 with an error diagnostic. */
+static int find_identity(const char *type_name, tf_diags *d)
+{
+	for (size_t i = 0; i < N_IDENTITIES; i++)
+		if (type_name && strcmp(g_identities[i].ids->type_name, type_name) == 0)
+			return (int)i;
+	tf_diags_error(d, NULL, "Unsupported resource type",
+		       "The provider ssmpatch has no resource type \"%s\".",
+		       type_name ? type_name : "");
+	return -1;
+}
+
+void engine_identity(const char *type_name, const tf_value *state, tf_value **out, tf_diags *d)
+{
+	int i = find_identity(type_name, d);
+	provider_ctx *p;
+
+	*out = NULL;
+	if (i < 0 || tf_value_is_null(state) || !(p = engine_configured(d)))
+		return;
+	resource_identity(g_identities[i].res, g_identities[i].ids->block, p, state, out, d);
+}
+
+tf_value *engine_upgrade_identity(const char *type_name, int64_t version, const char *json,
+				  size_t len, tf_diags *d)
+{
+	int i = find_identity(type_name, d);
+	const schema_block *b;
+	tf_value *v;
+
+	if (i < 0)
+		return NULL;
+	b = g_identities[i].ids->block;
+	if (version != g_identities[i].ids->version) {
+		tf_diags_error(d, NULL, "Unknown identity version",
+			       "The stored identity of this %s has version %" PRId64
+			       "; this provider knows version %" PRId64 " only.%s",
+			       type_name, version, g_identities[i].ids->version,
+			       version > g_identities[i].ids->version ? " Upgrade the provider."
+								      : "");
+		return NULL;
+	}
+	if (!(v = json_decode_value(json, len, schema_block_type(b), true, d)))
+		return NULL;
+	for (size_t a = 0; a < b->n_attrs; a++) {
+		if ((b->attrs[a].flags & SCHEMA_REQUIRED) &&
+		    !tf_value_attr_str(v, b->attrs[a].name)) {
+			tf_diags_error_at(d, b->attrs[a].name, "Incomplete identity",
+					  "The stored identity of this %s has no %s.", type_name,
+					  b->attrs[a].name);
+			tf_value_free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+void engine_import_identity(const char *type_name, const tf_value *identity, tf_value **out,
+			    tf_diags *d)
+{
+	int i = find_identity(type_name, d);
+	const res_def *def;
+	provider_ctx *p;
+
+	*out = NULL;
+	if (i < 0 || !(p = engine_configured(d)))
+		return;
+	def = g_identities[i].res;
+	if (resource_import_identity(def, p, identity, out, d) < 0 && *out) {
+		tf_value_free(*out);
+		*out = NULL;
+	}
+	if (*out && engine_normalize_state(def->schema->block, *out) < 0) {
+		tf_value_free(*out);
+		*out = NULL;
+		tf_diags_error(d, NULL, "Import failed", "Out of memory.");
+	}
+}
