@@ -54,6 +54,10 @@ def pages():
     yield "provider", os.path.join(REPO, "docs", "index.md"), s["provider"]["block"]
     for name, r in sorted(s["resource_schemas"].items()):
         yield name, os.path.join(REPO, "docs", "resources", name[len("ssmpatch_"):] + ".md"), r["block"]
+    for kind, directory in (("list_resource_schemas", "list-resources"), ("action_schemas", "actions")):
+        for name, r in sorted(s[kind].items()):
+            yield (directory + ":" + name, os.path.join(REPO, "docs", directory, name[len("ssmpatch_"):] + ".md"),
+                   r["block"])
 
 
 @pytest.mark.parametrize("name,page,block", list(pages()), ids=lambda x: x if isinstance(x, str) and not x.startswith("/") else None)

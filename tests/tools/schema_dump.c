@@ -1,7 +1,8 @@
 /*
  * schema_dump.c - print the provider's schema tables as JSON, in the shape of
- * `terraform providers schema -json` ("provider" and "resource_schemas", each a
- * block of attributes and block_types). Test tooling: the docs-vs-schema test
+ * `terraform providers schema -json` ("provider", "resource_schemas",
+ * "list_resource_schemas" and "action_schemas", each a block of attributes
+ * and block_types). Test tooling: the docs-vs-schema test
  * reads it without starting a gRPC server.
  */
 #include <stdio.h>
@@ -44,6 +45,18 @@ static json_t *block_json(const schema_block *b)
 	return out;
 }
 
+/* {type name: {version, block}} of n schemas from at(i). */
+static json_t *schemas_json(size_t n, const schema_resource *(*at)(size_t))
+{
+	json_t *out = json_object();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(out, at(i)->type_name,
+				    json_pack("{s:I, s:o}", "version", (json_int_t)at(i)->version,
+					      "block", block_json(at(i)->block)));
+	return out;
+}
+
 int main(void)
 {
 	json_t *root = json_object(), *res = json_object();
@@ -56,6 +69,10 @@ int main(void)
 					      "block", block_json(r->block)));
 	}
 	json_object_set_new(root, "resource_schemas", res);
+	json_object_set_new(root, "list_resource_schemas",
+			    schemas_json(engine_list_resource_count(), engine_list_resource_at));
+	json_object_set_new(root, "action_schemas",
+			    schemas_json(engine_action_count(), engine_action_at));
 	json_dumpf(root, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
 	putchar('\n');
 	json_decref(root);
