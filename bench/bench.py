@@ -15,7 +15,10 @@ Measures, on the binary given by --provider (default build/terraform-provider-ss
      same against bench/fastssm.py, a minimal asyncio SSM endpoint;
   6. callgrind instruction counts of the GetProviderSchema and PlanResourceChange
      handlers (--toggle-collect on the handler function), and of start-up (exec to
-     handshake, inclusive cost of the loader, main and its TLS steps).
+     handshake, inclusive cost of the loader, main and its TLS steps);
+  7. the data source ssmpatch_patch_group_compliance with include_missing_patches for
+     200 instances at 50 ms emulator latency, against the ideal 200 x 50 ms / 10
+     (bench/compliance.py).
 --compare BINARY repeats 1-3 for another build (run.sh passes the other link mode).
 Prints a table and writes bench/results/latest.json (or --out).
 
@@ -24,7 +27,6 @@ Run: bench/run.sh   or   /usr/bin/python3 bench/bench.py --provider build/terraf
 
 import argparse
 import datetime
-import http.client
 import json
 import os
 import platform
@@ -46,6 +48,9 @@ sys.path.insert(0, os.path.join(REPO, "tests", "emulator"))
 from harness import plugin as hplugin  # noqa: E402
 from harness import seed as hseed  # noqa: E402
 from harness.provider import Provider, _mk  # noqa: E402
+
+import compliance  # noqa: E402  (bench/compliance.py)
+import direct  # noqa: E402  (bench/direct.py)
 
 TARGET_TYPE = "ssmpatch_window_target"
 TARGETS_PER_WINDOW = 100       # SSM's quota of targets per maintenance window
@@ -333,41 +338,11 @@ def run_parallel(call_future, requests, parallelism):
 def backend_direct(port, items, parallelism):
     """The same DescribeMaintenanceWindowTargets requests the provider makes,
     sent straight to the SSM backend on `port` by `parallelism` keep-alive
-    connections (unsigned: the emulator runs without --check-sigv4): the
-    backend's own ceiling. Returns wall seconds."""
+    connections (direct.py): the backend's own ceiling. Returns wall seconds."""
     bodies = [json.dumps({"WindowId": wid, "Filters": [{"Key": "WindowTargetId", "Values": [tid]}]}).encode()
               for wid, tid in items]
-    lock = threading.Lock()
-    idx = {"i": 0}
-    errors = []
-
-    def worker():
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while True:
-            with lock:
-                i = idx["i"]
-                idx["i"] += 1
-            if i >= len(bodies):
-                break
-            c.request("POST", "/", body=bodies[i], headers={
-                "X-Amz-Target": "AmazonSSM.DescribeMaintenanceWindowTargets",
-                "Content-Type": "application/x-amz-json-1.1"})
-            r = c.getresponse()
-            data = r.read()
-            if r.status != 200 or items[i][1].encode() not in data:
-                errors.append((r.status, data[:200]))
-        c.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(parallelism)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
-    if errors:
-        raise RuntimeError("direct backend calls failed: %r" % errors[:3])
-    return wall
+    return direct.post_all(port, "DescribeMaintenanceWindowTargets", bodies, parallelism,
+                           check=lambda i, data: items[i][1].encode() in data)
 
 
 class FastSSM:
@@ -693,6 +668,8 @@ def print_table(res):
         w("  provider RSS after the emulator refreshes %.2f MB (anon %.2f, file %.2f), peak (VmHWM) %.2f MB, "
           "%d threads\n" % (r["provider_rss_mb_after"], r["provider_rss_anon_mb_after"],
                             r["provider_rss_file_mb_after"], r["provider_peak_rss_mb"], r["provider_threads"]))
+    if "compliance" in res:
+        compliance.print_compliance(w, res["compliance"])
     if "callgrind" in res:
         w("\ncallgrind (instructions inside the handler)\n")
         for k in HANDLERS:
@@ -723,7 +700,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3, help="repetitions of each refresh run (median)")
     ap.add_argument("--callgrind-calls", type=int, default=10)
     ap.add_argument("--skip", default="",
-                    help="comma list out of startup,schema,refresh,fastssm,callgrind")
+                    help="comma list out of startup,schema,refresh,fastssm,compliance,callgrind")
     ap.add_argument("--nice", type=int, default=0,
                     help="run at this nice value (inherited by emulator and provider); negative needs root")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
@@ -760,6 +737,9 @@ def main():
             res["refresh"] = bench_refresh(binary, [int(x) for x in args.sizes.split(",")],
                                            [int(x) for x in args.latencies.split(",")], args.reps, tmp,
                                            "fastssm" not in skip)
+        if "compliance" not in skip:
+            res["compliance"] = compliance.bench_compliance(binary, 200, 50, args.reps, log,
+                                                            configured_provider)
         if "callgrind" not in skip and shutil.which("valgrind"):
             res["callgrind"] = bench_callgrind(binary, tmp, args.callgrind_calls)
             res["callgrind_startup"] = bench_callgrind_startup(bins, tmp)

@@ -45,7 +45,7 @@ static const schema_attr patch_filter_attrs[] = {
 	 .max_items = SSM_MAX_PATCH_FILTER_VALUE_LIST},
 };
 
-static const schema_block patch_filter_block = {
+const schema_block schema_patch_baseline_filter = {
 	.attrs = patch_filter_attrs,
 	.n_attrs = N(patch_filter_attrs),
 	.description = "A patch filter: patches whose `key` property matches one of `values`.",
@@ -91,10 +91,10 @@ static const schema_nested approval_rule_blocks[] = {
 	 .nesting = SCHEMA_NEST_LIST,
 	 .min_items = 1,
 	 .max_items = SSM_MAX_PATCH_FILTER_LIST,
-	 .block = &patch_filter_block},
+	 .block = &schema_patch_baseline_filter},
 };
 
-static const schema_block approval_rule_block = {
+const schema_block schema_patch_baseline_rule = {
 	.attrs = approval_rule_attrs,
 	.n_attrs = N(approval_rule_attrs),
 	.blocks = approval_rule_blocks,
@@ -129,7 +129,7 @@ static const schema_attr source_attrs[] = {
 	 .max_items = SSM_MAX_PATCH_SOURCE_PRODUCT_LIST},
 };
 
-static const schema_block source_block = {
+const schema_block schema_patch_baseline_source = {
 	.attrs = source_attrs,
 	.n_attrs = N(source_attrs),
 	.description = "An alternative patch repository (Linux only).",
@@ -228,15 +228,15 @@ static const schema_nested baseline_blocks[] = {
 	{.name = "global_filter",
 	 .nesting = SCHEMA_NEST_LIST,
 	 .max_items = SSM_MAX_PATCH_FILTER_LIST,
-	 .block = &patch_filter_block},
+	 .block = &schema_patch_baseline_filter},
 	{.name = "approval_rule",
 	 .nesting = SCHEMA_NEST_LIST,
 	 .max_items = SSM_MAX_PATCH_RULE_LIST,
-	 .block = &approval_rule_block},
+	 .block = &schema_patch_baseline_rule},
 	{.name = "source",
 	 .nesting = SCHEMA_NEST_LIST,
 	 .max_items = SSM_MAX_PATCH_SOURCE_LIST,
-	 .block = &source_block},
+	 .block = &schema_patch_baseline_source},
 };
 
 static void baseline_check(const tf_value *obj, const tf_path *path, tf_diags *d)

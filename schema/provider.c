@@ -94,6 +94,61 @@ static const schema_block assume_role_block = {
 		"this is how one configuration is applied to several accounts.",
 };
 
+static const schema_attr web_identity_attrs[] = {
+	{.name = "role_arn",
+	 .type = SCHEMA_T_STRING,
+	 .flags = SCHEMA_OPTIONAL,
+	 .description = "ARN of the IAM role to assume with the web identity token; defaults to "
+			"`AWS_ROLE_ARN`.",
+	 .pattern = "^arn:[a-z0-9-]+:iam::[0-9]{12}:role/[^[:space:]]+$"},
+	{.name = "web_identity_token",
+	 .type = SCHEMA_T_STRING,
+	 .flags = SCHEMA_OPTIONAL | SCHEMA_SENSITIVE,
+	 .description = "The OIDC token itself (e.g. from a CI system's variable). One of "
+			"`web_identity_token` and `web_identity_token_file`.",
+	 .min_len = 4,
+	 .max_len = 20000},
+	{.name = "web_identity_token_file",
+	 .type = SCHEMA_T_STRING,
+	 .flags = SCHEMA_OPTIONAL,
+	 .description = "File holding the OIDC token, read again at every refresh (EKS and CI "
+			"runners rotate it); defaults to `AWS_WEB_IDENTITY_TOKEN_FILE`.",
+	 .min_len = 1},
+	{.name = "session_name",
+	 .type = SCHEMA_T_STRING,
+	 .flags = SCHEMA_OPTIONAL,
+	 .description = "Session name recorded in CloudTrail (2 to 64 characters of "
+			"`[A-Za-z0-9_+=,.@-]`); defaults to `AWS_ROLE_SESSION_NAME`.",
+	 .min_len = 2,
+	 .max_len = 64,
+	 .pattern = "^[A-Za-z0-9_+=,.@-]+$"},
+	{.name = "duration",
+	 .type = SCHEMA_T_STRING,
+	 .flags = SCHEMA_OPTIONAL,
+	 .description = "Lifetime of the session as a duration such as `\"15m\"` or `\"1h\"`, "
+			"between 15 minutes and 12 hours (STS default: 1 hour).",
+	 .check = check_duration},
+};
+
+static void web_identity_check(const tf_value *obj, const tf_path *path, tf_diags *d)
+{
+	if (schema_obj_is_set(obj, "web_identity_token") &&
+	    schema_obj_is_set(obj, "web_identity_token_file"))
+		schema_error_at(d, path, "web_identity_token_file", "Conflicting token sources",
+				"Set web_identity_token or web_identity_token_file, not both.");
+}
+
+static const schema_block web_identity_block = {
+	.attrs = web_identity_attrs,
+	.n_attrs = N(web_identity_attrs),
+	.description =
+		"Assume an IAM role with an OIDC token (STS `AssumeRoleWithWebIdentity`, an "
+		"unsigned call): GitHub Actions, GitLab, Terraform Cloud dynamic credentials, "
+		"EKS IRSA. It replaces every other credential source; `assume_role` still "
+		"applies on top.",
+	.check = web_identity_check,
+};
+
 /* An empty string means "AWS's endpoint", as in the AWS provider. */
 #define ENDPOINT_URL "^(https?://[^[:space:]/]+(/[^[:space:]]*)?)?$"
 
@@ -219,6 +274,10 @@ static const schema_nested provider_blocks[] = {
 	 .nesting = SCHEMA_NEST_LIST,
 	 .max_items = 1,
 	 .block = &assume_role_block},
+	{.name = "assume_role_with_web_identity",
+	 .nesting = SCHEMA_NEST_LIST,
+	 .max_items = 1,
+	 .block = &web_identity_block},
 	{.name = "endpoints",
 	 .nesting = SCHEMA_NEST_LIST,
 	 .max_items = 1,
@@ -306,8 +365,8 @@ static void empty_is_null(char **s)
 int schema_provider_config(const tf_value *config, aws_config *cfg, tf_value **default_tags,
 			   tf_diags *d)
 {
-	tf_value *ar, *ep, *dt, *mr;
-	char *duration = NULL;
+	tf_value *ar, *wi, *ep, *dt, *mr;
+	char *duration = NULL, *wi_duration = NULL;
 	int64_t n;
 	int rc = -1;
 
@@ -339,6 +398,26 @@ int schema_provider_config(const tf_value *config, aws_config *cfg, tf_value **d
 			}
 		}
 	}
+	if ((wi = single_block(config, "assume_role_with_web_identity"))) {
+		static const char base[] = "assume_role_with_web_identity[0].";
+		cfg->has_web_identity = true;
+		if (config_str(wi, "role_arn", base, &cfg->wi_role_arn, d) < 0 ||
+		    config_str(wi, "session_name", base, &cfg->wi_session_name, d) < 0 ||
+		    config_str(wi, "web_identity_token", base, &cfg->wi_token, d) < 0 ||
+		    config_str(wi, "web_identity_token_file", base, &cfg->wi_token_file, d) < 0 ||
+		    config_str(wi, "duration", base, &wi_duration, d) < 0)
+			goto done;
+		if (wi_duration) {
+			char why[DURATION_WHY_MAX];
+			if (schema_provider_duration(wi_duration, &cfg->wi_duration_seconds, why) <
+			    0) {
+				tf_diags_error_at(d, "assume_role_with_web_identity[0].duration",
+						  "Invalid duration", "\"%s\": %s.", wi_duration,
+						  why);
+				goto done;
+			}
+		}
+	}
 	if ((ep = single_block(config, "endpoints"))) {
 		if (config_str(ep, "ssm", "endpoints[0].", &cfg->endpoint_ssm, d) < 0 ||
 		    config_str(ep, "sts", "endpoints[0].", &cfg->endpoint_sts, d) < 0)
@@ -364,5 +443,6 @@ done:
 	if (rc < 0 && !tf_diags_has_error(d))
 		tf_diags_error(d, NULL, "Provider configuration failed", "Out of memory.");
 	free(duration);
+	free(wi_duration);
 	return rc;
 }

@@ -2,7 +2,8 @@
  * schema_tables.h - the const schema tables of the provider and its resources.
  *
  * One file per object under schema/ (provider.c, patch_baseline.c,
- * maintenance_window.c, window_target.c, window_task.c) defines the table; the
+ * maintenance_window.c, window_target.c, window_task.c, and data_*.c for the
+ * data sources) defines the table; the
  * engine serves GetSchema, validation, defaults and requires_replace from them
  * (provider/core/schema.h). Enum values come from the SSM service model through
  * the generated ssm_enums.h (tools/gen_enums.py).
@@ -16,6 +17,14 @@ extern const schema_block schema_provider_block;
 
 extern const schema_resource schema_patch_baseline, schema_maintenance_window, schema_window_target,
 	schema_window_task;
+
+/* The resource's nested blocks, also the objects of the data source's lists. */
+extern const schema_block schema_patch_baseline_filter, schema_patch_baseline_rule,
+	schema_patch_baseline_source;
+
+/* Data sources (schema/data_*.c). */
+extern const schema_resource schema_data_patch_baseline, schema_data_maintenance_windows,
+	schema_data_window_executions, schema_data_patch_group_compliance;
 
 /* List resources (list_resources.c): the `config` block of each type's
  * `list` blocks (terraform query); type_name is the managed resource's. */

@@ -16,7 +16,7 @@ terraform {
 }
 
 variable "endpoint" {
-  description = "URL of the SSM-compatible endpoint (the local emulator)."
+  description = "URL of the SSM-compatible endpoint (the local emulator). \"\" leaves the endpoints block out: AWS_ENDPOINT_URL_SSM and AWS_ENDPOINT_URL_STS (or AWS_ENDPOINT_URL, or the config file's services section) then choose, as in every AWS SDK."
   type        = string
   default     = "http://127.0.0.1:4566"
 }
@@ -56,9 +56,12 @@ provider "ssmpatch" {
   access_key = var.access_key
   secret_key = var.secret_key
 
-  endpoints {
-    ssm = var.endpoint
-    sts = var.sts_endpoint != null ? var.sts_endpoint : var.endpoint
+  dynamic "endpoints" {
+    for_each = var.endpoint == "" ? [] : [var.endpoint]
+    content {
+      ssm = endpoints.value
+      sts = var.sts_endpoint != null ? var.sts_endpoint : endpoints.value
+    }
   }
 
   default_tags {

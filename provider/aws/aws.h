@@ -8,10 +8,11 @@
  * ssm_call() concurrently. Connections are reused across calls (libcurl share
  * handle for the connection cache, DNS and TLS sessions).
  *
- * Credentials are resolved lazily on the first call that needs them, in the order
- * of docs/index.md (provider attributes, environment, shared files, IMDSv2),
- * then assume_role through STS (chain.h). They are cached and refreshed before
- * expiry. Nothing here ever logs a secret. The modules behind this header are
+ * Credentials are resolved lazily on the first call that needs them, in the
+ * AWS SDK's order (chain.h, docs/index.md): provider keys, environment keys,
+ * web identity, the profile (keys, roles, SSO, credential_process), container
+ * credentials, IMDSv2; then assume_role through STS. They are cached and
+ * refreshed before expiry. Nothing here ever logs a secret. The modules behind this header are
  * listed in aws_internal.h.
  */
 #ifndef SSMPATCH_AWS_H
@@ -35,6 +36,10 @@ typedef struct {
 	bool has_assume_role;
 	char *role_arn, *session_name, *external_id;
 	int64_t duration_seconds; /* 0 = STS default (1h) */
+	bool has_web_identity; /* assume_role_with_web_identity block */
+	char *wi_role_arn, *wi_session_name; /* NULL = AWS_ROLE_ARN, AWS_ROLE_SESSION_NAME */
+	char *wi_token, *wi_token_file; /* NULL, NULL = AWS_WEB_IDENTITY_TOKEN_FILE */
+	int64_t wi_duration_seconds; /* 0 = STS default (1h) */
 	char *endpoint_ssm, *endpoint_sts; /* NULL = AWS's regional endpoint */
 	int max_retries; /* default 10 */
 } aws_config;
@@ -63,7 +68,7 @@ typedef struct {
 	aws_err code;
 	int http_status; /* 0 when no response */
 	char aws_code[128]; /* "DoesNotExistException" (namespace stripped) */
-	char message[1024]; /* AWS's message, or a description of the local failure */
+	char message[2048]; /* AWS's message, or a description of the local failure */
 	char operation[64]; /* "GetPatchBaseline" */
 } aws_error;
 
@@ -94,6 +99,10 @@ int ssm_call(aws_client *c, const char *op, json_t *req, json_t **out, aws_error
  */
 int ssm_call_all(aws_client *c, const char *op, json_t *req, const char *list_member, json_t **out,
 		 aws_error *err);
+/* ssm_call_all that stops once it has `max_items` elements (0 = all): *out then
+ * holds the first max_items, and no further page is asked for. */
+int ssm_call_pages(aws_client *c, const char *op, json_t *req, const char *list_member,
+		   size_t max_items, json_t **out, aws_error *err);
 
 /*
  * ssm_call under Stop (what Ctrl-C does): a mutating request already sent

@@ -12,12 +12,17 @@
  *   sigv4    the SigV4 signer (standalone)
  *   credentials  a credentials value; secret strings
  *   call     one signed call with retries                    (http, sigv4, errors)
- *   sts      AssumeRole, GetCallerIdentity                    (call, xml)
+ *   sts      AssumeRole(WithWebIdentity), GetCallerIdentity   (call, xml)
  *   imds     EC2 instance metadata credentials                (http)
+ *   container  ECS / EKS container credentials                (http)
+ *   process  run a helper without a shell, with a deadline
+ *   credproc credential_process                               (process)
  *   ini      the shared files' INI dialect
  *   profile  which shared files and profile; profile keys     (ini)
- *   chain    the credential chain, cached and refreshed       (profile, sts, imds)
- *   client   the aws_client: region, endpoints, account ID    (chain, sts)
+ *   endpoint service endpoints: provider, env, config file    (profile)
+ *   sso      IAM Identity Center token cache, portal, OIDC    (http, profile)
+ *   chain    the credential chain, cached and refreshed       (all sources, sts, endpoint)
+ *   client   the aws_client: region, endpoints, account ID    (chain, sts, endpoint)
  *   ssm      ssm_call, ssm_call_all                           (client, call)
  */
 #ifndef SSMPATCH_AWS_INTERNAL_H
@@ -28,13 +33,18 @@
 #include "cancel.h"
 #include "chain.h"
 #include "client.h"
+#include "container.h"
 #include "credentials.h"
+#include "credproc.h"
+#include "endpoint.h"
 #include "errors.h"
 #include "http.h"
 #include "imds.h"
 #include "ini.h"
+#include "process.h"
 #include "profile.h"
 #include "sigv4.h"
+#include "sso.h"
 #include "sts.h"
 #include "xml.h"
 

@@ -43,19 +43,33 @@ void aws_cancel_reset(void)
 	atomic_store(&g_cancelled, false);
 }
 
+void aws_deadline_after(struct timespec *deadline, long ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	deadline->tv_sec += ms / 1000;
+	deadline->tv_nsec += (ms % 1000) * 1000000L;
+	if (deadline->tv_nsec >= 1000000000L) {
+		deadline->tv_sec++;
+		deadline->tv_nsec -= 1000000000L;
+	}
+}
+
+long aws_ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(deadline->tv_sec - now.tv_sec) * 1000L +
+	       (deadline->tv_nsec - now.tv_nsec) / 1000000L;
+}
+
 int aws_sleep_ms(long ms)
 {
 	struct timespec deadline;
 	int rc = 0;
 
 	pthread_once(&g_cancel_once, cancel_init);
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += ms / 1000;
-	deadline.tv_nsec += (ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	aws_deadline_after(&deadline, ms);
 	pthread_mutex_lock(&g_cancel_mu);
 	while (!atomic_load(&g_cancelled)) {
 		if (pthread_cond_timedwait(&g_cancel_cv, &g_cancel_mu, &deadline) == ETIMEDOUT)

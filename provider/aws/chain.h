@@ -1,21 +1,40 @@
 /*
  * chain.h - where the provider's AWS credentials come from, and keeping them
- * fresh: the credential chain of one client.
+ * fresh: the credential chain of one client, in the precedence of the AWS SDK
+ * for Go v2 (config.LoadDefaultConfig) as the AWS provider uses it
+ * (aws-sdk-go-base), the first source configured wins:
  *
- * The chain (docs/index.md), first source that yields a key wins:
- *   1. provider access_key/secret_key/token;
+ *   0. the provider's assume_role_with_web_identity block, when set: it
+ *      replaces every source below (role_arn / session_name / the token
+ *      file default to AWS_ROLE_ARN, AWS_ROLE_SESSION_NAME and
+ *      AWS_WEB_IDENTITY_TOKEN_FILE);
+ *   1. the provider's access_key / secret_key / token;
  *   2. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN;
- *   3. the profile (profile.h) in the shared files: keys aws_access_key_id,
- *      aws_secret_access_key, aws_session_token. A profile with role_arn and
- *      source_profile assumes that role with the source profile's credentials
- *      (depth at most 4). A profile named explicitly but found in no file is
- *      an error; a missing "default" just moves on;
- *   4. EC2 instance metadata (imds.h).
- * Then, with an assume_role block, STS AssumeRole signed with those
- * credentials.
+ *   3. web identity from the environment: AWS_WEB_IDENTITY_TOKEN_FILE with
+ *      AWS_ROLE_ARN (and AWS_ROLE_SESSION_NAME);
+ *      (2 and 3 are skipped when the provider block sets `profile`: a
+ *      profile chosen in the configuration wins over the environment)
+ *   4. the profile (provider `profile`, else AWS_PROFILE, else "default"),
+ *      by the first of: source_profile (+ role_arn, recursively, depth 4),
+ *      static keys, credential_source (Environment, Ec2InstanceMetadata,
+ *      EcsContainer) + role_arn, web_identity_token_file + role_arn, SSO
+ *      (sso_session or the legacy sso_start_url; sso.h), credential_process
+ *      (credproc.h); then role_arn, if any and not yet used, is assumed with
+ *      those credentials (role_arn alone: with container or instance
+ *      credentials, as the SDK does). A profile named explicitly but found
+ *      in no file is an error; a missing "default" just moves on;
+ *   5. container credentials (container.h);
+ *   6. EC2 instance metadata, IMDSv2 (imds.h).
+ * Then, with an assume_role block, STS AssumeRole signed with those.
+ *
+ * A source that is configured but fails (an expired SSO token, a
+ * credential_process exiting 1, a refused web identity token) ends the
+ * resolution with its error; when no source is configured, the error lists
+ * every source tried and why each gave nothing.
  *
  * The result is cached and re-resolved (whole chain) 5 minutes before it
- * expires; static keys never expire. The mutex serialises resolution, so
+ * expires, so temporary credentials from every source are renewed in the
+ * middle of a long apply; static keys never expire. The mutex serialises resolution, so
  * concurrent callers wait for one refresh instead of racing.
  */
 #ifndef SSMPATCH_AWS_CHAIN_H

@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "errors.h"
+#include "endpoint.h"
 #include "sts.h"
 
 /* ---- config ---- */
@@ -43,6 +44,10 @@ void aws_config_free(aws_config *c)
 	free(c->role_arn);
 	free(c->session_name);
 	free(c->external_id);
+	free(c->wi_role_arn);
+	free(c->wi_session_name);
+	aws_secret_free(c->wi_token);
+	free(c->wi_token_file);
 	free(c->endpoint_ssm);
 	free(c->endpoint_sts);
 	aws_config_init(c);
@@ -79,12 +84,16 @@ static int config_copy(aws_config *d, const aws_config *s)
 	aws_config_init(d);
 	d->has_assume_role = s->has_assume_role;
 	d->duration_seconds = s->duration_seconds;
+	d->has_web_identity = s->has_web_identity;
+	d->wi_duration_seconds = s->wi_duration_seconds;
 	d->max_retries = s->max_retries;
 	if (dup_opt(&d->region, s->region) || dup_opt(&d->profile, s->profile) ||
 	    dup_opt(&d->access_key, s->access_key) || dup_opt(&d->secret_key, s->secret_key) ||
 	    dup_opt(&d->token, s->token) || dup_opt(&d->role_arn, s->role_arn) ||
 	    dup_opt(&d->session_name, s->session_name) ||
-	    dup_opt(&d->external_id, s->external_id) ||
+	    dup_opt(&d->external_id, s->external_id) || dup_opt(&d->wi_role_arn, s->wi_role_arn) ||
+	    dup_opt(&d->wi_session_name, s->wi_session_name) ||
+	    dup_opt(&d->wi_token, s->wi_token) || dup_opt(&d->wi_token_file, s->wi_token_file) ||
 	    dup_opt(&d->endpoint_ssm, s->endpoint_ssm) ||
 	    dup_opt(&d->endpoint_sts, s->endpoint_sts) ||
 	    dup_list(&d->shared_config_files, &d->n_shared_config_files, s->shared_config_files,
@@ -106,78 +115,11 @@ const char *aws_partition_for_region(const char *region)
 	return "aws";
 }
 
-int aws_default_endpoint(char *out, size_t n, const char *service, const char *region)
-{
-	bool cn = strncmp(region, "cn-", 3) == 0;
-	int w = snprintf(out, n, "https://%s.%s.amazonaws.com%s/", service, region,
-			 cn ? ".cn" : "");
-
-	return (w < 0 || (size_t)w >= n) ? -1 : 0;
-}
-
 static bool valid_region(const char *r)
 {
 	size_t n = strlen(r);
 
 	return n >= 1 && n <= 64 && strspn(r, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
-}
-
-static bool valid_endpoint(const char *u)
-{
-	const char *host;
-
-	if (strncmp(u, "https://", 8) == 0)
-		host = u + 8;
-	else if (strncmp(u, "http://", 7) == 0)
-		host = u + 7;
-	else
-		return false;
-	return *host && *host != '/' && *host != ':' && !strpbrk(u, " \t\r\n@#");
-}
-
-/*
- * Endpoint for `svc`: the provider's endpoints block, else AWS_ENDPOINT_URL_<SVC>,
- * else AWS_ENDPOINT_URL (the AWS SDKs' service-specific endpoint variables,
- * which terraform-provider-aws honours too), else AWS's regional endpoint.
- */
-static int pick_endpoint(char **out, const char *configured, const char *svc, const char *region,
-			 aws_error *err)
-{
-	char var[64], url[512];
-	const char *v = configured, *from = "endpoints.";
-	size_t i;
-
-	*out = NULL;
-	snprintf(var, sizeof(var), "AWS_ENDPOINT_URL_%s", svc);
-	for (i = 17; var[i]; i++)
-		var[i] = (char)(var[i] >= 'a' && var[i] <= 'z' ? var[i] - 'a' + 'A' : var[i]);
-	if (!v || !*v) {
-		v = getenv(var);
-		from = var;
-	}
-	if (!v || !*v) {
-		v = getenv("AWS_ENDPOINT_URL");
-		from = "AWS_ENDPOINT_URL";
-	}
-	if (v && *v) {
-		if (!valid_endpoint(v)) {
-			aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
-				      "%s%s must be an http:// or https:// URL, got \"%s\"", from,
-				      from[strlen(from) - 1] == '.' ? svc : "", v);
-			return AWS_ERR_CONFIG;
-		}
-	} else {
-		if (aws_default_endpoint(url, sizeof(url), svc, region) < 0) {
-			aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL, "region name too long");
-			return AWS_ERR_CONFIG;
-		}
-		v = url;
-	}
-	if (!(*out = strdup(v))) {
-		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
-		return AWS_ERR_OTHER;
-	}
-	return 0;
 }
 
 /* ---- the client ---- */
@@ -186,6 +128,7 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 {
 	aws_client *c = calloc(1, sizeof(*c));
 	const char *v, *region = NULL, *region_from = NULL;
+	char ssm_from[AWS_ENDPOINT_FROM_MAX], sts_from[AWS_ENDPOINT_FROM_MAX];
 
 	if (!c) {
 		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
@@ -197,6 +140,13 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 	if (c->cfg.max_retries < 0 || c->cfg.max_retries > 100) {
 		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
 			      "max_retries must be between 0 and 100, got %d", c->cfg.max_retries);
+		goto fail;
+	}
+	if (c->cfg.has_web_identity && c->cfg.wi_token && *c->cfg.wi_token &&
+	    c->cfg.wi_token_file && *c->cfg.wi_token_file) {
+		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
+			      "assume_role_with_web_identity takes web_identity_token or "
+			      "web_identity_token_file, not both");
 		goto fail;
 	}
 	if (c->cfg.has_assume_role && (!c->cfg.role_arn || !*c->cfg.role_arn)) {
@@ -240,8 +190,10 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 	c->partition = aws_partition_for_region(c->region);
 
 	/* endpoints */
-	if (pick_endpoint(&c->ssm_url, c->cfg.endpoint_ssm, "ssm", c->region, err) != 0 ||
-	    pick_endpoint(&c->sts_url, c->cfg.endpoint_sts, "sts", c->region, err) != 0)
+	if (aws_endpoint_resolve(&c->ssm_url, ssm_from, AWS_SVC_SSM, c->cfg.endpoint_ssm, c->region,
+				 &c->profiles, err) != 0 ||
+	    aws_endpoint_resolve(&c->sts_url, sts_from, AWS_SVC_STS, c->cfg.endpoint_sts, c->region,
+				 &c->profiles, err) != 0)
 		goto fail;
 	if (!(c->http = aws_http_new())) {
 		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "cannot initialise libcurl");
@@ -252,8 +204,9 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 	c->caller.max_retries = c->cfg.max_retries;
 	aws_chain_init(&c->chain, &c->cfg, &c->profiles, &c->caller, c->sts_url);
 	LOG_D(AWS_LOG_MODULE,
-	      "AWS client: region %s (%s), partition %s, profile %s, ssm %s, sts %s", c->region,
-	      region_from, c->partition, c->profiles.name, c->ssm_url, c->sts_url);
+	      "AWS client: region %s (%s), partition %s, profile %s, ssm %s (%s), sts %s (%s)",
+	      c->region, region_from, c->partition, c->profiles.name, c->ssm_url, ssm_from,
+	      c->sts_url, sts_from);
 	return c;
 oom:
 	aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");

@@ -38,8 +38,5 @@ struct aws_client {
 
 /* "aws", "aws-cn" (cn-*), "aws-us-gov" (us-gov-*). */
 const char *aws_partition_for_region(const char *region);
-/* https://<service>.<region>.amazonaws.com/, .amazonaws.com.cn for cn-*.
- * Returns 0, or -1 when it does not fit in n. */
-int aws_default_endpoint(char *out, size_t n, const char *service, const char *region);
 
 #endif

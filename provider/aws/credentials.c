@@ -10,6 +10,8 @@
 
 #include <openssl/crypto.h>
 
+#include "core/iso8601.h"
+
 char *aws_secret_dup(const char *s)
 {
 	return s ? strdup(s) : NULL;
@@ -69,4 +71,48 @@ void aws_json_secret_decref(json_t *j)
 				OPENSSL_cleanse((void *)json_string_value(v),
 						json_string_length(v));
 	json_decref(j);
+}
+
+int aws_credentials_from_json(aws_credentials *out, const json_t *j,
+			      const aws_json_creds_names *names, const char *source, char *why,
+			      size_t n)
+{
+	const char *ak = json_string_value(json_object_get(j, names->access_key));
+	const char *sk = json_string_value(json_object_get(j, names->secret_key));
+	const json_t *tok = names->token ? json_object_get(j, names->token) : NULL;
+	const json_t *exp = names->expiration ? json_object_get(j, names->expiration) : NULL;
+	int64_t expires = 0;
+
+	if (!json_is_object(j)) {
+		snprintf(why, n, "the answer is not a JSON object");
+		return -1;
+	}
+	if (!ak || !*ak || !sk || !*sk) {
+		snprintf(why, n, "%s or %s missing or not a string", names->access_key,
+			 names->secret_key);
+		return -1;
+	}
+	if (tok && !json_is_null(tok) && !json_is_string(tok)) {
+		snprintf(why, n, "%s is not a string", names->token);
+		return -1;
+	}
+	if (exp && !json_is_null(exp)) {
+		const char *e = json_string_value(exp);
+		if (names->expiration_epoch_ms && json_is_integer(exp))
+			expires = json_integer_value(exp) / 1000;
+		else if (names->expiration_epoch_ms || !e ||
+			 iso8601_parse(e, strlen(e), ISO8601_NEED_TIME | ISO8601_RFC3339, &expires,
+				       NULL, NULL) < 0 ||
+			 expires <= 0) {
+			snprintf(why, n, "%s is not %s", names->expiration,
+				 names->expiration_epoch_ms ? "a number of milliseconds"
+							    : "an ISO-8601 time");
+			return -1;
+		}
+	}
+	if (aws_credentials_set(out, ak, sk, json_string_value(tok), (time_t)expires, source) < 0) {
+		snprintf(why, n, "out of memory");
+		return -1;
+	}
+	return 0;
 }

@@ -6,6 +6,8 @@
 #ifndef SSMPATCH_AWS_CREDENTIALS_H
 #define SSMPATCH_AWS_CREDENTIALS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -26,11 +28,29 @@ int aws_credentials_copy(aws_credentials *dst, const aws_credentials *src);
 /* Zero and free the secrets; *c is all zero afterwards. NULL is fine. */
 void aws_credentials_clear(aws_credentials *c);
 
+/* Where the fields of a JSON credentials answer are: IMDS and container
+ * endpoints (AccessKeyId, SecretAccessKey, Token, Expiration as ISO-8601),
+ * credential_process (... SessionToken ...), SSO's GetRoleCredentials
+ * (accessKeyId, ..., expiration in epoch milliseconds). */
+typedef struct {
+	const char *access_key, *secret_key, *token, *expiration;
+	bool expiration_epoch_ms; /* a number of milliseconds, not ISO-8601 text */
+} aws_json_creds_names;
+
+/*
+ * *out = the credentials in object j (source names them in logs). The token
+ * and the expiration may be absent (no expiry then). Returns 0, or -1 with a
+ * reason in why[n] that names the missing or malformed member, never a value.
+ */
+int aws_credentials_from_json(aws_credentials *out, const json_t *j,
+			      const aws_json_creds_names *names, const char *source, char *why,
+			      size_t n);
+
 /* strdup / zero-and-free for secret strings (NULL passes through). */
 char *aws_secret_dup(const char *s);
 void aws_secret_free(char *s);
-/* Zero every string value of a JSON object (an answer that carried
- * credentials), then release it. NULL is fine. */
+/* Zero every string in a JSON value (an answer that carried credentials),
+ * nested ones too, then release it. NULL is fine. */
 void aws_json_secret_decref(json_t *j);
 
 #endif

@@ -8,6 +8,7 @@
 #include "ini.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,19 +137,40 @@ fail:
 	return -1;
 }
 
-/* Parse one file's text: "[section]", "key = value", '#'/';' comments; indented
- * lines (nested sub-sections such as "s3 =\n  max_concurrency = 10") ignored;
- * key names lower-cased as Python's configparser does; no inline comments. */
+/* A key from s[0..n), trimmed and lower-cased; with parent, "parent.key". */
+static char *make_key(const char *parent, const char *s, size_t n)
+{
+	char *k = dup_trim(s, n), *out, *q;
+	size_t pl;
+
+	if (!k || !parent)
+		out = k;
+	else {
+		pl = strlen(parent);
+		if ((out = malloc(pl + strlen(k) + 2)))
+			snprintf(out, pl + strlen(k) + 2, "%s.%s", parent, k);
+		free(k);
+	}
+	for (q = out; q && *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	return out;
+}
+
+/* Parse one file's text (the dialect in ini.h). A key with an empty value
+ * followed by indented "sub = value" lines gets them as "key.sub", the way
+ * botocore reads the nested `s3 =` and `[services]` settings. */
 static int ini_parse(aws_ini *ini, const char *text)
 {
 	const char *p = text;
-	char *section = NULL;
+	char *section = NULL, *parent = NULL;
 	int rc = -1;
 
 	while (*p) {
 		size_t l = strcspn(p, "\n");
 		const char *line = p, *s = p, *eq;
 		size_t n = l;
+		bool indented;
+		char *k, *v;
 
 		p += l + (p[l] == '\n');
 		if (n && line[n - 1] == '\r')
@@ -159,39 +181,37 @@ static int ini_parse(aws_ini *ini, const char *text)
 		}
 		if (!n || *s == '#' || *s == ';')
 			continue;
-		if (s != line)
-			continue; /* indented: a nested value */
-		if (*s == '[') {
+		indented = s != line;
+		if (!indented && *s == '[') {
 			const char *close = memchr(s, ']', n);
 			free(section);
+			free(parent);
+			parent = NULL;
 			section = close ? dup_trim(s + 1, (size_t)(close - s - 1)) : NULL;
 			if (section && ini_add_section(ini, section) < 0)
 				goto done;
 			continue;
 		}
-		if (!section)
-			continue;
-		eq = memchr(s, '=', n);
-		if (!eq)
-			continue;
-		{
-			char *k = dup_trim(s, (size_t)(eq - s));
-			char *v = dup_trim(eq + 1, n - (size_t)(eq - s) - 1);
-			char *q;
-			if (!k || !v) {
-				free(k);
-				free(v);
-				goto done;
-			}
-			for (q = k; *q; q++)
-				*q = (char)tolower((unsigned char)*q);
-			if (ini_set(ini, section, k, v) < 0)
-				goto done;
+		if (!section || !(eq = memchr(s, '=', n)) || (indented && !parent))
+			continue; /* no section yet, no "=", or a continuation line */
+		k = make_key(indented ? parent : NULL, s, (size_t)(eq - s));
+		v = dup_trim(eq + 1, n - (size_t)(eq - s) - 1);
+		if (!indented) {
+			free(parent);
+			parent = (k && v && !*v) ? strdup(k) : NULL;
 		}
+		if (!k || !v) {
+			free(k);
+			aws_secret_free(v);
+			goto done;
+		}
+		if (ini_set(ini, section, k, v) < 0)
+			goto done;
 	}
 	rc = 0;
 done:
 	free(section);
+	free(parent);
 	return rc;
 }
 

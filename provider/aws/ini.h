@@ -3,10 +3,11 @@
  *
  * "[section]" headers, "key = value" lines, '#' and ';' comment lines;
  * key names lower-cased as Python's configparser does (botocore reads the
- * files with it); values trimmed, no inline comments. An indented line is a
- * nested value of the key above it ("s3 =\n  max_concurrency = 10"): it is
- * not a key of the section. Values are secrets (they may be keys) and are
- * zeroed when freed.
+ * files with it); values trimmed, no inline comments. Indented "sub = value"
+ * lines under a key with an empty value are nested settings, stored as
+ * "key.sub" ("ssm =\n  endpoint_url = ..." in a [services x] section gives
+ * "ssm.endpoint_url"); other indented lines (continuations) are ignored.
+ * Values are secrets (they may be keys) and are zeroed when freed.
  */
 #ifndef SSMPATCH_AWS_INI_H
 #define SSMPATCH_AWS_INI_H

@@ -130,6 +130,12 @@ done:
 int ssm_call_all(aws_client *c, const char *op, json_t *req, const char *list_member, json_t **out,
 		 aws_error *err)
 {
+	return ssm_call_pages(c, op, req, list_member, 0, out, err);
+}
+
+int ssm_call_pages(aws_client *c, const char *op, json_t *req, const char *list_member,
+		   size_t max_items, json_t **out, aws_error *err)
+{
 	json_t *r = req ? json_deep_copy(req) : json_object();
 	json_t *all = json_array(), *page = NULL;
 	char *prev_token = NULL;
@@ -154,6 +160,11 @@ int ssm_call_all(aws_client *c, const char *op, json_t *req, const char *list_me
 		}
 		tok = json_object_get(page, "NextToken");
 		ts = json_string_value(tok);
+		if (max_items && json_array_size(all) >= max_items) {
+			while (json_array_size(all) > max_items)
+				json_array_remove(all, json_array_size(all) - 1);
+			ts = NULL; /* enough: no further page */
+		}
 		if (!ts || !*ts) {
 			*out = all;
 			all = NULL;

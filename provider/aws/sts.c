@@ -1,6 +1,6 @@
 /*
- * sts.c - STS query calls: AssumeRole and GetCallerIdentity (contract in
- * sts.h). Answers are read with aws_xml_text (xml.c); expirations with the
+ * sts.c - STS query calls: AssumeRole, AssumeRoleWithWebIdentity and
+ * GetCallerIdentity (contract in sts.h). Answers are read with aws_xml_text (xml.c); expirations with the
  * core ISO-8601 parser.
  */
 #include "sts.h"
@@ -68,73 +68,106 @@ static void account_from_arn(char out[16], const char *arn)
 		snprintf(out, 16, "%.*s", (int)l, p);
 }
 
-int aws_sts_assume_role(const aws_sts *sts, const aws_credentials *base, const aws_role *role,
-			aws_credentials *out, char account[16], aws_error *err)
+/* The role's credentials from an AssumeRole* answer. */
+static int creds_from_xml(const char *xml, const char *op, const aws_role *role, const char *source,
+			  aws_credentials *out, char account[16], aws_error *err)
 {
-	aws_fixed_creds fixed;
-	buf form;
-	char *xml = NULL, *ak = NULL, *sk = NULL, *tok = NULL, *exp = NULL, *arn = NULL;
-	char session[64], num[32];
-	const char *session_name = role->session_name;
+	char *ak = aws_xml_text(xml, "AccessKeyId"), *sk = aws_xml_text(xml, "SecretAccessKey");
+	char *tok = aws_xml_text(xml, "SessionToken"), *exp = aws_xml_text(xml, "Expiration");
+	char *arn = aws_xml_text(xml, "Arn");
 	int64_t expires;
-	int rc = AWS_ERR_OTHER;
+	int rc = 0;
 
-	buf_init(&form, 64 * 1024);
-	if (!session_name || !*session_name) {
-		snprintf(session, sizeof(session), "ssmpatch-%lld", (long long)time(NULL));
-		session_name = session;
-	}
-	buf_puts(&form, "Action=AssumeRole&Version=2011-06-15");
-	form_add(&form, "RoleArn", role->role_arn);
-	form_add(&form, "RoleSessionName", session_name);
-	if (role->duration_seconds > 0) {
-		snprintf(num, sizeof(num), "%lld", (long long)role->duration_seconds);
-		form_add(&form, "DurationSeconds", num);
-	}
-	if (role->external_id && *role->external_id)
-		form_add(&form, "ExternalId", role->external_id);
-	if (buf_failed(&form))
-		goto oom;
-	LOG_D(AWS_LOG_MODULE, "AssumeRole %s (session %s) with %s credentials", role->role_arn,
-	      session_name, base->source);
-	aws_fixed_creds_init(&fixed, base);
-	if ((rc = aws_sts_call(sts, &fixed.src, "AssumeRole", form.data, &xml, err)) != 0) {
-		/* Say which role failed: the STS message alone may not. */
-		aws_error_prefix(err, "assume role %s: ", role->role_arn);
-		goto done;
-	}
-	ak = aws_xml_text(xml, "AccessKeyId");
-	sk = aws_xml_text(xml, "SecretAccessKey");
-	tok = aws_xml_text(xml, "SessionToken");
-	exp = aws_xml_text(xml, "Expiration");
-	arn = aws_xml_text(xml, "Arn");
 	if (!ak || !sk || !tok || !*ak || !*sk || !exp ||
 	    iso8601_parse(exp, strlen(exp), ISO8601_NEED_TIME | ISO8601_RFC3339, &expires, NULL,
 			  NULL) < 0) {
-		aws_error_set(err, AWS_ERR_AUTH, 200, NULL, "AssumeRole",
-			      "assume role %s: STS response lacks credentials or Expiration",
+		aws_error_set(err, AWS_ERR_AUTH, 200, NULL, op,
+			      "%s %s: STS response lacks credentials or Expiration", op,
 			      role->role_arn);
 		rc = AWS_ERR_AUTH;
-		goto done;
-	}
-	if (aws_credentials_set(out, ak, sk, tok, (time_t)expires, "assume_role") < 0)
-		goto oom;
-	if (account)
+	} else if (aws_credentials_set(out, ak, sk, tok, (time_t)expires, source) < 0) {
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, op, "out of memory");
+		rc = AWS_ERR_OTHER;
+	} else if (account) {
 		account_from_arn(account, arn ? arn : "");
-	rc = 0;
-	goto done;
-oom:
-	aws_error_set(err, AWS_ERR_OTHER, 0, NULL, "AssumeRole", "out of memory");
-	rc = AWS_ERR_OTHER;
-done:
-	buf_free_secret(&form);
-	aws_secret_free(xml);
+	}
 	aws_secret_free(ak);
 	aws_secret_free(sk);
 	aws_secret_free(tok);
 	free(exp);
 	free(arn);
 	return rc;
+}
+
+/* The form of an AssumeRole* call: Action, RoleArn, RoleSessionName (default
+ * "ssmpatch-<unix time>"), DurationSeconds; the caller adds the rest. */
+static void role_form(buf *form, const char *action, const aws_role *role)
+{
+	char session[64], num[32];
+	const char *name = role->session_name;
+
+	if (!name || !*name) {
+		snprintf(session, sizeof(session), "ssmpatch-%lld", (long long)time(NULL));
+		name = session;
+	}
+	buf_printf(form, "Action=%s&Version=2011-06-15", action);
+	form_add(form, "RoleArn", role->role_arn);
+	form_add(form, "RoleSessionName", name);
+	if (role->duration_seconds > 0) {
+		snprintf(num, sizeof(num), "%lld", (long long)role->duration_seconds);
+		form_add(form, "DurationSeconds", num);
+	}
+}
+
+/* One AssumeRole* call: form built, sent (signed by src or unsigned), answer read. */
+static int role_call(const aws_sts *sts, aws_creds_source *src, const char *op, buf *form,
+		     const aws_role *role, const char *source, aws_credentials *out,
+		     char account[16], aws_error *err)
+{
+	char *xml = NULL;
+	int rc;
+
+	if (buf_failed(form)) {
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, op, "out of memory");
+		rc = AWS_ERR_OTHER;
+	} else if ((rc = aws_sts_call(sts, src, op, form->data, &xml, err)) != 0) {
+		/* Say which role failed: the STS message alone may not. */
+		aws_error_prefix(err, "%s %s: ", op, role->role_arn);
+	} else {
+		rc = creds_from_xml(xml, op, role, source, out, account, err);
+	}
+	buf_free_secret(form);
+	aws_secret_free(xml);
+	return rc;
+}
+
+int aws_sts_assume_role(const aws_sts *sts, const aws_credentials *base, const aws_role *role,
+			aws_credentials *out, char account[16], aws_error *err)
+{
+	aws_fixed_creds fixed;
+	buf form;
+
+	buf_init(&form, 64 * 1024);
+	role_form(&form, "AssumeRole", role);
+	if (role->external_id && *role->external_id)
+		form_add(&form, "ExternalId", role->external_id);
+	LOG_D(AWS_LOG_MODULE, "AssumeRole %s with %s credentials", role->role_arn, base->source);
+	aws_fixed_creds_init(&fixed, base);
+	return role_call(sts, &fixed.src, "AssumeRole", &form, role, "assume_role", out, account,
+			 err);
+}
+
+int aws_sts_web_identity(const aws_sts *sts, const aws_role *role, const char *token,
+			 aws_credentials *out, char account[16], aws_error *err)
+{
+	buf form;
+
+	buf_init(&form, 256 * 1024);
+	role_form(&form, "AssumeRoleWithWebIdentity", role);
+	form_add(&form, "WebIdentityToken", token);
+	LOG_D(AWS_LOG_MODULE, "AssumeRoleWithWebIdentity %s (unsigned)", role->role_arn);
+	return role_call(sts, NULL, "AssumeRoleWithWebIdentity", &form, role, "web_identity", out,
+			 account, err);
 }
 
 int aws_sts_caller_account(const aws_sts *sts, aws_creds_source *src, char account[16],

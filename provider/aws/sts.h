@@ -1,7 +1,9 @@
 /*
  * sts.h - the STS calls the provider makes (query protocol, XML answers):
- * AssumeRole for `assume_role` and profile role chains, GetCallerIdentity for
- * the account ID.
+ * AssumeRole for `assume_role` and profile role chains,
+ * AssumeRoleWithWebIdentity (unsigned: the OIDC token is the proof) for web
+ * identity from the environment, a profile or the provider block, and
+ * GetCallerIdentity for the account ID.
  */
 #ifndef SSMPATCH_AWS_STS_H
 #define SSMPATCH_AWS_STS_H
@@ -36,6 +38,12 @@ int aws_sts_call(const aws_sts *sts, aws_creds_source *src, const char *op, cons
  * assumed-role ARN, "" if none. Errors name the role. */
 int aws_sts_assume_role(const aws_sts *sts, const aws_credentials *base, const aws_role *role,
 			aws_credentials *out, char account[16], aws_error *err);
+
+/* STS AssumeRoleWithWebIdentity, unsigned, with the OIDC token (borrowed,
+ * secret): *out the role's credentials (source "web_identity"), account[16]
+ * (may be NULL) the role's account. Errors name the role. */
+int aws_sts_web_identity(const aws_sts *sts, const aws_role *role, const char *token,
+			 aws_credentials *out, char account[16], aws_error *err);
 
 /* Account ID (12 digits) of the credentials src yields, into account[16]. */
 int aws_sts_caller_account(const aws_sts *sts, aws_creds_source *src, char account[16],

@@ -64,8 +64,34 @@ const tf_type *schema_attr_tf_type(schema_attr_type t)
 		return tf_type_set(&tf_type_string);
 	case SCHEMA_T_MAP_STRING:
 		return tf_type_map(&tf_type_string);
+	case SCHEMA_T_LIST_OBJECT:
+		break; /* needs the attribute's elem: schema_attr_type() */
 	}
 	return NULL;
+}
+
+static const tf_type *build_block_type(const schema_block *b);
+
+/* An attribute's type; builds (does not cache) element object types, so it
+ * may run with cache_lock held. */
+static const tf_type *attr_type(const schema_attr *a)
+{
+	const tf_type *obj;
+
+	if (a->type != SCHEMA_T_LIST_OBJECT)
+		return schema_attr_tf_type(a->type);
+	obj = a->elem ? build_block_type(a->elem) : NULL;
+	return obj ? tf_type_list(obj) : NULL;
+}
+
+const tf_type *schema_attr_type_of(const schema_attr *a)
+{
+	const tf_type *t;
+
+	pthread_mutex_lock(&cache_lock);
+	t = attr_type(a);
+	pthread_mutex_unlock(&cache_lock);
+	return t;
 }
 
 /* Build (uncached) the object type of a block. Called with cache_lock held;
@@ -81,7 +107,7 @@ static const tf_type *build_block_type(const schema_block *b)
 		goto done;
 	for (size_t i = 0; i < b->n_attrs; i++) {
 		names[i] = b->attrs[i].name;
-		if (!(types[i] = schema_attr_tf_type(b->attrs[i].type)))
+		if (!(types[i] = attr_type(&b->attrs[i])))
 			goto done;
 	}
 	for (size_t i = 0; i < b->n_blocks; i++) {
@@ -441,6 +467,8 @@ static void validate_block(const schema_block *b, const tf_value *obj, tf_path *
 			case SCHEMA_T_MAP_STRING:
 				validate_collection(a, v, path, d);
 				break;
+			case SCHEMA_T_LIST_OBJECT:
+				break; /* computed only: refused above when set */
 			}
 		}
 		tf_path_pop(path);
@@ -541,7 +569,7 @@ int schema_mark_computed_unknown(const schema_block *b, tf_value *planned, const
 		const tf_value *cv = config ? tf_value_attr(config, a->name) : NULL;
 		if (!(a->flags & SCHEMA_COMPUTED) || !tf_value_is_null(pv) || !tf_value_is_null(cv))
 			continue;
-		const tf_type *t = schema_attr_tf_type(a->type);
+		const tf_type *t = schema_attr_type_of(a);
 		tf_value *u = t ? tf_value_unknown(t) : NULL;
 		if (!u || tf_value_set_attr(planned, a->name, u) < 0)
 			return -1;
@@ -665,7 +693,7 @@ static bool conforms_block(const schema_block *b, const tf_value *v, tf_path *pa
 
 static bool conforms_attr(const schema_attr *a, const tf_value *v, tf_path *path, tf_diags *d)
 {
-	const tf_type *want = schema_attr_tf_type(a->type);
+	const tf_type *want = schema_attr_type_of(a);
 	if (!v) {
 		tf_diags_error(d, path, "Attribute missing", "The object has no attribute \"%s\".",
 			       a->name);
@@ -680,9 +708,12 @@ static bool conforms_attr(const schema_attr *a, const tf_value *v, tf_path *path
 		return true;
 	for (size_t i = 0; i < tf_value_len(v); i++) {
 		const tf_value *e = tf_value_index(v, i);
-		if (!e || !types_equal(e->type, &tf_type_string)) {
+		const tf_type *elem =
+			a->type == SCHEMA_T_LIST_OBJECT ? want->elem : &tf_type_string;
+		if (!e || !types_equal(e->type, elem)) {
 			tf_diags_error(d, path, "Wrong element type",
-				       "An element of \"%s\" is not a string.", a->name);
+				       "An element of \"%s\" does not have the element type.",
+				       a->name);
 			return false;
 		}
 	}

@@ -38,7 +38,15 @@ typedef enum {
 	SCHEMA_T_LIST_STRING,
 	SCHEMA_T_SET_STRING,
 	SCHEMA_T_MAP_STRING,
+	/* list(object): computed-only attributes of data sources (rows of results).
+	 * The object's attributes are those of the block `elem` points at; its
+	 * nested blocks become list/set/object attributes of the object, as in a
+	 * block's implied type, so a resource's nested block can describe a data
+	 * source's computed copy of it. Never validated (never configured). */
+	SCHEMA_T_LIST_OBJECT,
 } schema_attr_type;
+
+typedef struct schema_block schema_block;
 
 /*
  * Custom check for one known, non-null attribute value. Append diagnostics at
@@ -64,6 +72,7 @@ typedef struct {
 	double min, max; /* numbers, inclusive */
 	int64_t min_items, max_items; /* collections (max_items 0 = unbounded) */
 	schema_check_fn check;
+	const schema_block *elem; /* SCHEMA_T_LIST_OBJECT: the element object */
 } schema_attr;
 
 typedef enum {
@@ -71,8 +80,6 @@ typedef enum {
 	SCHEMA_NEST_LIST = 2,
 	SCHEMA_NEST_SET = 3,
 } schema_nesting;
-
-typedef struct schema_block schema_block;
 
 typedef struct {
 	const char *name;
@@ -105,7 +112,9 @@ typedef struct {
 
 /* The implied object type of a block (cached; never freed). */
 const tf_type *schema_block_type(const schema_block *b);
-/* Type of one attribute. */
+/* Type of one attribute (schema_attr_tf_type: of the plain kinds only, NULL
+ * for SCHEMA_T_LIST_OBJECT, whose type needs the attribute's `elem`). */
+const tf_type *schema_attr_type_of(const schema_attr *a);
 const tf_type *schema_attr_tf_type(schema_attr_type t);
 
 /* Known object of the block's type: attributes null, LIST/SET nested blocks empty,

@@ -21,6 +21,7 @@
 #include "../aws/aws.h"
 #include "../core/json_codec.h"
 #include "../core/log.h"
+#include "../datasources/datasource.h"
 #include "../resources/resource.h"
 #include "engine_internal.h"
 #include "schema/provider_config.h"
@@ -35,6 +36,14 @@ static const res_def *const g_resources[] = {
 	&res_window_task_def,
 };
 #define N_RESOURCES (sizeof(g_resources) / sizeof(g_resources[0]))
+
+static const ds_def *const g_data_sources[] = {
+	&ds_patch_baseline_def,
+	&ds_maintenance_windows_def,
+	&ds_window_executions_def,
+	&ds_patch_group_compliance_def,
+};
+#define N_DATA_SOURCES (sizeof(g_data_sources) / sizeof(g_data_sources[0]))
 
 /* The configured provider. Terraform calls Configure once, before any RPC that
  * needs it; the lock only guards against a misbehaving client. */
@@ -81,6 +90,33 @@ const schema_resource *engine_resource(const char *type_name, tf_diags *d)
 	return def ? def->schema : NULL;
 }
 
+size_t engine_data_source_count(void)
+{
+	return N_DATA_SOURCES;
+}
+
+const schema_resource *engine_data_source_at(size_t i)
+{
+	return i < N_DATA_SOURCES ? g_data_sources[i]->schema : NULL;
+}
+
+static const ds_def *find_ds(const char *type_name, tf_diags *d)
+{
+	for (size_t i = 0; i < N_DATA_SOURCES; i++)
+		if (type_name && strcmp(g_data_sources[i]->schema->type_name, type_name) == 0)
+			return g_data_sources[i];
+	tf_diags_error(d, NULL, "Unsupported data source",
+		       "The provider ssmpatch has no data source \"%s\".",
+		       type_name ? type_name : "");
+	return NULL;
+}
+
+const schema_resource *engine_data_source(const char *type_name, tf_diags *d)
+{
+	const ds_def *def = find_ds(type_name, d);
+	return def ? def->schema : NULL;
+}
+
 /* The configured provider, or NULL with a diagnostic. */
 static provider_ctx *configured(tf_diags *d)
 {
@@ -110,6 +146,13 @@ void engine_validate_provider(const tf_value *config, tf_diags *d)
 void engine_validate_resource(const char *type_name, const tf_value *config, tf_diags *d)
 {
 	const res_def *def = find_def(type_name, d);
+	if (def)
+		schema_validate(def->schema->block, config, d);
+}
+
+void engine_validate_data_source(const char *type_name, const tf_value *config, tf_diags *d)
+{
+	const ds_def *def = find_ds(type_name, d);
 	if (def)
 		schema_validate(def->schema->block, config, d);
 }
@@ -446,6 +489,25 @@ void engine_import(const char *type_name, const char *id, tf_value **out, tf_dia
 		tf_value_free(*out);
 		*out = NULL;
 		tf_diags_error(d, NULL, "Import failed", "Out of memory.");
+	}
+}
+
+/* --- data sources --- */
+
+void engine_read_data_source(const char *type_name, const tf_value *config, tf_value **out,
+			     tf_diags *d)
+{
+	const ds_def *def = find_ds(type_name, d);
+	provider_ctx *p;
+
+	*out = NULL;
+	if (!def || !(p = configured(d)))
+		return;
+	data_source_read(def, p, config, out, d);
+	if (*out && normalize_state(def->schema->block, *out) < 0) {
+		tf_value_free(*out);
+		*out = NULL;
+		tf_diags_error(d, NULL, "Read failed", "Out of memory.");
 	}
 }
 

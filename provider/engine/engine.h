@@ -24,6 +24,11 @@ const schema_resource *engine_resource_at(size_t i);
 /* NULL and an error diagnostic when the type is not ours. */
 const schema_resource *engine_resource(const char *type_name, tf_diags *d);
 
+/* Data sources: the same for their schemas. */
+size_t engine_data_source_count(void);
+const schema_resource *engine_data_source_at(size_t i);
+const schema_resource *engine_data_source(const char *type_name, tf_diags *d);
+
 void engine_validate_provider(const tf_value *config, tf_diags *d);
 void engine_validate_resource(const char *type_name, const tf_value *config, tf_diags *d);
 
@@ -46,6 +51,14 @@ void engine_apply(const char *type_name, const tf_value *prior, const tf_value *
 		  const tf_value *config, tf_value **out, tf_diags *d);
 
 void engine_import(const char *type_name, const char *id, tf_value **out, tf_diags *d);
+
+/* ValidateDataResourceConfig: the configuration against the data source's table. */
+void engine_validate_data_source(const char *type_name, const tf_value *config, tf_diags *d);
+
+/* ReadDataSource: the configuration (wholly known) -> *out, the new state
+ * (NULL with error diagnostics). */
+void engine_read_data_source(const char *type_name, const tf_value *config, tf_value **out,
+			     tf_diags *d);
 
 /* ---- Terraform 1.12+: resource identity (engine_identity.c) ---- */
 

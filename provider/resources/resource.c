@@ -74,22 +74,28 @@ int res_find_get(provider_ctx *p, const res_def *def, const json_t *key, res_fou
 	return res_get(p, def->op.get, json_deep_copy(key), &f->api, NULL, d);
 }
 
-/* arn for `id`: obj's own when it already names this object, else built. */
+/* arn for `id`: the ID itself when it is an ARN (an AWS-owned patch baseline,
+ * which the data source finds), obj's own arn when it already names this
+ * object, else built. */
 static int find_arn(const res_def *def, provider_ctx *p, const tf_value *obj, const char *id,
 		    char **out, tf_diags *d)
 {
-	const char *parn = tf_value_attr_str(obj, "arn");
+	const char *parn = tf_value_attr_str(obj, "arn"), *own = NULL;
 	size_t pl = parn ? strlen(parn) : 0, il = strlen(id), kl = strlen(def->arn_kind);
 
-	if (parn && pl > il + kl + 1 && strcmp(parn + pl - il, id) == 0 &&
-	    parn[pl - il - 1] == '/' && strncmp(parn + pl - il - kl - 1, def->arn_kind, kl) == 0) {
-		*out = strdup(parn);
-		if (*out)
-			return 0;
+	if (strncmp(id, "arn:", 4) == 0)
+		own = id;
+	else if (parn && pl > il + kl + 1 && strcmp(parn + pl - il, id) == 0 &&
+		 parn[pl - il - 1] == '/' &&
+		 strncmp(parn + pl - il - kl - 1, def->arn_kind, kl) == 0)
+		own = parn;
+	if (!own)
+		return res_arn(p, def->arn_kind, id, out, d);
+	if (!(*out = strdup(own))) {
 		res_diag_internal(d, "ARN", NULL);
 		return AWS_ERR_OTHER;
 	}
-	return res_arn(p, def->arn_kind, id, out, d);
+	return 0;
 }
 
 int resource_find(const res_def *def, provider_ctx *p, const tf_value *obj, res_found *f,

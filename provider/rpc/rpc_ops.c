@@ -124,11 +124,42 @@ void rpc_op_validate_resource(const char *type_name, const rpc_dv *config, tf_di
 	tf_value_free(cfg);
 }
 
-void rpc_op_no_data_source(const char *type_name, tf_diags *d)
+/* The state type of a data source, or NULL with a diagnostic; `out` emptied. */
+static const tf_type *data_source_type(const char *type_name, rpc_bytes *out, tf_diags *d)
 {
-	tf_diags_error(d, NULL, "Unsupported data source",
-		       "The provider ssmpatch has no data sources (asked for \"%s\").",
-		       type_name ? type_name : "");
+	const schema_resource *r = engine_data_source(type_name, d);
+
+	if (out) {
+		out->data = NULL;
+		out->len = 0;
+	}
+	return r ? schema_block_type(r->block) : NULL;
+}
+
+void rpc_op_validate_data_source(const char *type_name, const rpc_dv *config, tf_diags *d)
+{
+	const tf_type *t = data_source_type(type_name, NULL, d);
+	tf_value *cfg;
+
+	if (!t || !(cfg = dv_decode(config, t, "data source configuration", d)))
+		return;
+	engine_validate_data_source(type_name, cfg, d);
+	tf_value_free(cfg);
+}
+
+void rpc_op_read_data_source(const char *type_name, const rpc_dv *config, rpc_bytes *out,
+			     tf_diags *d)
+{
+	const tf_type *t = data_source_type(type_name, out, d);
+	tf_value *cfg, *got = NULL;
+
+	if (!t || !(cfg = dv_decode(config, t, "data source configuration", d)))
+		return;
+	engine_read_data_source(type_name, cfg, &got, d);
+	if (got)
+		dv_encode(got, t, "data source state", out, d);
+	tf_value_free(got);
+	tf_value_free(cfg);
 }
 
 void rpc_op_configure(const char *terraform_version, const rpc_dv *config, tf_diags *d)

@@ -42,8 +42,11 @@ typedef struct {
  * non-NULL it receives the configuration re-encoded as msgpack (echoed). */
 void rpc_op_validate_provider(const rpc_dv *config, rpc_bytes *prepared, tf_diags *d);
 void rpc_op_validate_resource(const char *type_name, const rpc_dv *config, tf_diags *d);
-/* Data sources: this provider has none; always an error diagnostic. */
-void rpc_op_no_data_source(const char *type_name, tf_diags *d);
+/* v5 ValidateDataSourceConfig / v6 ValidateDataResourceConfig. */
+void rpc_op_validate_data_source(const char *type_name, const rpc_dv *config, tf_diags *d);
+/* ReadDataSource: the configuration -> *out, the data source's state. */
+void rpc_op_read_data_source(const char *type_name, const rpc_dv *config, rpc_bytes *out,
+			     tf_diags *d);
 void rpc_op_configure(const char *terraform_version, const rpc_dv *config, tf_diags *d);
 /* raw_state.json → current schema; has_flatmap (Terraform <= 0.11 state) is refused. */
 void rpc_op_upgrade(const char *type_name, int64_t version, const uint8_t *json, size_t json_len,

@@ -194,7 +194,8 @@ def test_imds_credentials_refreshed_within_five_minutes_of_expiry(aws):
 def test_imds_disabled_means_no_credentials(aws):
     env = {"AWS_EC2_METADATA_DISABLED": "TRUE", "AWS_EC2_METADATA_SERVICE_ENDPOINT": aws.url}
     [r] = run(base(aws), [GET], env=env)
-    assert r["code"] == "configuration error" and "no AWS credentials" in r["message"]
+    assert r["code"] == "configuration error" and "No AWS credentials found" in r["message"]
+    assert "EC2 instance metadata (IMDSv2): AWS_EC2_METADATA_DISABLED is true" in r["message"]
     assert aws.calls("imds_token") == []
 
 

@@ -1,6 +1,8 @@
 """The registry docs (docs/) and the provider's schema say the same thing: every
 schema attribute and block is documented at its nesting level, every documented
-argument exists, and Required/Optional/Sensitive agree."""
+argument exists, and Required/Optional/Sensitive agree. Resources are under
+docs/resources/, data sources under docs/data-sources/; the fields of a data
+source's list(object) results are documented as nested bullets too."""
 import json
 import os
 import re
@@ -18,11 +20,24 @@ def schema():
     return json.loads(out.stdout)
 
 
+def object_fields(ty, prefix):
+    """{path: info} for the fields of a list/set of objects type (cty type JSON), and
+    of the objects nested in those, paths like a.b.c."""
+    items = {}
+    if isinstance(ty, list) and ty[0] in ("list", "set") and isinstance(ty[1], list) \
+            and ty[1][0] == "object":
+        for name, t in ty[1][1].items():
+            items[prefix + name] = {"kind": "field"}
+            items.update(object_fields(t, prefix + name + "."))
+    return items
+
+
 def flatten_schema(block, prefix=""):
     """{path: info} for every attribute and block, paths like a.b.c."""
     items = {}
     for name, a in block["attributes"].items():
         items[prefix + name] = {"kind": "attr", **a}
+        items.update(object_fields(json.loads(a["type"]), prefix + name + "."))
     for name, b in block["block_types"].items():
         items[prefix + name] = {"kind": "block"}
         items.update(flatten_schema(b["block"], prefix + name + "."))
@@ -54,6 +69,9 @@ def pages():
     yield "provider", os.path.join(REPO, "docs", "index.md"), s["provider"]["block"]
     for name, r in sorted(s["resource_schemas"].items()):
         yield name, os.path.join(REPO, "docs", "resources", name[len("ssmpatch_"):] + ".md"), r["block"]
+    for name, r in sorted(s["data_source_schemas"].items()):
+        yield ("data." + name, os.path.join(REPO, "docs", "data-sources", name[len("ssmpatch_"):] + ".md"),
+               r["block"])
     for kind, directory in (("list_resource_schemas", "list-resources"), ("action_schemas", "actions")):
         for name, r in sorted(s[kind].items()):
             yield (directory + ":" + name, os.path.join(REPO, "docs", directory, name[len("ssmpatch_"):] + ".md"),

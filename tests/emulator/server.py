@@ -50,6 +50,7 @@ from xml.sax.saxutils import escape as xml_escape
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import control  # noqa: E402
+import sts_web_identity  # noqa: E402
 from fleet import LIVE_STATES  # noqa: E402
 from model import Model, validation_message  # noqa: E402
 from ssm_backend import Backend, SSMError  # noqa: E402
@@ -69,7 +70,7 @@ LIVE_ENUMS = {"PatchComplianceDataState": tuple(LIVE_STATES.values())}
 # then authenticated like an SSM request). Each is Handler._sts_<Action>(form, ctx);
 # ctx holds account, rid, entry (the call-log record), caller_arn and caller_uid. To add
 # one (e.g. the unsigned AssumeRoleWithWebIdentity): write the method, list it here.
-STS_ACTIONS = {"GetCallerIdentity": True, "AssumeRole": True}
+STS_ACTIONS = {"GetCallerIdentity": True, "AssumeRole": True, "AssumeRoleWithWebIdentity": False}
 
 
 class Faults:
@@ -532,6 +533,8 @@ class Handler(BaseHTTPRequestHandler):
             threading.Thread(target=self.server.shutdown, daemon=True).start()
         elif (answer := control.handle(emu, self.command, name, q, req)) is not None:
             self._json(*answer)
+        elif (answer := sts_web_identity.handle(emu, self.command, name, req)) is not None:
+            self._json(*answer)
         else:
             self._json(404, {"error": "no such test endpoint %s %s" % (self.command, url.path)})
 
@@ -589,7 +592,8 @@ class Handler(BaseHTTPRequestHandler):
             emu.count(op, "auth_errors", entry)
             self._ssm_error(e, rid)
             return
-        entry.update({"account": account, "region": region})
+        entry.update({"account": account, "region": region,
+                      "access_key": auth["ak"] if auth else None})
         if throttle:
             entry["status"] = 400
             emu.count(op, "throttled", entry)
@@ -691,6 +695,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(emu.faults.latency_ms / 1000.0)
         headers = self._lower_headers()
         auth = parse_authorization(headers.get("authorization"))
+        entry["access_key"] = auth["ak"] if auth else None
         try:
             if signed:
                 account, region, rec = self._identity(headers, body, auth)
@@ -729,6 +734,8 @@ class Handler(BaseHTTPRequestHandler):
                "caller_arn": rec["arn"] if rec else "arn:aws:iam::%s:user/emulator" % account,
                "caller_uid": rec["user_id"] if rec else "AIDAEMULATORDEFAULT00"}
         getattr(self, "_sts_" + action)(form, ctx)
+
+    _sts_AssumeRoleWithWebIdentity = sts_web_identity.assume_role_with_web_identity
 
     def _sts_GetCallerIdentity(self, form, ctx):
         emu, rid, entry = self.emu, ctx["rid"], ctx["entry"]

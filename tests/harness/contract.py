@@ -15,8 +15,10 @@ attribute name to an ``Entry`` with:
 Only the top level of each resource is tabulated; nested block contents are
 prose in the contract and are not parsed.
 
-Where the contract is: env SSMPATCH_CONTRACT, else ../shared/docs/resources.md
-relative to the repository root (also one level further up, for worktrees).
+Where the contract is: env SSMPATCH_CONTRACT, else the repository's
+docs/contract/resources.md (the copy changes extend when they add surface),
+else ../shared/docs/resources.md relative to the repository root (also one
+level further up, for worktrees), the contract it was seeded from.
 """
 
 import os
@@ -27,10 +29,10 @@ from .protos import REPO_ROOT
 
 def contract_path():
     cands = [os.environ.get("SSMPATCH_CONTRACT"),
+             # the copy kept in the repo: new surface extends it (README, briefing)
+             os.path.join(REPO_ROOT, "docs", "contract", "resources.md"),
              os.path.join(REPO_ROOT, "..", "shared", "docs", "resources.md"),
-             os.path.join(REPO_ROOT, "..", "..", "shared", "docs", "resources.md"),
-             # the copy kept in the repo, so a clone alone still checks the contract
-             os.path.join(REPO_ROOT, "docs", "contract", "resources.md")]
+             os.path.join(REPO_ROOT, "..", "..", "shared", "docs", "resources.md")]
     for c in cands:
         if c and os.path.isfile(c):
             return os.path.abspath(c)

@@ -34,11 +34,15 @@ TERRAFORM_VERSION = "1.11.4"
 RPC = {
     5: {"schema": "GetSchema", "validate_provider": "PrepareProviderConfig",
         "validate_resource": "ValidateResourceTypeConfig", "configure": "Configure", "stop": "Stop",
+        "validate_data_source": "ValidateDataSourceConfig",
+        "validate_data_source_msg": "ValidateDataSourceConfig",
         "schema_msg": "GetProviderSchema", "validate_provider_msg": "PrepareProviderConfig",
         "validate_resource_msg": "ValidateResourceTypeConfig", "configure_msg": "Configure",
         "stop_msg": "Stop"},
     6: {"schema": "GetProviderSchema", "validate_provider": "ValidateProviderConfig",
         "validate_resource": "ValidateResourceConfig", "configure": "ConfigureProvider",
+        "validate_data_source": "ValidateDataResourceConfig",
+        "validate_data_source_msg": "ValidateDataResourceConfig",
         "stop": "StopProvider",
         "schema_msg": "GetProviderSchema", "validate_provider_msg": "ValidateProviderConfig",
         "validate_resource_msg": "ValidateResourceConfig", "configure_msg": "ConfigureProvider",
@@ -57,6 +61,19 @@ class State(dict):
 
     def value(self):
         return dict(self)
+
+
+class DataState(dict):
+    """A data source's value as Terraform holds it after planning: the object
+    read (this dict), or, with ``deferred``, the planned value of a read
+    Terraform put off because the configuration is not known yet (computed
+    attributes unknown). ``diagnostics``: what the provider said."""
+
+    def __init__(self, value, type_name, deferred=False, diagnostics=()):
+        super().__init__(value)
+        self.type_name = type_name
+        self.deferred = deferred
+        self.diagnostics = list(diagnostics)
 
 
 class Plan:
@@ -243,6 +260,60 @@ class Provider:
         req = _mk(cls.Request, type_name=type_name, config=self.dv(block.implied_type(), val),
                   client_capabilities=self._caps())
         return self._diags(self.rpc(self.names["validate_resource"], req).diagnostics)
+
+    # -- data source RPCs ----------------------------------------------------------
+
+    def data_block(self, type_name):
+        return self.schema.data_source(type_name)
+
+    def validate_data_source(self, type_name, cfg):
+        """ValidateDataSourceConfig / ValidateDataResourceConfig -> list of
+        Diagnostic (cfg may hold cty.UNKNOWN values)."""
+        block = self.data_block(type_name)
+        val = block.config(cfg) if isinstance(cfg, dict) else cfg
+        cls = self._msg("validate_data_source")
+        req = _mk(cls.Request, type_name=type_name, config=self.dv(block.implied_type(), val),
+                  client_capabilities=self._caps())
+        return self._diags(self.rpc(self.names["validate_data_source"], req).diagnostics)
+
+    def read_data_source(self, type_name, cfg, validate=True):
+        """A data source as Terraform plans it: validate the configuration;
+        if it holds an unknown value, defer the read (the planned value is the
+        configuration with every computed attribute that is null in it
+        unknown: objchange.PlannedDataResourceObject); else ReadDataSource,
+        whose answer must conform to the schema, be non-null and wholly known
+        ("Provider produced invalid object"). Returns a DataState; error
+        diagnostics raise OperationFailed."""
+        block = self.data_block(type_name)
+        ty = block.implied_type()
+        config = block.config(cfg) if isinstance(cfg, dict) else cfg
+        ds = []
+        if validate:
+            ds = self.validate_data_source(type_name, config)
+            if errors_of(ds):
+                raise OperationFailed("ValidateDataResourceConfig", ds)
+        if cty.unknown_paths(ty, config):
+            planned = dict(config)
+            for n, a in block.attributes.items():
+                if a.computed and planned.get(n) is None:
+                    planned[n] = cty.UNKNOWN
+            return DataState(planned, type_name, deferred=True, diagnostics=ds)
+        req = _mk(self.pb.ReadDataSource.Request, type_name=type_name,
+                  config=self.dv(ty, config), provider_meta=self._provider_meta(),
+                  client_capabilities=self._caps())
+        resp = self.rpc("ReadDataSource", req, timeout=300)
+        ds2 = self._diags(resp.diagnostics)
+        if errors_of(ds2):
+            raise OperationFailed("ReadDataSource", ds + ds2)
+        what = "data.%s" % type_name
+        val = self.undv(ty, resp.state, InvalidObject, what)
+        if val is None:
+            raise InvalidObject(what, [([], "Provider produced null object")])
+        unk = cty.unknown_paths(ty, val)
+        if unk:
+            raise InvalidObject(what, [(p, "The provider produced a value that is not wholly known")
+                                       for p in unk])
+        return DataState(val, type_name, diagnostics=ds + ds2)
 
     def upgrade(self, type_name, state, version=None, raw_json=None):
         """UpgradeResourceState with the state as Terraform stores it (JSON of
@@ -539,4 +610,4 @@ def rpc_error_code(fn, *a, **kw):
     return None
 
 
-__all__ = ["Provider", "Plan", "State", "Block", "HarnessError", "rpc_error_code"]
+__all__ = ["Provider", "Plan", "State", "DataState", "Block", "HarnessError", "rpc_error_code"]

@@ -258,6 +258,12 @@ class ProviderSchema:
                            % (type_name, sorted(self.resources)))
         return self.resources[type_name]
 
+    def data_source(self, type_name):
+        if type_name not in self.data_sources:
+            raise KeyError("provider has no data source %r (has %s)"
+                           % (type_name, sorted(self.data_sources)))
+        return self.data_sources[type_name]
+
 
 def unknown_variants(block, cfg, whole_blocks=False):
     """(label, config) pairs: `cfg` (a partial config dict of `block`) with one

@@ -297,8 +297,10 @@ def test_schema_contents_v5_v6(plugins, pb):
         assert resp.HasField("provider") and resp.HasField("server_capabilities")
         assert not resp.server_capabilities.plan_destroy
         assert not resp.server_capabilities.get_provider_schema_optional
-        assert len(resp.data_source_schemas) == 0
-        for name, schema in resp.resource_schemas.items():
+        assert sorted(resp.data_source_schemas) == [
+            "ssmpatch_maintenance_windows", "ssmpatch_patch_baseline",
+            "ssmpatch_patch_group_compliance", "ssmpatch_window_executions"]
+        for name, schema in list(resp.resource_schemas.items()) + list(resp.data_source_schemas.items()):
             assert schema.block.attributes, name
             for a in schema.block.attributes:
                 json.loads(a.type)  # cty type JSON

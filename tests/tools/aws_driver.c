@@ -8,6 +8,9 @@
  *               "shared_config_files": [..], "shared_credentials_files": [..],
  *               "assume_role": {"role_arn", "session_name", "external_id",
  *                               "duration_seconds"},
+ *               "assume_role_with_web_identity": {"role_arn", "session_name",
+ *                               "web_identity_token", "web_identity_token_file",
+ *                               "duration_seconds"},
  *               "endpoints": {"ssm", "sts"}, "max_retries"},
  *    "actions": [{"do": "region"} | {"do": "account_id"} |
  *                {"do": "ssm", "op", "req"} | {"do": "ssm_all", "op", "req", "list"} |
@@ -56,6 +59,7 @@ static char **jlist(json_t *o, const char *k, size_t *n)
 static void load_config(aws_config *c, json_t *j)
 {
 	json_t *ar = json_object_get(j, "assume_role"), *ep = json_object_get(j, "endpoints");
+	json_t *wi = json_object_get(j, "assume_role_with_web_identity");
 
 	aws_config_init(c);
 	c->region = jdup(j, "region");
@@ -72,6 +76,15 @@ static void load_config(aws_config *c, json_t *j)
 		c->session_name = jdup(ar, "session_name");
 		c->external_id = jdup(ar, "external_id");
 		c->duration_seconds = json_integer_value(json_object_get(ar, "duration_seconds"));
+	}
+	if (json_is_object(wi)) {
+		c->has_web_identity = true;
+		c->wi_role_arn = jdup(wi, "role_arn");
+		c->wi_session_name = jdup(wi, "session_name");
+		c->wi_token = jdup(wi, "web_identity_token");
+		c->wi_token_file = jdup(wi, "web_identity_token_file");
+		c->wi_duration_seconds =
+			json_integer_value(json_object_get(wi, "duration_seconds"));
 	}
 	if (json_is_object(ep)) {
 		c->endpoint_ssm = jdup(ep, "ssm");

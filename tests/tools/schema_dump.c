@@ -1,9 +1,9 @@
 /*
  * schema_dump.c - print the provider's schema tables as JSON, in the shape of
  * `terraform providers schema -json` ("provider", "resource_schemas",
- * "list_resource_schemas" and "action_schemas", each a block of attributes
- * and block_types). Test tooling: the docs-vs-schema test
- * reads it without starting a gRPC server.
+ * "data_source_schemas", "list_resource_schemas" and "action_schemas", each
+ * a block of attributes and block_types). Test tooling: the docs-vs-schema
+ * test reads it without starting a gRPC server.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +18,7 @@ static json_t *block_json(const schema_block *b)
 	json_t *out = json_object(), *attrs = json_object(), *blocks = json_object();
 	for (size_t i = 0; i < b->n_attrs; i++) {
 		const schema_attr *a = &b->attrs[i];
-		char *type = tf_type_to_json(schema_attr_tf_type(a->type));
+		char *type = tf_type_to_json(schema_attr_type_of(a));
 		json_t *j = json_pack("{s:s, s:b, s:b, s:b, s:b, s:b}", "type", type ? type : "?",
 				      "required", (a->flags & SCHEMA_REQUIRED) != 0, "optional",
 				      (a->flags & SCHEMA_OPTIONAL) != 0, "computed",
@@ -59,16 +59,13 @@ static json_t *schemas_json(size_t n, const schema_resource *(*at)(size_t))
 
 int main(void)
 {
-	json_t *root = json_object(), *res = json_object();
+	json_t *root = json_object();
 	json_object_set_new(root, "provider",
 			    json_pack("{s:o}", "block", block_json(engine_provider_schema())));
-	for (size_t i = 0; i < engine_resource_count(); i++) {
-		const schema_resource *r = engine_resource_at(i);
-		json_object_set_new(res, r->type_name,
-				    json_pack("{s:I, s:o}", "version", (json_int_t)r->version,
-					      "block", block_json(r->block)));
-	}
-	json_object_set_new(root, "resource_schemas", res);
+	json_object_set_new(root, "resource_schemas",
+			    schemas_json(engine_resource_count(), engine_resource_at));
+	json_object_set_new(root, "data_source_schemas",
+			    schemas_json(engine_data_source_count(), engine_data_source_at));
 	json_object_set_new(root, "list_resource_schemas",
 			    schemas_json(engine_list_resource_count(), engine_list_resource_at));
 	json_object_set_new(root, "action_schemas",

@@ -93,8 +93,10 @@ static const char *const bad[] = {
 	"+.s",
 	"1d",
 	"\x85\x85",
-	"\xff" "ff",
-	"hello \xff" "ff world",
+	"\xff"
+	"ff",
+	"hello \xff"
+	"ff world",
 	"9223372036854775808ns", /* overflow */
 	"9223372036854775.808us", /* overflow */
 	"9223372036s854ms775us808ns", /* overflow */

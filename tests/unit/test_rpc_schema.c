@@ -1,8 +1,8 @@
 /*
  * test_rpc_schema.c - the cached GetSchema (v5) / GetProviderSchema (v6)
  * response, unpacked with protobuf-c and compared with the schema tables it is
- * derived from: every resource, every attribute with its type JSON and flags,
- * every nested block with nesting and item limits.
+ * derived from: every resource and data source, every attribute with its type
+ * JSON and flags, every nested block with nesting and item limits.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +25,7 @@ static void check_block5(const Tfplugin5__Schema__Block *blk, const schema_block
 	for (size_t i = 0; i < blk->n_attributes && i < b->n_attrs; i++) {
 		const Tfplugin5__Schema__Attribute *a = blk->attributes[i];
 		const schema_attr *sa = &b->attrs[i];
-		char *want = tf_type_to_json(schema_attr_tf_type(sa->type));
+		char *want = tf_type_to_json(schema_attr_type_of(sa));
 		CHECK_STR(a->name, sa->name);
 		CHECK(want && a->type.len == strlen(want) &&
 		      memcmp(a->type.data, want, a->type.len) == 0);
@@ -74,12 +74,20 @@ static void test_rpc_schema__v5_matches_tables(void)
 	if (r->provider)
 		check_block5(r->provider->block, engine_provider_schema());
 	CHECK(r->n_resource_schemas == n && n == 4);
-	CHECK(r->n_data_source_schemas == 0 && r->provider_meta == NULL);
+	CHECK(r->provider_meta == NULL);
 	for (size_t i = 0; i < r->n_resource_schemas && i < n; i++) {
 		const schema_resource *sr = engine_resource_at(i);
 		CHECK_STR(r->resource_schemas[i]->key, sr->type_name);
 		CHECK(r->resource_schemas[i]->value->version == sr->version);
 		check_block5(r->resource_schemas[i]->value->block, sr->block);
+	}
+	CHECK(r->n_data_source_schemas == engine_data_source_count() &&
+	      engine_data_source_count() == 4);
+	for (size_t i = 0; i < r->n_data_source_schemas && i < engine_data_source_count(); i++) {
+		const schema_resource *sr = engine_data_source_at(i);
+		CHECK_STR(r->data_source_schemas[i]->key, sr->type_name);
+		CHECK(r->data_source_schemas[i]->value->version == sr->version);
+		check_block5(r->data_source_schemas[i]->value->block, sr->block);
 	}
 	protobuf_c_message_free_unpacked(&r->base, NULL);
 }
