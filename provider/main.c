@@ -275,11 +275,11 @@ int main(int argc, char **argv)
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
-	if (debug)
-		sigaction(SIGINT, &sa, NULL);
 
 	if (debug) {
 		char *json;
+
+		sigaction(SIGINT, &sa, NULL);
 		provider_addr = getenv("SSMPATCH_PROVIDER_ADDR");
 		if (!provider_addr || !*provider_addr)
 			provider_addr = DEFAULT_PROVIDER_ADDR;

@@ -20,10 +20,9 @@ import re
 import sys
 
 MAX_LINES = 800
-# Files other work is splitting (issue 12); each at its length on 2026-11-30.
-OVER_LIMIT = {
-    "provider/rpc/server.c": 868,
-}
+# Files other work is splitting (issue 12), each at its length on 2026-11-30.
+# None left: value.c and server.c have been split.
+OVER_LIMIT = {}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 

@@ -19,6 +19,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   python3-grpcio python3-protobuf python3-msgpack python3-cryptography python3-pytest
   valgrind openssl clang libclang-rt-14-dev gnupg
+  clang-format-14 cppcheck
 )
 # The same libraries as BUILD_PACKAGES for aarch64 (Multi-Arch: same, installed
 # side by side with the amd64 ones), the cross compiler with its static C++

@@ -2,7 +2,9 @@
 # The project's one test command (README "Testing"; .ci/run calls exactly this).
 #
 # On a fresh Debian 12 machine, as root, it installs what the build and the tests
-# need from Debian's packages, builds the provider with -Wall -Wextra -Werror,
+# need from Debian's packages, runs the static checks (scripts/check-*.sh:
+# clang-format, banned functions, cppcheck; seconds), builds the provider with
+# -Wall -Wextra -Werror,
 # runs the unit tests (ctest) and the Python protocol, emulator, AWS and
 # end-to-end tests (pytest; the tests start and stop the local SSM emulator
 # themselves), then does it all again in an ASan+UBSan build, and fuzzes every
@@ -40,6 +42,11 @@ run_tests() { # run_tests BUILD_DIR LABEL
 }
 
 [ "${SSMPATCH_SKIP_INSTALL:-0}" = 1 ] || "$root/scripts/install-deps.sh"
+
+echo "== static checks"
+"$root/scripts/check-format.sh"
+"$root/scripts/check-banned.sh"
+"$root/scripts/check-cppcheck.sh"
 
 build "$root/build"
 if [ "${SSMPATCH_SKIP_ARM64:-0}" != 1 ]; then

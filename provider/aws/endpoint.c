@@ -89,6 +89,7 @@ int aws_endpoint_resolve(char **out, char *from, aws_service svc, const char *co
 				      "%s must be an http:// or https:// URL, got \"%s\"", src, v);
 			return AWS_ERR_CONFIG;
 		}
+		*out = strdup(v);
 	} else {
 		int w = -1;
 		switch (svc) {
@@ -113,10 +114,10 @@ int aws_endpoint_resolve(char **out, char *from, aws_service svc, const char *co
 			aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL, "region name too long");
 			return AWS_ERR_CONFIG;
 		}
-		v = url;
+		*out = strdup(url);
 		src = "default";
 	}
-	if (!(*out = strdup(v))) {
+	if (!*out) {
 		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
 		return AWS_ERR_OTHER;
 	}

@@ -533,12 +533,12 @@ void res_client_token(char out[37])
 	if (got < sizeof(b)) {
 		/* No entropy source at all: fall back to time and address bits,
 		 * still unique per call in this process. */
-		static unsigned long counter;
-		unsigned long c = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
-		unsigned long t = (unsigned long)time(NULL);
+		static uint64_t counter;
+		uint64_t c = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+		uint64_t t = (uint64_t)time(NULL);
 
-		memcpy(b, &c, sizeof(c) < 8 ? sizeof(c) : 8);
-		memcpy(b + 8, &t, sizeof(t) < 8 ? sizeof(t) : 8);
+		memcpy(b, &c, sizeof(c));
+		memcpy(b + sizeof(c), &t, sizeof(t));
 	}
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);

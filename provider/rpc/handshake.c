@@ -109,15 +109,35 @@ int handshake_socket_path(char *out, size_t out_size, const char *dir)
 
 long handshake_socket_group(const char *value)
 {
-	long gid;
-	struct group *g;
+	long gid = -1, max;
+	struct group grp, *g = NULL;
+	char *buf = NULL, *bigger;
+	size_t len;
 
 	if (!value || !*value)
 		return -1;
 	if (parse_int(value, strlen(value), &gid) == 0)
 		return gid >= 0 ? gid : -1;
-	g = getgrnam(value);
-	return g ? (long)g->gr_gid : -1;
+	/* getgrnam_r, not getgrnam: no static result shared with other threads.
+	 * The buffer starts at the system's hint and doubles on ERANGE (large
+	 * groups), up to 1 MiB. */
+	max = sysconf(_SC_GETGR_R_SIZE_MAX);
+	len = max > 0 ? (size_t)max : 1024;
+	for (;;) {
+		int rc;
+
+		bigger = realloc(buf, len);
+		if (!bigger)
+			break;
+		buf = bigger;
+		rc = getgrnam_r(value, &grp, buf, len, &g);
+		if (rc != ERANGE || len >= (1u << 20))
+			break;
+		len *= 2;
+	}
+	gid = g ? (long)g->gr_gid : -1;
+	free(buf);
+	return gid;
 }
 
 char *handshake_line(int version, const char *network, const char *address, const char *cert_b64)

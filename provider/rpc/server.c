@@ -1,6 +1,7 @@
 /*
  * server.c - gRPC core server: method registry, worker pool, call lifecycle,
- * graceful shutdown. See server.h for the contract.
+ * graceful shutdown. See server.h for the contract; TLS and the listeners are
+ * in server_listen.c.
  *
  * Every completion-queue tag is a struct that starts with (or embeds) an
  * rpc_tag naming the function that handles its completion, so the workers are
@@ -16,17 +17,15 @@
  * Re-arming and the start of shutdown are serialized by s->mu so that no
  * request is queued after the completion queue is shut down.
  */
-#include "server.h"
+#include "server_internal.h"
 
 #include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,25 +40,14 @@
 
 #include "core/log.h"
 
-#define MOD "provider.rpc"
+#define MOD RPC_LOG_MOD
 
 /* Grace periods of rpc_server_wait, in milliseconds. */
 #define RPC_DRAIN_MS 1000 /* running calls may finish before being cancelled */
+#define RPC_CLOSE_MS 1000 /* clients may close their connections after GOAWAY */
 #define RPC_CANCEL_MS 1500 /* cancelled calls / exiting workers */
 
-typedef struct rpc_tag rpc_tag;
-struct rpc_tag {
-	void (*fn)(rpc_tag *t, bool ok);
-};
-
 #define CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
-
-typedef struct {
-	const char *path;
-	rpc_method_kind kind;
-	rpc_unary_fn fn;
-	void *handle; /* gRPC registered-method handle */
-} rpc_method;
 
 /* One call after it arrived: the final batch, and for held streams the list link. */
 typedef struct rpc_call {
@@ -94,32 +82,6 @@ typedef struct {
 	grpc_call_details details;
 	grpc_metadata_array md;
 } rpc_any_slot;
-
-struct rpc_server {
-	grpc_server *server;
-	grpc_completion_queue *cq;
-	grpc_server_credentials *creds;
-	rpc_method methods[RPC_SERVER_MAX_METHODS];
-	size_t n_methods;
-	pthread_t threads[RPC_SERVER_THREADS];
-	size_t n_threads; /* slots of threads[] taken (under mu) */
-	size_t idle_workers; /* waiting in grpc_completion_queue_next */
-	int wake[2]; /* shutdown request pipe */
-	void (*on_stop)(void);
-	char *unix_path; /* chmod'ed after start */
-	unsigned unix_mode;
-	long unix_gid;
-
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool started;
-	bool stopping; /* no more re-arming */
-	bool shutdown_done; /* shutdown tag received */
-	size_t live_workers;
-	size_t active_calls; /* arrived and not yet finished (handlers included) */
-	rpc_call *held;
-	rpc_tag shutdown_tag;
-};
 
 /* ---------- call contexts ---------- */
 
@@ -591,24 +553,6 @@ done:
 	return rc;
 }
 
-int rpc_server_use_tls(rpc_server *s, const char *client_ca_pem, const char *cert_pem,
-		       const char *key_pem)
-{
-	grpc_ssl_pem_key_cert_pair pair = {key_pem, cert_pem};
-	grpc_server_credentials *creds;
-
-	if (s->started || !client_ca_pem || !cert_pem || !key_pem)
-		return -1;
-	creds = grpc_ssl_server_credentials_create_ex(
-		client_ca_pem, &pair, 1, GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY,
-		NULL);
-	if (!creds)
-		return -1;
-	grpc_server_credentials_release(s->creds);
-	s->creds = creds;
-	return 0;
-}
-
 int rpc_server_add_method(rpc_server *s, const char *path, rpc_method_kind kind, rpc_unary_fn fn)
 {
 	rpc_method *m;
@@ -626,85 +570,6 @@ int rpc_server_add_method(rpc_server *s, const char *path, rpc_method_kind kind,
 		return -1;
 	s->n_methods++;
 	return 0;
-}
-
-int rpc_server_listen_unix(rpc_server *s, const char *path, unsigned mode, long gid)
-{
-	char addr[4096];
-	mode_t old;
-	int port, n;
-
-	n = snprintf(addr, sizeof(addr), "unix:%s", path);
-	if (n < 0 || (size_t)n >= sizeof(addr))
-		return -1;
-	free(s->unix_path);
-	s->unix_path = strdup(path);
-	if (!s->unix_path)
-		return -1;
-	s->unix_mode = mode;
-	s->unix_gid = gid;
-	/* Never let the socket exist with looser permissions, even briefly. */
-	old = umask(0177);
-	port = grpc_server_add_http2_port(s->server, addr, s->creds);
-	umask(old);
-	return port > 0 ? 0 : -1;
-}
-
-/* Can 127.0.0.1:port be bound (with SO_REUSEADDR, as gRPC binds)? */
-static bool tcp_port_free(int port)
-{
-	struct sockaddr_in a;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-	bool ok;
-
-	if (fd < 0)
-		return true; /* cannot tell: let gRPC try */
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	close(fd);
-	return ok;
-}
-
-/*
- * grpc_server_add_http2_port answers 0 both for a busy port and for TLS
- * credentials it refuses (a bad PLUGIN_CLIENT_CERT), and sets TLS up afresh on
- * every try (millions of instructions with OpenSSL 3). So ports are probed
- * with a plain socket first, and a refusal of a port the probe found free
- * ends the search after a second one (a race for the port is possible once,
- * a credentials problem repeats).
- */
-int rpc_server_listen_tcp(rpc_server *s, int min_port, int max_port, int *port_out)
-{
-	char addr[64];
-	int p, got, refused = 0;
-
-	*port_out = 0;
-	if (min_port == 0 && max_port == 0) {
-		got = grpc_server_add_http2_port(s->server, "127.0.0.1:0", s->creds);
-		if (got <= 0)
-			return -1;
-		*port_out = got;
-		return 0;
-	}
-	if (min_port <= 0 || max_port < min_port || max_port > 65535)
-		return -1;
-	for (p = min_port; p <= max_port; p++) {
-		if (!tcp_port_free(p))
-			continue;
-		snprintf(addr, sizeof(addr), "127.0.0.1:%d", p);
-		got = grpc_server_add_http2_port(s->server, addr, s->creds);
-		if (got > 0) {
-			*port_out = got;
-			return 0;
-		}
-		if (++refused == 2)
-			break;
-	}
-	return -1;
 }
 
 int rpc_server_start(rpc_server *s)
@@ -774,7 +639,7 @@ int rpc_server_wait(rpc_server *s)
 	char b;
 	ssize_t n;
 	size_t i;
-	bool done;
+	bool drained, done = false;
 
 	do
 		n = read(s->wake[0], &b, 1);
@@ -794,18 +659,37 @@ int rpc_server_wait(rpc_server *s)
 	}
 	pthread_mutex_unlock(&s->mu);
 
-	/* gRPC's shutdown notification waits for the clients to close their
-	 * connections too. Let our own calls finish, then cut the connections. */
-	grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
+	/* Every reply first, the Shutdown call's own included: until the
+	 * running calls are done nothing else is queued on the connections, so
+	 * the GOAWAY below follows the replies on the wire. */
 	pthread_mutex_lock(&s->mu);
-	done = wait_zero(s, &s->active_calls, RPC_DRAIN_MS);
+	drained = wait_zero(s, &s->active_calls, RPC_DRAIN_MS);
 	pthread_mutex_unlock(&s->mu);
-	if (!done)
+	if (!drained)
 		LOG_W(MOD, "calls still running after %d ms; cancelling them", RPC_DRAIN_MS);
-	grpc_server_cancel_all_calls(s->server);
-	pthread_mutex_lock(&s->mu);
-	done = wait_flag(s, &s->shutdown_done, RPC_CANCEL_MS);
-	pthread_mutex_unlock(&s->mu);
+
+	/* GOAWAY to every client. The notification comes once every connection
+	 * is gone: closed by its client (go-plugin closes right after the
+	 * Shutdown answer) or by gRPC when it has no stream left after its
+	 * graceful GOAWAY. A connection is cut only after RPC_CLOSE_MS: cutting
+	 * it at once, while its client still writes (its answer to the GOAWAY
+	 * ping), fails the client's write with EPIPE before it has read the
+	 * reply, and the Shutdown call ends in UNAVAILABLE "Broken pipe". */
+	grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
+	if (drained) {
+		pthread_mutex_lock(&s->mu);
+		done = wait_flag(s, &s->shutdown_done, RPC_CLOSE_MS);
+		pthread_mutex_unlock(&s->mu);
+	}
+	if (!done) {
+		if (drained)
+			LOG_D(MOD, "clients still connected after %d ms; disconnecting them",
+			      RPC_CLOSE_MS);
+		grpc_server_cancel_all_calls(s->server);
+		pthread_mutex_lock(&s->mu);
+		done = wait_flag(s, &s->shutdown_done, RPC_CANCEL_MS);
+		pthread_mutex_unlock(&s->mu);
+	}
 	if (!done) {
 		LOG_W(MOD, "a handler is still running; exiting without cleanup");
 		return RPC_SERVER_EDIRTY;

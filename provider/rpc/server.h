@@ -105,9 +105,12 @@ int rpc_server_start(rpc_server *s);
 void rpc_server_request_shutdown(rpc_server *s);
 
 /* Block until a shutdown is requested, then stop gracefully: finish held
- * streams, stop accepting calls, let running calls finish (cancelled after a
- * short grace period) and join the workers. 0, or RPC_SERVER_EDIRTY when a
- * handler is still stuck (then do not call rpc_server_free). */
+ * streams, let running calls finish and send their replies (cancelled after
+ * a short grace period), only then send GOAWAY and stop accepting calls, wait
+ * for the clients to close their connections (cut after a grace period) and
+ * join the workers. So the caller of GRPCController/Shutdown always gets its
+ * answer. 0, or RPC_SERVER_EDIRTY when a handler is still stuck (then do not
+ * call rpc_server_free). */
 int rpc_server_wait(rpc_server *s);
 
 void rpc_server_free(rpc_server *s);

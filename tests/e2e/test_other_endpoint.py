@@ -39,7 +39,7 @@ SUBSET = {
     "tests/e2e/test_baseline_window.py::test_tag_failure_during_update[6]": "emulator-only",
     "tests/e2e/test_target_task.py::test_target_replaced_while_a_task_uses_it[proto6]": "passed",
     "tests/e2e/test_seed_scenario.py::test_seed_scenario_end_to_end[proto6]": "passed",
-    "tests/protocol/test_protocol_wire.py::test_parallel_reads_with_latency_and_stop": "emulator-only",
+    "tests/protocol/test_protocol_wire.py::test_parallel_reads_run_side_by_side_and_stop_cancels_them": "emulator-only",
     "tests/terraform/test_terraform_cli.py::test_quickstart_apply_noop_drift_import_destroy[terraform-p6]": "passed",
 }
 

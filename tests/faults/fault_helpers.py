@@ -11,7 +11,9 @@ The module has a unique name (not conftest) so pytest can collect several test
 directories in one session.
 """
 
+import json
 import os
+import re
 import sys
 import threading
 import time
@@ -25,6 +27,7 @@ for p in (os.path.join(REPO, "tests"), os.path.join(REPO, "tests", "emulator")):
 from emulator import DEFAULT_ACCESS_KEY, DEFAULT_ACCOUNT, DEFAULT_SECRET_KEY, Emulator  # noqa: E402,F401
 from harness import seed  # noqa: E402
 from harness.provider import Provider  # noqa: E402
+from harness.wait import wait_for  # noqa: E402,F401
 
 REGION = "us-east-1"
 BUCKET = "ssmpatch-seed-output"
@@ -117,14 +120,39 @@ def op_count(calls, op, what="count"):
     return calls.get("by_op", {}).get(op, {}).get(what, 0)
 
 
-def wait_for(pred, timeout, interval=0.01):
-    """Poll pred() until true; returns the elapsed seconds or raises."""
-    t0 = time.monotonic()
-    while not pred():
-        if time.monotonic() - t0 > timeout:
-            raise AssertionError("condition not reached within %.1f s" % timeout)
-        time.sleep(interval)
-    return time.monotonic() - t0
+def ssm_attempts(p, op):
+    """The provider's SSM attempts for `op` so far, from its debug log (the
+    provider must run with TF_LOG=DEBUG): one dict per attempt, with
+    "attempt" (1-based) and "error" (None on success)."""
+    out = []
+    for ln in list(p.plugin.stderr_lines):
+        if not ln.startswith("{"):
+            continue
+        rec = json.loads(ln)
+        m = re.match(r"^(\w+) attempt=(\d+) .*?(?:error=(\S+)|request_id)", rec.get("@message", ""))
+        if rec.get("@module", "").startswith("provider.aws") and m and m.group(1) == op:
+            out.append({"attempt": int(m.group(2)), "error": m.group(3)})
+    return out
+
+
+def retry_waits_ms(p, op):
+    """The backoff waits (ms) the provider chose before retrying `op`."""
+    return [int(m.group(1)) for m in (re.match(r"^%s: retrying in (\d+) ms" % op, json.loads(ln).get("@message", ""))
+                                      for ln in list(p.plugin.stderr_lines) if ln.startswith("{")) if m]
+
+
+SETTLED = ("ok", "errors", "api_errors", "validation_errors", "auth_errors", "throttled", "injected")
+
+
+def wait_settled(emu, timeout=120):
+    """Wait until the emulator has answered every SSM request it received
+    (committed or failed): nothing is in flight any more."""
+    def settled():
+        for o in emu.calls().get("by_op", {}).values():
+            if o.get("count", 0) > sum(o.get(k, 0) for k in SETTLED):
+                return False
+        return True
+    wait_for(settled, timeout, "every request answered by the emulator")
 
 
 class Background:

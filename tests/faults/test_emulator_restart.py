@@ -11,10 +11,9 @@ next refresh see that the objects created before the restart are gone (Read
 returns null, state dropped) and plan them for creation, converging again.
 """
 
-import time
-
 from fault_helpers import (Background, Emulator, assert_all_noop, inventory_objects, op_count,
-                           seed_stack, start_provider, state_objects)
+                           retry_waits_ms, seed_stack, ssm_attempts, start_provider, state_objects,
+                           wait_for)
 from harness import seed
 from harness.errors import OperationFailed, errors_of
 
@@ -26,21 +25,24 @@ def _restart(port, **kw):
 
 def test_endpoint_down_reports_connection_error():
     emu = Emulator(seed=31).start()
-    p = start_provider(emu, protocol=6, max_retries=2)
+    p = start_provider(emu, protocol=6, max_retries=2, env={"TF_LOG": "DEBUG"})
     try:
         st = p.apply("ssmpatch_patch_baseline", seed.baseline("STG", 1))
         emu.stop()  # nothing listens on the port any more
 
-        t0 = time.monotonic()
         try:
             p.apply("ssmpatch_maintenance_window", seed.window())
             raise AssertionError("apply succeeded with the endpoint down")
         except OperationFailed as e:
             errs = errors_of(e.diagnostics)
             assert e.state is None  # nothing was created
-        elapsed = time.monotonic() - t0
-        # max_retries=2: three attempts, backoff waits of at most 0.1 + 0.2 s.
-        assert elapsed < 5, elapsed
+        # max_retries=2: three attempts, all failed, with short backoff waits
+        # (the provider's own choice, read from its log: no clock involved).
+        attempts = ssm_attempts(p, "CreateMaintenanceWindow")
+        assert [a["attempt"] for a in attempts] == [1, 2, 3], attempts
+        assert all(a["error"] for a in attempts), attempts
+        waits = retry_waits_ms(p, "CreateMaintenanceWindow")
+        assert len(waits) == 2 and waits[0] <= 100 and waits[1] <= 200, waits  # full jitter, 100 ms base
         text = " ".join("%s %s" % (d.summary, d.detail) for d in errs).lower()
         assert any(w in text for w in ("connect", "network", "unreachable", "refused")), errs
 
@@ -59,7 +61,7 @@ def test_endpoint_down_reports_connection_error():
 def test_restart_mid_run_retries_until_back():
     emu = Emulator(seed=32).start()
     port = emu.port
-    p = start_provider(emu, protocol=6)  # default max_retries (10)
+    p = start_provider(emu, protocol=6, env={"TF_LOG": "DEBUG"})  # default max_retries (10)
     emu2 = None
     try:
         s = seed_stack(p)
@@ -68,8 +70,10 @@ def test_restart_mid_run_retries_until_back():
         emu.stop()
 
         bg = Background(lambda: p.apply("ssmpatch_maintenance_window", seed.window()))
-        time.sleep(1.5)  # several connection attempts fail meanwhile
-        assert bg.done_at is None, "apply gave up within 1.5 s: %r" % (bg.error,)
+        wait_for(lambda: len(ssm_attempts(p, "CreateMaintenanceWindow")) >= 3, timeout=60,
+                 what="three failed connection attempts")
+        assert bg.done_at is None, "apply gave up after %d attempts: %r" % (
+            len(ssm_attempts(p, "CreateMaintenanceWindow")), bg.error)
         emu2 = _restart(port, seed=33)
         bg.join(45)
         assert bg.error is None, "apply failed after the endpoint came back: %r" % bg.error

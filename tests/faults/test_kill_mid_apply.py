@@ -28,13 +28,13 @@ and destroy leaves nothing but the orphans.
 
 import os
 import signal
-import time
 
 import grpc
 import pytest
 
 from fault_helpers import (Emulator, assert_all_noop, assert_converged, inventory_objects,
-                           op_count, seed_stack, start_provider, state_objects, wait_for)
+                           op_count, seed_stack, start_provider, state_objects, wait_for,
+                           wait_settled)
 from harness.errors import OperationFailed
 
 LATENCY_MS = 400
@@ -89,7 +89,7 @@ def test_kill_during_create_call(tmp_path):
         p1.close()
         assert sorted(saved) == ["prd_baseline", "stg_baseline"], sorted(saved)
 
-        time.sleep(LATENCY_MS / 1000.0 + 0.5)  # the in-flight create commits
+        wait_settled(emu)  # the in-flight creates commit (or fail) at the emulator
         emu.configure(latency_ms=0)
         before = inventory_objects(emu)
         orphans = {k: v for k, v in before.items() if k not in state_objects(s1)}

@@ -30,11 +30,10 @@ import signal
 import sys
 import subprocess
 import threading
-import time
 
 import pytest
 
-from fault_helpers import REPO, Emulator, op_count, wait_for
+from fault_helpers import REPO, Emulator, op_count, wait_for, wait_settled
 
 sys.path.insert(0, os.path.join(REPO, "tests"))
 from harness import tfcli  # noqa: E402
@@ -138,7 +137,7 @@ def test_terraform_apply_after_provider_killed(tmp_path):
         saved = _state(w)
         assert saved, "nothing was saved before the kill"
 
-        time.sleep(0.8)  # in-flight creates commit after the emulator's latency
+        wait_settled(emu)  # the in-flight creates commit (or fail) at the emulator
         emu.configure(latency_ms=0)
         killed_objs = _objects(emu)
         assert set(saved) <= set(killed_objs), "saved state names objects that do not exist"

@@ -14,6 +14,21 @@ and, for apply, the (partial) state the provider returned.
 from . import cty
 
 
+def path_from_proto(ap):
+    """An AttributePath message as a list of ("attr", name) / ("index", key)
+    steps (a step with no selector is ("invalid", None))."""
+    out = []
+    for s in ap.steps:
+        which = s.WhichOneof("selector")
+        if which == "attribute_name":
+            out.append(("attr", s.attribute_name))
+        elif which in ("element_key_string", "element_key_int"):
+            out.append(("index", getattr(s, which)))
+        else:
+            out.append(("invalid", None))
+    return out
+
+
 class Diagnostic:
     """One diagnostic: severity 'error'|'warning', summary, detail, ``path``
     (list of steps, or None) and ``attribute`` (the path as a string such as
@@ -29,19 +44,7 @@ class Diagnostic:
     @classmethod
     def from_proto(cls, d):
         sev = {1: "error", 2: "warning"}.get(d.severity, "invalid(%d)" % d.severity)
-        path = None
-        if d.HasField("attribute") and d.attribute.steps:
-            path = []
-            for s in d.attribute.steps:
-                which = s.WhichOneof("selector")
-                if which == "attribute_name":
-                    path.append(("attr", s.attribute_name))
-                elif which == "element_key_string":
-                    path.append(("index", s.element_key_string))
-                elif which == "element_key_int":
-                    path.append(("index", s.element_key_int))
-                else:
-                    path.append(("invalid", None))
+        path = path_from_proto(d.attribute) if d.HasField("attribute") and d.attribute.steps else None
         return cls(sev, d.summary, d.detail, path)
 
     @property
@@ -84,28 +87,18 @@ class ProviderBug(AssertionError):
         super().__init__("\n".join(lines))
 
 
-class InvalidPlan(ProviderBug):
-    summary = "Provider produced invalid plan"
+def _bug(name, summary):
+    """A ProviderBug subclass named after a Terraform error, with its summary."""
+    return type(name, (ProviderBug,), {"summary": summary, "__module__": __name__,
+                                       "__doc__": "Terraform's \"%s\"." % summary})
 
 
-class InconsistentResult(ProviderBug):
-    summary = "Provider produced inconsistent result after apply"
-
-
-class InvalidResultObject(ProviderBug):
-    summary = "Provider returned invalid result object after apply"
-
-
-class InconsistentFinalPlan(ProviderBug):
-    summary = "Provider produced inconsistent final plan"
-
-
-class InvalidObject(ProviderBug):
-    summary = "Provider produced invalid object"
-
-
-class InvalidUpgrade(ProviderBug):
-    summary = "Invalid resource state upgrade"
+InvalidPlan = _bug("InvalidPlan", "Provider produced invalid plan")
+InconsistentResult = _bug("InconsistentResult", "Provider produced inconsistent result after apply")
+InvalidResultObject = _bug("InvalidResultObject", "Provider returned invalid result object after apply")
+InconsistentFinalPlan = _bug("InconsistentFinalPlan", "Provider produced inconsistent final plan")
+InvalidObject = _bug("InvalidObject", "Provider produced invalid object")
+InvalidUpgrade = _bug("InvalidUpgrade", "Invalid resource state upgrade")
 
 
 class ImportFailed(ProviderBug):

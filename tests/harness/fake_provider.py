@@ -16,6 +16,7 @@ checks can be shown to fire:
   import_two            import returns two objects
   import_wrong_type     import returns another type name
   no_shutdown           Shutdown does not exit the process
+  shutdown_fails        Shutdown exits but answers UNAVAILABLE "Broken pipe"
   replace_bad_path      requires_replace names a non-existent attribute
   final_plan_differs    second plan of the same change differs (arn known)
 
@@ -284,6 +285,8 @@ def main():
     def shutdown(req, ctx):
         if BUG != "no_shutdown":
             done.set()
+        if BUG == "shutdown_fails":
+            ctx.abort(grpc.StatusCode.UNAVAILABLE, "Broken pipe")
         return side.ControllerEmpty()
 
     def health(req, ctx):

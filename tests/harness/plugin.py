@@ -12,7 +12,8 @@ the unix socket or TCP (with TLS pinned to the server certificate from field
 ``close()`` does what go-plugin does on teardown: Shutdown over
 GRPCController, close the connection, wait 2 s for the process to exit; it
 records whether the exit was graceful and whether the unix socket file was
-removed (``check_clean_exit()`` asserts both).
+removed (``check_clean_exit()`` asserts both). Unlike go-plugin it does not
+ignore the Shutdown answer: an error raises ``ProtocolError``.
 
 stdout after the handshake and every stderr line are captured
 (``stdout_after_handshake``, ``stderr_lines``) so tests can assert on them.
@@ -27,7 +28,6 @@ import os
 import queue
 import subprocess
 import threading
-import time
 
 import grpc
 
@@ -158,6 +158,11 @@ class PluginProcess:
     (False: only start and read the handshake), ``stdio`` (call StreamStdio).
     """
 
+    # Set by the handshake, the connection and close(); these until then.
+    handshake = channel = exit_code = shutdown_error = graceful_exit = socket_removed = None
+    shutdown_sent = _closed = False
+    grace = GRACE_SECONDS
+
     def __init__(self, binary=None, protocol="5,6", mtls=True, env=None, cookie=True,
                  handshake_timeout=10.0, connect=True, stdio=True, min_port=10000, max_port=25000,
                  client_cert=None):
@@ -167,16 +172,8 @@ class PluginProcess:
         self.pb = protos.load()
         self.mtls = mtls
         self.client_cert = client_cert or (generate_cert() if mtls else None)
-        self.stderr_lines = []
-        self.stdout_after_handshake = []
-        self.stdio_messages = []
-        self.handshake = None
-        self.channel = None
-        self.exit_code = None
-        self.graceful_exit = None
-        self.socket_removed = None
+        self.stderr_lines, self.stdout_after_handshake, self.stdio_messages = [], [], []
         self._stdout_q = queue.Queue()
-        self._closed = False
 
         e = dict(os.environ)
         if cookie is True:
@@ -203,7 +200,6 @@ class PluginProcess:
         self.env = e
         self.requested_versions = [int(x) for x in str(protocol).split(",") if x.strip()] if protocol else []
 
-        self.started = time.monotonic()
         self.proc = subprocess.Popen([self.binary], env=e, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self._t_out = threading.Thread(target=self._read_stdout, daemon=True)
@@ -213,7 +209,7 @@ class PluginProcess:
         if connect:
             try:
                 self.read_handshake(handshake_timeout)
-                self.connect()
+                self.connect(timeout=max(10.0, handshake_timeout))  # valgrind: slow on both
                 if stdio:
                     self.start_stdio()
             except BaseException:
@@ -250,7 +246,6 @@ class PluginProcess:
             self.proc.wait(timeout=5)
             raise ProtocolError("provider exited (code %s) before the handshake; stderr:\n%s"
                                 % (self.proc.returncode, self.stderr_text()))
-        self.handshake_elapsed = time.monotonic() - self.started
         text = line.decode("utf-8", "replace")
         if not text.endswith("\n"):
             raise ProtocolError("handshake line not newline-terminated: %r" % text)
@@ -354,38 +349,50 @@ class PluginProcess:
 
     # -- teardown ------------------------------------------------------------------
 
-    def shutdown(self):
-        """GRPCController/Shutdown; errors ignored as go-plugin does."""
+    def shutdown(self, timeout=10.0):
+        """GRPCController/Shutdown; returns the grpc.RpcError, or None when
+        the provider answered. (go-plugin ignores the answer; Terraform must
+        still get it, so ``close()`` treats an error as a failure.)"""
         side = self.pb.side
+        self.shutdown_sent = True
         try:
-            self.call("/plugin.GRPCController/Shutdown", side.ControllerEmpty(), side.ControllerEmpty, timeout=2)
-            return None
+            self.call("/plugin.GRPCController/Shutdown", side.ControllerEmpty(), side.ControllerEmpty,
+                      timeout=timeout)
         except grpc.RpcError as e:
+            self.shutdown_error = e
             return e
+        return None
 
     def close(self, grace=None):
         """go-plugin's Kill(): Shutdown, close conn, wait 2 s (or `grace`
-        seconds: a provider under valgrind needs far longer), else kill."""
+        seconds: a provider under valgrind needs far longer), else kill.
+        A process that is already gone (a test killed it) or was already
+        sent one gets no Shutdown.
+        Raises ProtocolError, after the teardown, when the Shutdown RPC
+        failed: Terraform never sees its answer then."""
         if self._closed:
             return
         self._closed = True
-        self.shutdown_error = None
         if self.channel is not None:
-            self.shutdown_error = self.shutdown()
+            if self.proc.poll() is None and not self.shutdown_sent:
+                self.shutdown(timeout=max(10.0, grace or 0))
             self.channel.close()
-        t0 = time.monotonic()
+        self.grace = GRACE_SECONDS if grace is None else grace
         try:
-            self.exit_code = self.proc.wait(timeout=GRACE_SECONDS if grace is None else grace)
+            self.exit_code = self.proc.wait(timeout=self.grace)
             self.graceful_exit = True
         except subprocess.TimeoutExpired:
             self.graceful_exit = False
             self.proc.kill()
             self.exit_code = self.proc.wait()
-        self.exit_seconds = time.monotonic() - t0
         self._t_out.join(timeout=2)
         self._t_err.join(timeout=2)
         if self.handshake is not None and self.handshake.network == "unix":
             self.socket_removed = not os.path.exists(self.handshake.address)
+        if self.shutdown_error is not None:
+            e = self.shutdown_error
+            raise ProtocolError("GRPCController/Shutdown failed: %s %r; stderr:\n%s"
+                                % (e.code(), e.details(), self.stderr_text()[-2000:]))
 
     def kill(self):
         if self.proc.poll() is None:
@@ -397,9 +404,11 @@ class PluginProcess:
 
     def check_clean_exit(self):
         """Assert the last close() was graceful and left no socket file."""
+        if self.shutdown_error is not None:
+            raise ProtocolError("GRPCController/Shutdown failed: %s" % self.shutdown_error)
         if not self.graceful_exit:
-            raise ProtocolError("plugin failed to exit gracefully within %.0f s of Shutdown "
-                                "(shutdown error: %s)" % (GRACE_SECONDS, self.shutdown_error))
+            raise ProtocolError("plugin failed to exit gracefully within %.0f s of Shutdown"
+                                % self.grace)
         if self.exit_code != 0:
             raise ProtocolError("plugin exited with code %s after Shutdown; stderr:\n%s"
                                 % (self.exit_code, self.stderr_text()[-2000:]))
@@ -411,3 +420,21 @@ class PluginProcess:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def close_all(plugins):
+    """Tear down every PluginProcess not closed yet (go-plugin's Kill) and
+    return the problems, one string each: a Shutdown RPC that failed, an
+    exit that was not graceful or not 0, a socket left behind. The protocol
+    tests' ``start`` fixture fails the test with them."""
+    problems = []
+    for proc in plugins:
+        if proc._closed:
+            continue
+        try:
+            proc.close()
+            if proc.handshake is not None:
+                proc.check_clean_exit()
+        except AssertionError as e:
+            problems.append(str(e))
+    return problems

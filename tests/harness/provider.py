@@ -19,12 +19,14 @@ which return them). Configs are partial dicts completed by
 object plus ``.private`` bytes).
 """
 
+import contextlib
+
 import grpc
 
 from . import cty, objchange
 from .errors import (Diagnostic, HarnessError, ImportFailed, InconsistentFinalPlan,
                      InconsistentResult, InvalidObject, InvalidPlan, InvalidResultObject,
-                     InvalidUpgrade, OperationFailed, ProtocolError, errors_of)
+                     InvalidUpgrade, OperationFailed, ProtocolError, errors_of, path_from_proto)
 from .plugin import PluginProcess
 from .schema import Block, ProviderSchema
 
@@ -88,18 +90,12 @@ class Plan:
     as sent/received; for a replace, ``first_planned`` is the plan against
     the prior object and ``planned`` the re-plan from a null prior."""
 
+    proposed = planned = first_planned = action = None  # set by Provider.plan
+    planned_private = b""
+
     def __init__(self, type_name, prior, config):
-        self.type_name = type_name
-        self.prior = prior
-        self.config = config
-        self.proposed = None
-        self.planned = None
-        self.first_planned = None
-        self.planned_private = b""
-        self.requires_replace = []
-        self.requires_replace_raw = []
-        self.action = None
-        self.diagnostics = []
+        self.type_name, self.prior, self.config = type_name, prior, config
+        self.requires_replace, self.requires_replace_raw, self.diagnostics = [], [], []
 
     @property
     def replace_paths(self):
@@ -117,21 +113,6 @@ def _mk(cls, **kw):
     """Build a message, dropping fields this .proto does not have."""
     fields = cls.DESCRIPTOR.fields_by_name
     return cls(**{k: v for k, v in kw.items() if k in fields and v is not None})
-
-
-def _path_from_proto(ap):
-    out = []
-    for s in ap.steps:
-        which = s.WhichOneof("selector")
-        if which == "attribute_name":
-            out.append(("attr", s.attribute_name))
-        elif which == "element_key_string":
-            out.append(("index", s.element_key_string))
-        elif which == "element_key_int":
-            out.append(("index", s.element_key_int))
-        else:
-            out.append(("invalid", None))
-    return out
 
 
 class Provider:
@@ -399,7 +380,7 @@ class Provider:
             raise InvalidPlan(what, errs)
         plan.planned = planned
         plan.planned_private = resp.planned_private
-        plan.requires_replace_raw = [_path_from_proto(p) for p in resp.requires_replace]
+        plan.requires_replace_raw = [path_from_proto(p) for p in resp.requires_replace]
         reqrep, problems = objchange.required_replaces(block, prior, planned, plan.requires_replace_raw)
         if problems:
             raise InvalidPlan(what, problems)
@@ -538,6 +519,16 @@ class Provider:
             raise OperationFailed("plan (destroy)", plan.diagnostics, state)
         self._destroy_object(type_name, block, state, plan.planned_private)
         return None
+
+    @contextlib.contextmanager
+    def applied(self, type_name, cfg):
+        """``with p.applied(type, cfg) as state:`` creates the object, and
+        destroys it on the way out, whatever happened in between."""
+        state = self.apply(type_name, cfg)
+        try:
+            yield state
+        finally:
+            self.destroy(type_name, state)
 
     def import_state(self, type_name, import_id, read=True):
         """ImportResourceState then ReadResource, with Terraform's checks.

@@ -20,15 +20,9 @@ class Attribute:
 
     def __init__(self, name, type_, required=False, optional=False, computed=False,
                  sensitive=False, write_only=False, deprecated=False, description=""):
-        self.name = name
-        self.type = type_
-        self.required = required
-        self.optional = optional
-        self.computed = computed
-        self.sensitive = sensitive
-        self.write_only = write_only
-        self.deprecated = deprecated
-        self.description = description
+        self.name, self.type, self.description = name, type_, description
+        self.required, self.optional, self.computed = required, optional, computed
+        self.sensitive, self.write_only, self.deprecated = sensitive, write_only, deprecated
         self.nested_type = None  # protocol-6 nested attributes are not used here
 
     def __repr__(self):

@@ -3,8 +3,9 @@
 - ``provider_binary``: env SSMPATCH_PROVIDER or build/terraform-provider-ssmpatch;
   the tests skip when it does not exist or protoc/.proto files are missing.
 - ``start``: factory ``start(**PluginProcess/Provider kwargs)`` returning a
-  connected ``Provider``; every provider started is closed at teardown and must
-  exit gracefully within go-plugin's 2 s and remove its socket.
+  connected ``Provider``; every provider started is closed at teardown: its
+  Shutdown RPC must answer, and it must exit 0 within go-plugin's 2 s and
+  remove its socket (``harness.plugin.close_all``), else the test fails.
 - ``ssm``: the SSM endpoint, session-scoped: the local emulator (tests/emulator,
   started and stopped here) or, with SSMPATCH_TEST_ENDPOINT set, that endpoint with
   credentials and region from the AWS_* environment. ``ssm.provider_config()``
@@ -51,17 +52,7 @@ def start(provider_binary):
         started.append(obj)
         return obj
     yield _start
-    problems = []
-    for obj in started:
-        proc = obj.plugin if isinstance(obj, Provider) else obj
-        if proc._closed:
-            continue
-        proc.close()
-        if proc.handshake is not None:
-            try:
-                proc.check_clean_exit()
-            except AssertionError as e:
-                problems.append(str(e))
+    problems = plugin_mod.close_all(obj.plugin if isinstance(obj, Provider) else obj for obj in started)
     if problems:
         pytest.fail("\n".join(problems))
 

@@ -5,12 +5,12 @@ to fire with the Terraform error it names. Needs no C provider."""
 
 import decimal
 import os
-import tempfile
 
 import msgpack
 import pytest
 
 from harness import cty, errors, objchange
+from harness.plugin import close_all
 from harness.schema import Attribute, Block, NestedBlock
 from harness.stack import Ref, Stack
 
@@ -191,9 +191,8 @@ def fake(tmp_path):
         made.append(p)
         return p
     yield _start
-    for p in made:
-        p.close()
-        p.plugin.check_clean_exit()
+    problems = close_all(p.plugin for p in made)
+    assert not problems, problems
 
 
 CFG = {"name": "abc", "groups": ["a", "b"], "rule": [{"approve_after_days": 7, "filter": [{"key": "a",
@@ -273,6 +272,26 @@ def test_fake_no_shutdown_detected(tmp_path):
     p.close()
     with pytest.raises(errors.ProtocolError, match="failed to exit gracefully"):
         p.plugin.check_clean_exit()
+
+
+def test_fake_shutdown_error_fails_the_test(tmp_path):
+    """A Shutdown RPC that fails (the provider exits anyway, as with the old
+    "Broken pipe" race) is a failure: close() raises, and close_all (the
+    protocol tests' teardown) reports it, so the test fails."""
+    from harness.provider import Provider
+    env = {"FAKE_PROVIDER_BUG": "shutdown_fails", "FAKE_PROVIDER_STORE": str(tmp_path / "s.json")}
+    p = Provider(binary=FAKE, protocol=6, env=env)
+    with pytest.raises(errors.ProtocolError, match='Shutdown failed: StatusCode.UNAVAILABLE .Broken pipe'):
+        p.close()
+    assert p.plugin.graceful_exit and p.plugin.exit_code == 0  # only the answer was wrong
+    with pytest.raises(errors.ProtocolError, match="Shutdown failed"):
+        p.plugin.check_clean_exit()
+    p = Provider(binary=FAKE, protocol=5, env=env)
+    problems = close_all([p.plugin])
+    assert len(problems) == 1 and "GRPCController/Shutdown failed" in problems[0], problems
+    # the same teardown passes a provider that answers
+    p = Provider(binary=FAKE, protocol=5, env=dict(env, FAKE_PROVIDER_BUG=""))
+    assert close_all([p.plugin]) == []
 
 
 def test_fake_stack_refs(fake):

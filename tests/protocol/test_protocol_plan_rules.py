@@ -89,25 +89,19 @@ def test_set_order_never_diffs(prov):
 
 
 def test_task_parameter_order_never_diffs(prov):
-    mw = prov.apply("ssmpatch_maintenance_window", {"name": _uniq("mw"), "schedule": "rate(2 days)",
-                                                    "duration": 2, "cutoff": 1,
-                                                    "allow_unassociated_targets": True})
-    task = None
-    try:
-        params = [{"name": "Operation", "values": ["Scan"]}, {"name": "RebootOption", "values": ["NoReboot"]}]
+    params = [{"name": "Operation", "values": ["Scan"]}, {"name": "RebootOption", "values": ["NoReboot"]}]
+    with prov.applied("ssmpatch_maintenance_window", {"name": _uniq("mw"), "schedule": "rate(2 days)",
+                                                      "duration": 2, "cutoff": 1,
+                                                      "allow_unassociated_targets": True}) as mw:
         cfg = {"window_id": mw["id"], "task_type": "RUN_COMMAND", "task_arn": "AWS-RunPatchBaseline",
                "targets": [{"key": "InstanceIds", "values": ["i-0123456789abcdef0"]}],
                "max_concurrency": "1", "max_errors": "0",
                "task_invocation_parameters": [{"run_command_parameters": [{"parameter": params,
                                                                            "timeout_seconds": 600}]}]}
-        task = prov.apply("ssmpatch_window_task", cfg)
-        cfg2 = json.loads(json.dumps(cfg))
-        cfg2["task_invocation_parameters"][0]["run_command_parameters"][0]["parameter"] = list(reversed(params))
-        assert prov.refresh_and_plan("ssmpatch_window_task", cfg2, task).action == "noop"
-    finally:
-        if task is not None:
-            prov.destroy("ssmpatch_window_task", task)
-        prov.destroy("ssmpatch_maintenance_window", mw)
+        with prov.applied("ssmpatch_window_task", cfg) as task:
+            cfg2 = json.loads(json.dumps(cfg))
+            cfg2["task_invocation_parameters"][0]["run_command_parameters"][0]["parameter"] = list(reversed(params))
+            assert prov.refresh_and_plan("ssmpatch_window_task", cfg2, task).action == "noop"
 
 
 def test_upgrade_partial_and_extra_json(prov):

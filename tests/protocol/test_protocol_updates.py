@@ -140,21 +140,15 @@ TASKS = {
 
 @pytest.mark.parametrize("task_type", sorted(TASKS))
 def test_task_types_lifecycle(prov, task_type):
-    mw = prov.apply("ssmpatch_maintenance_window", {"name": _u("mw"), "schedule": "rate(2 days)",
-                                                    "duration": 2, "cutoff": 1})
-    st = None
-    try:
-        arn, params = TASKS[task_type]
+    arn, params = TASKS[task_type]
+    with prov.applied("ssmpatch_maintenance_window", {"name": _u("mw"), "schedule": "rate(2 days)",
+                                                      "duration": 2, "cutoff": 1}) as mw:
         cfg = {"window_id": mw["id"], "task_type": task_type, "task_arn": arn, "priority": 2,
                "task_invocation_parameters": params}
-        st = prov.apply("ssmpatch_window_task", cfg)
-        assert prov.refresh_and_plan("ssmpatch_window_task", cfg, st).action == "noop"
-        imported = prov.import_state("ssmpatch_window_task", "%s/%s" % (mw["id"], st["id"]))
-        assert prov.plan("ssmpatch_window_task", cfg, imported).action == "noop"
-    finally:
-        if st is not None:
-            prov.destroy("ssmpatch_window_task", st)
-        prov.destroy("ssmpatch_maintenance_window", mw)
+        with prov.applied("ssmpatch_window_task", cfg) as st:
+            assert prov.refresh_and_plan("ssmpatch_window_task", cfg, st).action == "noop"
+            imported = prov.import_state("ssmpatch_window_task", "%s/%s" % (mw["id"], st["id"]))
+            assert prov.plan("ssmpatch_window_task", cfg, imported).action == "noop"
 
 
 def test_largest_baseline(prov):

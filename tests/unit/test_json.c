@@ -5,6 +5,7 @@
  */
 #include "core/json_codec.h"
 #include "unit.h"
+#include "unit_codec.h"
 
 static const tf_type *obj(size_t n, const char *const *names, const tf_type *const *types)
 {
@@ -75,35 +76,10 @@ static void expect_error(const char *text, const tf_type *t, bool lenient, const
 			 const char *path)
 {
 	tf_diags d;
-	tf_value *v;
 
 	tf_diags_init(&d);
-	v = dec(text, t, lenient, &d);
-	CHECK(v == NULL);
-	CHECK(d.n == 1 && tf_diags_has_error(&d));
-	if (d.n == 1) {
-		CHECK_STR(d.items[0].summary, "Invalid JSON value");
-		if (!d.items[0].detail || !strstr(d.items[0].detail, needle))
-			fprintf(stderr, "  %s: detail \"%s\" lacks \"%s\"\n", text,
-				d.items[0].detail, needle);
-		CHECK(d.items[0].detail && strstr(d.items[0].detail, needle));
-		if (path) {
-			char *p = d.items[0].has_path ? tf_path_string(&d.items[0].path) : NULL;
-
-			CHECK_STR(p, path);
-			free(p);
-		}
-	}
-	tf_value_free(v);
-	tf_diags_free(&d);
-}
-
-static const tf_type *rule_type(void)
-{
-	const char *n[] = {"key", "values"};
-	const tf_type *t[] = {&tf_type_string, tf_type_list(&tf_type_string)};
-
-	return obj(2, n, t);
+	unit_expect_one_error(dec(text, t, lenient, &d), &d, "Invalid JSON value", needle, path,
+			      text);
 }
 
 static const tf_type *res_type(void)
@@ -113,7 +89,7 @@ static const tf_type *res_type(void)
 			      &tf_type_number,
 			      &tf_type_bool,
 			      tf_type_map(&tf_type_string),
-			      tf_type_list(rule_type()),
+			      tf_type_list(unit_rule_type()),
 			      &tf_type_dynamic};
 
 	return obj(6, n, t);
@@ -201,7 +177,7 @@ static void test_json_decode__lenient(void)
 static tf_value *sample(void)
 {
 	const tf_type *t = res_type();
-	tf_value *o = tf_value_object(t), *tags, *rules, *r, *vals, *dy;
+	tf_value *o = tf_value_object(t), *tags, *rules, *dy;
 
 	tf_value_set_attr(o, "id", tf_value_string("line1\nline2 \"q\" \\ \x01"));
 	tf_value_set_attr(o, "days", tf_value_number_text("123456789012345678901234567890.25"));
@@ -210,13 +186,8 @@ static tf_value *sample(void)
 	tf_value_map_put(tags, "b", tf_value_string("2"));
 	tf_value_map_put(tags, "a", tf_value_null(&tf_type_string));
 	tf_value_set_attr(o, "tags", tags);
-	rules = tf_value_empty(tf_type_list(rule_type()));
-	r = tf_value_object(rule_type());
-	tf_value_set_attr(r, "key", tf_value_string("CLASSIFICATION"));
-	vals = tf_value_empty(tf_type_list(&tf_type_string));
-	tf_value_append(vals, tf_value_string("Security"));
-	tf_value_set_attr(r, "values", vals);
-	tf_value_append(rules, r);
+	rules = tf_value_empty(tf_type_list(unit_rule_type()));
+	tf_value_append(rules, unit_rule("CLASSIFICATION", 1, (const char *const[]){"Security"}));
 	tf_value_set_attr(o, "rule", rules);
 	dy = tf_value_empty(tf_type_set(&tf_type_number));
 	tf_value_append(dy, tf_value_number_text("+.5"));
@@ -294,14 +265,10 @@ static void test_json_decode__truncation(void)
 
 static void test_json_decode__depth(void)
 {
-	const tf_type *t = &tf_type_string;
 	char text[400];
 	tf_diags d;
-	tf_value *v;
 	size_t i;
 
-	for (i = 0; i < 65; i++)
-		t = tf_type_list(t);
 	for (i = 0; i < 65; i++) {
 		text[i] = '[';
 		text[i + 66] = ']';
@@ -309,9 +276,8 @@ static void test_json_decode__depth(void)
 	text[65] = '1';
 	text[131] = '\0';
 	tf_diags_init(&d);
-	v = dec(text, t, false, &d);
-	CHECK(v == NULL && d.n == 1 && strstr(d.items[0].detail, "nesting deeper than 64"));
-	tf_diags_free(&d);
+	unit_expect_one_error(dec(text, unit_nested_list(65), false, &d), &d, "Invalid JSON value",
+			      "nesting deeper than 64", NULL, "65 nested lists");
 }
 
 /* Random byte changes to a valid document: a value and no diagnostics, or no

@@ -17,6 +17,7 @@
 
 #include "core/msgpack_codec.h"
 #include "unit.h"
+#include "unit_codec.h"
 
 static char *hex(const uint8_t *b, size_t n)
 {
@@ -133,14 +134,6 @@ static void test_msgpack_encode__primitives(void)
 		       "a72d31652b343030");
 }
 
-static const tf_type *rule_type(void)
-{
-	const char *n[] = {"key", "values"};
-	const tf_type *t[] = {&tf_type_string, tf_type_list(&tf_type_string)};
-
-	return obj(2, n, t);
-}
-
 static void test_msgpack_encode__composites(void)
 {
 	const char *n2[] = {"b", "a"};
@@ -202,7 +195,7 @@ static const tf_type *big_type(void)
 			       "rules", "meta",  "pair",    "ratio", "nested"};
 	const tf_type *pair[] = {&tf_type_number, tf_type_set(&tf_type_bool)};
 	const char *nn[] = {"inner", "deep"};
-	const tf_type *nt[] = {tf_type_list(rule_type()),
+	const tf_type *nt[] = {tf_type_list(unit_rule_type()),
 			       tf_type_map(tf_type_list(&tf_type_number))};
 	const tf_type *types[] = {
 		&tf_type_string,
@@ -210,7 +203,7 @@ static const tf_type *big_type(void)
 		&tf_type_bool,
 		tf_type_map(&tf_type_string),
 		tf_type_set(&tf_type_string),
-		tf_type_list(rule_type()),
+		tf_type_list(unit_rule_type()),
 		&tf_type_dynamic,
 		tf_type_tuple(2, pair),
 		&tf_type_number,
@@ -223,8 +216,8 @@ static const tf_type *big_type(void)
 static tf_value *big_value(void)
 {
 	const tf_type *t = big_type();
-	tf_value *o = tf_value_object(t), *tags, *ids, *rules, *rule, *vals, *meta, *pair, *bs,
-		 *nested, *ne, *inner, *deep, *nums;
+	tf_value *o = tf_value_object(t), *tags, *ids, *rules, *meta, *pair, *bs, *nested, *ne,
+		 *inner, *deep, *nums;
 
 	tf_value_set_attr(o, "id", tf_value_string("pb-0123456789abcdef0"));
 	tf_value_set_attr(o, "count", tf_value_number_text("123456789012345678901234567890"));
@@ -238,16 +231,11 @@ static tf_value *big_value(void)
 	tf_value_append(ids, tf_value_string("i-1"));
 	tf_value_append(ids, tf_value_string("i-2"));
 	tf_value_set_attr(o, "ids", ids);
-	rules = tf_value_empty(tf_type_list(rule_type()));
-	rule = tf_value_object(rule_type());
-	tf_value_set_attr(rule, "key", tf_value_string("CLASSIFICATION"));
-	vals = tf_value_empty(tf_type_list(&tf_type_string));
-	tf_value_append(vals, tf_value_string("Security"));
-	tf_value_append(vals, tf_value_string("Bugfix"));
-	tf_value_set_attr(rule, "values", vals);
-	tf_value_append(rules, rule);
-	tf_value_append(rules, tf_value_object(rule_type())); /* all-null element */
-	tf_value_append(rules, tf_value_unknown(rule_type()));
+	rules = tf_value_empty(tf_type_list(unit_rule_type()));
+	tf_value_append(
+		rules, unit_rule("CLASSIFICATION", 2, (const char *const[]){"Security", "Bugfix"}));
+	tf_value_append(rules, tf_value_object(unit_rule_type())); /* all-null element */
+	tf_value_append(rules, tf_value_unknown(unit_rule_type()));
 	tf_value_set_attr(o, "rules", rules);
 	meta = tf_value_empty(tf_type_map(&tf_type_number));
 	tf_value_map_put(meta, "x", tf_value_number_text("0.5"));
@@ -262,7 +250,7 @@ static tf_value *big_value(void)
 	tf_value_set_attr(o, "ratio", tf_value_number_double(1.0 / 3.0));
 	nested = tf_value_empty(t->types[tf_type_attr_index(t, "nested")]);
 	ne = tf_value_object(nested->type->elem);
-	inner = tf_value_empty(tf_type_list(rule_type()));
+	inner = tf_value_empty(tf_type_list(unit_rule_type()));
 	tf_value_set_attr(ne, "inner", inner);
 	deep = tf_value_empty(tf_type_map(tf_type_list(&tf_type_number)));
 	nums = tf_value_empty(tf_type_list(&tf_type_number));
@@ -477,27 +465,10 @@ static void test_msgpack_decode__unknowns(void)
 static void expect_error(const char *hexs, const tf_type *t, const char *needle, const char *path)
 {
 	tf_diags d;
-	tf_value *v;
 
 	tf_diags_init(&d);
-	v = decode_hex(hexs, t, &d);
-	CHECK(v == NULL);
-	CHECK(d.n == 1 && tf_diags_has_error(&d));
-	if (d.n == 1) {
-		CHECK_STR(d.items[0].summary, "Invalid msgpack value");
-		if (!d.items[0].detail || !strstr(d.items[0].detail, needle))
-			fprintf(stderr, "  detail \"%s\" lacks \"%s\"\n", d.items[0].detail,
-				needle);
-		CHECK(d.items[0].detail && strstr(d.items[0].detail, needle));
-		if (path) {
-			char *p = d.items[0].has_path ? tf_path_string(&d.items[0].path) : NULL;
-
-			CHECK_STR(p, path);
-			free(p);
-		}
-	}
-	tf_value_free(v);
-	tf_diags_free(&d);
+	unit_expect_one_error(decode_hex(hexs, t, &d), &d, "Invalid msgpack value", needle, path,
+			      hexs);
 }
 
 static void test_msgpack_decode__errors(void)
@@ -575,15 +546,13 @@ static void test_msgpack_decode__string_number_ok(void)
 
 static void test_msgpack_decode__depth(void)
 {
-	const tf_type *t = &tf_type_string;
+	/* 64 nested lists decode; 65 do not (the limit is checked, not the stack) */
+	const tf_type *t = unit_nested_list(64);
 	uint8_t b[300];
 	tf_diags d;
 	tf_value *v;
 	size_t i;
 
-	/* 64 nested lists decode; 65 do not (the limit is checked, not the stack) */
-	for (i = 0; i < 64; i++)
-		t = tf_type_list(t);
 	for (i = 0; i < 64; i++)
 		b[i] = 0x91;
 	b[64] = 0xa0;

@@ -4,10 +4,12 @@
  * AutoMTLS certificate (checked back with OpenSSL).
  */
 #include <errno.h>
+#include <grp.h>
 #include <jansson.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,6 +45,35 @@ static void test_rpc_handshake__negotiate(void)
 	CHECK(handshake_negotiate("x,6,", both, 2) == 6); /* junk skipped */
 	CHECK(handshake_negotiate("5,6", only5, 1) == 5);
 	CHECK(handshake_negotiate("6", only5, 1) == 5);
+}
+
+/* The private key of PEM text, or NULL. */
+static EVP_PKEY *pem_private_key(const char *pem)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+
+	BIO_free(bio);
+	return key;
+}
+
+/* PLUGIN_UNIX_SOCKET_GROUP: a gid, or a group name looked up with
+ * getgrnam_r (the group of this process stands in for any name). */
+static void test_rpc_handshake__socket_group(void)
+{
+	struct group *mine = getgrgid(getgid());
+	char name[256];
+
+	CHECK(handshake_socket_group(NULL) == -1);
+	CHECK(handshake_socket_group("") == -1);
+	CHECK(handshake_socket_group("1234") == 1234);
+	CHECK(handshake_socket_group("-5") == -1);
+	CHECK(handshake_socket_group("no-such-group-ssmpatch") == -1);
+	CHECK(mine != NULL);
+	if (mine) {
+		snprintf(name, sizeof(name), "%s", mine->gr_name);
+		CHECK(handshake_socket_group(name) == (long)getgid());
+	}
 }
 
 static void test_rpc_handshake__socket_path(void)
@@ -154,9 +185,7 @@ static void test_rpc_handshake__tls_identity(void)
 	/* The hand-built PKCS#8 key parses with OpenSSL and is the certificate's
 	 * pair; it signs, and the certificate's key verifies that signature. */
 	CHECK(strncmp(id.key_pem, "-----BEGIN PRIVATE KEY-----\n", 28) == 0);
-	bio = BIO_new_mem_buf(id.key_pem, -1);
-	key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-	BIO_free(bio);
+	key = pem_private_key(id.key_pem);
 	CHECK(key != NULL);
 	if (!key)
 		goto done;
@@ -185,6 +214,7 @@ int main(void)
 {
 	RUN(test_rpc_handshake__cookie);
 	RUN(test_rpc_handshake__negotiate);
+	RUN(test_rpc_handshake__socket_group);
 	RUN(test_rpc_handshake__socket_path);
 	RUN(test_rpc_handshake__line);
 	RUN(test_rpc_handshake__reattach_json);

@@ -3,7 +3,8 @@
  * slow handlers run in parallel (all N_SLOW of them are inside their handler at
  * once), a fast call is answered while the slow ones block, unknown paths get
  * UNIMPLEMENTED, a missing/garbled request gets a status instead of a crash, and
- * GRPCController/Shutdown stops the server promptly. A gRPC core C client talks to the server over a unix socket.
+ * GRPCController/Shutdown is answered and stops the server. A gRPC core C client
+ * talks to the server over a unix socket.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,13 +25,6 @@
 
 #define N_SLOW 20
 #define GATE_TIMEOUT_S 60 /* only against a hang: the gate is event-driven */
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /*
  * The slow handlers' gate: each one counts itself in and blocks (its "AWS I/O")
@@ -190,7 +184,6 @@ static void test_rpc_server__parallel_unimplemented_shutdown(void)
 	rpc_server_opts opts;
 	pthread_t slow[N_SLOW], waiter;
 	slow_arg args[N_SLOW];
-	double t0;
 	bool inside, fast_ok;
 	int i;
 
@@ -247,13 +240,13 @@ static void test_rpc_server__parallel_unimplemented_shutdown(void)
 	CHECK(call("/grpc.health.v1.Health/Check", "", &resp) == GRPC_STATUS_OK && resp);
 	free(resp);
 
-	/* Shutdown replies, then the server stops promptly even with the client connected. */
-	t0 = now_s();
+	/* Shutdown is answered, then the server stops (rpc_server_wait returns 0)
+	 * with the client still connected: it waits for the client to close, or
+	 * disconnects it after a grace period. The join is the event; no clock. */
 	CHECK(call("/plugin.GRPCController/Shutdown", "", &resp) == GRPC_STATUS_OK);
 	free(resp);
 	pthread_join(waiter, NULL);
 	CHECK(g_wait_rc == 0);
-	CHECK(now_s() - t0 < 1.0);
 
 	grpc_channel_destroy(g_channel);
 	rpc_server_free(g_server);

@@ -297,6 +297,15 @@ static void test_value_number__conversions(void)
 	CHECK(tf_number_exact_double("-Infinity", &d) && isinf(d) && d < 0);
 }
 
+/* v is a number spelt `want`; frees it. */
+static void check_number(tf_value *v, const char *want)
+{
+	CHECK(v != NULL);
+	if (v)
+		CHECK_STR(v->u.num, want);
+	tf_value_free(v);
+}
+
 static void test_value_number__double(void)
 {
 	double samples[] = {0.0,    1.0,           -1.5, 0.1,    1.0 / 3.0, 1e300,
@@ -304,15 +313,9 @@ static void test_value_number__double(void)
 	size_t i;
 	tf_value *v;
 
-	v = tf_value_number_double(0.1);
-	CHECK_STR(v->u.num, "0.1");
-	tf_value_free(v);
-	v = tf_value_number_double(1800);
-	CHECK_STR(v->u.num, "1800");
-	tf_value_free(v);
-	v = tf_value_number_double(INFINITY);
-	CHECK_STR(v->u.num, "Infinity");
-	tf_value_free(v);
+	check_number(tf_value_number_double(0.1), "0.1");
+	check_number(tf_value_number_double(1800), "1800");
+	check_number(tf_value_number_double(INFINITY), "Infinity");
 	CHECK(tf_value_number_double(NAN) == NULL);
 	for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
 		double d = 0;
@@ -325,12 +328,9 @@ static void test_value_number__double(void)
 		CHECK(v && tf_number_exact_double(v->u.num, &d) && d == samples[i]);
 		tf_value_free(v);
 	}
-	v = tf_value_number_double_exact(0.5);
-	CHECK_STR(v->u.num, "0.5");
-	tf_value_free(v);
-	v = tf_value_number_double_exact(0.1);
-	CHECK_STR(v->u.num, "1.000000000000000055511151231257827021181583404541015625e-01");
-	tf_value_free(v);
+	check_number(tf_value_number_double_exact(0.5), "0.5");
+	check_number(tf_value_number_double_exact(0.1),
+		     "1.000000000000000055511151231257827021181583404541015625e-01");
 }
 
 static const tf_type *sample_type(void)
