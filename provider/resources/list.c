@@ -178,7 +178,16 @@ static int one_object(list_run *r, const json_t *entry, tf_diags *d)
 			rc = AWS_ERR_CANCELLED;
 			goto done;
 		}
-		if ((rc = resource_read(def, r->p, key, &obj, d)) != 0 || !obj)
+		tf_diags rd;
+
+		tf_diags_init(&rd);
+		rc = resource_read(def, r->p, key, &obj, &rd);
+		if (rc == AWS_ERR_CANCELLED)
+			diag_stopped(r, d); /* Stop, not the read, is the news */
+		else
+			tf_diags_move(d, &rd);
+		tf_diags_free(&rd);
+		if (rc != 0 || !obj)
 			goto done; /* an error, or gone since it was listed */
 	}
 	item.key = key;
