@@ -58,3 +58,159 @@ def plan_action(p, cfg, type_name=ACTION):
 def errors(ds):
     """[(summary, attribute)] of the error diagnostics."""
     return [(d.summary, d.attribute) for d in ds if d.is_error]
+
+
+# ---------------------------------------------------------------- identity and streams
+
+
+def identity_types(p):
+    """{resource type: cty Object type of its identity} from GetResourceIdentitySchemas."""
+    from harness import cty
+    resp = p.rpc("GetResourceIdentitySchemas", p.pb.GetResourceIdentitySchemas.Request())
+    return {name: cty.Object({a.name: cty.type_from_json(bytes(a.type)) for a in s.identity_attributes})
+            for name, s in resp.identity_schemas.items()}
+
+
+class ListResult:
+    """What one ListResource call streamed: ``results`` [{"identity", "display_name",
+    "object"}] in order, ``diagnostics`` (from every event), ``events`` (the raw
+    count), ``status`` (grpc.StatusCode at the end)."""
+
+    def __init__(self):
+        self.results, self.diagnostics, self.events, self.status = [], [], 0, None
+
+    def errors(self):
+        return errors(self.diagnostics)
+
+
+def list_request(p, type_name, cfg=None, include=False, limit=100):
+    b = list_block(p, type_name)
+    return p.pb.ListResource.Request(type_name=type_name, config=p.dv(b.implied_type(), b.config(cfg or {})),
+                                     include_resource_object=include, limit=limit)
+
+
+def list_resource(p, type_name, cfg=None, include=False, limit=100, timeout=120, on_event=None):
+    """ListResource as Terraform calls it: every event decoded (identity with the
+    identity schema, the object with the resource schema; both must conform) until
+    the stream ends; ``on_event(result, call)`` after each one may cancel the call."""
+    import grpc
+    from harness import cty
+    ids = identity_types(p)[type_name]
+    obj_type = p.block(type_name).implied_type()
+    out = ListResult()
+    call = p.plugin.call_stream("ListResource", list_request(p, type_name, cfg, include, limit), timeout=timeout)
+    try:
+        for ev in call:
+            out.events += 1
+            out.diagnostics += diags(ev.diagnostic)
+            if ev.HasField("identity"):
+                r = {"identity": cty.decode_msgpack(ids, ev.identity.identity_data.msgpack),
+                     "display_name": ev.display_name, "object": None}
+                if ev.HasField("resource_object"):
+                    r["object"] = cty.decode_msgpack(obj_type, ev.resource_object.msgpack)
+                out.results.append(r)
+            if on_event:
+                on_event(out, call)
+        out.status = grpc.StatusCode.OK
+    except grpc.RpcError as e:
+        out.status = e.code()
+    return out
+
+
+class ActionRun:
+    """What one InvokeAction call streamed: ``progress`` [message], ``completed``
+    (number of Completed events), ``diagnostics`` (theirs), ``status``."""
+
+    def __init__(self):
+        self.progress, self.completed, self.diagnostics, self.status = [], 0, [], None
+
+    def errors(self):
+        return errors(self.diagnostics)
+
+
+def invoke_action(p, cfg, type_name=ACTION, timeout=300, on_event=None):
+    import grpc
+    b = action_block(p, type_name)
+    req = p.pb.InvokeAction.Request(action_type=type_name, config=p.dv(b.implied_type(), b.config(cfg)))
+    out = ActionRun()
+    call = p.plugin.call_stream("InvokeAction", req, timeout=timeout)
+    try:
+        for ev in call:
+            which = ev.WhichOneof("type")
+            if which == "progress":
+                out.progress.append(ev.progress.message)
+            elif which == "completed":
+                out.completed += 1
+                out.diagnostics += diags(ev.completed.diagnostics)
+            else:
+                raise AssertionError("InvokeAction event with neither progress nor completed")
+            if on_event:
+                on_event(out, call)
+        out.status = grpc.StatusCode.OK
+    except grpc.RpcError as e:
+        out.status = e.code()
+    return out
+
+
+# ---------------------------------------------------------------- the seed, made outside Terraform
+
+ENVS = {"STG": 1, "PRD": 31}   # environment -> approve_after_days (the seed's baselines)
+
+
+def create_seed(ep, prefix=None, bucket="patch-logs"):
+    """The seed's setup as a team without Terraform made it (CloudFormation, the
+    console, scripts): for STG and PRD each a baseline registered for the
+    environment's patch group, a window, a SCAN and an INSTALL target and an
+    AWS-RunPatchBaseline task for each - twelve objects, made with botocore
+    through ``ep.call``. Names start with ``prefix`` (default: the run's). Returns
+    {"prefix", "baselines": {env: id}, "windows": {env: id}, "targets": {(env, role):
+    id}, "tasks": {(env, role): id}, "count": 12}."""
+    import seed_fleet
+    prefix = ep.prefix if prefix is None else prefix
+    out = {"prefix": prefix, "baselines": {}, "windows": {}, "targets": {}, "tasks": {}}
+    for env, days in ENVS.items():
+        body = seed_fleet.baseline_body(prefix + env + "-AL2Baseline", days)
+        body["Description"] = "%s: Security Critical/Important patches %d days after release" % (env, days)
+        bid = ep.call("CreatePatchBaseline", body)["BaselineId"]
+        ep.call("RegisterPatchBaselineForPatchGroup", {"BaselineId": bid, "PatchGroup": prefix + env})
+        out["baselines"][env] = bid
+        wid = ep.call("CreateMaintenanceWindow", {
+            "Name": "%spatch-window-am2-%s" % (prefix, env.lower()), "Schedule": seed_fleet.SCHEDULE,
+            "ScheduleTimezone": "Asia/Tokyo", "Duration": 1, "Cutoff": 0, "AllowUnassociatedTargets": True,
+            "Tags": [{"Key": "Environment", "Value": env}]})["WindowId"]
+        out["windows"][env] = wid
+        for role in seed_fleet.ROLES:
+            label = role.capitalize()
+            tid = ep.call("RegisterTargetWithMaintenanceWindow", {
+                "WindowId": wid, "ResourceType": "INSTANCE", "Name": "PatchingTarget" + label,
+                "Targets": [{"Key": "tag:" + seed_fleet.TARGET_TAG, "Values": [role]}]})["WindowTargetId"]
+            out["targets"][(env, role)] = tid
+            out["tasks"][(env, role)] = ep.call("RegisterTaskWithMaintenanceWindow", {
+                "WindowId": wid, "Name": "PatchingTask" + label, "TaskArn": "AWS-RunPatchBaseline",
+                "TaskType": "RUN_COMMAND", "Priority": 1, "MaxConcurrency": "50%", "MaxErrors": "50%",
+                "Targets": [{"Key": "WindowTargetIds", "Values": [tid]}],
+                "TaskInvocationParameters": {"RunCommand": {
+                    "TimeoutSeconds": 1800, "OutputS3BucketName": bucket,
+                    "OutputS3KeyPrefix": "patch/window/%s/" % role.lower(),
+                    "Parameters": {"Operation": [label], "RebootOption": ["NoReboot"]}}}})["WindowTaskId"]
+    out["count"] = (len(out["baselines"]) + len(out["windows"]) + len(out["targets"])
+                    + len(out["tasks"]))
+    return out
+
+
+def op_count(ep, op):
+    """Calls of `op` the emulator has answered (any outcome) since its last reset."""
+    return ep.emulator.calls()["by_op"].get(op, {}).get("count", 0)
+
+
+def wait_for_log(p, text, timeout=30.0):
+    """The first stderr line of the provider containing `text`, once it is written
+    (harness.wait: the timeout only catches a hang)."""
+    from harness.wait import wait_for
+    found = []
+
+    def logged():
+        found[:] = [ln for ln in list(p.plugin.stderr_lines) if text in ln][:1]
+        return bool(found)
+    wait_for(logged, timeout, "provider log line %r" % text)
+    return found[0]
