@@ -62,16 +62,7 @@ const schema_resource schema_list_patch_baseline = {
 };
 
 static const schema_attr list_window_attrs[] = {
-	{.name = "name_prefix",
-	 .type = SCHEMA_T_STRING,
-	 .flags = SCHEMA_OPTIONAL,
-	 .description = "Only windows whose name starts with this text.",
-	 .min_len = 1,
-	 .max_len = 128},
-	{.name = "enabled",
-	 .type = SCHEMA_T_BOOL,
-	 .flags = SCHEMA_OPTIONAL,
-	 .description = "Only enabled (`true`) or only disabled (`false`) windows."},
+	SCHEMA_WINDOW_FILTER_ATTRS,
 };
 
 static const schema_block list_window_block = {
