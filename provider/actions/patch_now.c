@@ -56,6 +56,7 @@
 #define OUTPUT_TAIL_LINES 6 /* lines of a failed instance's output in the diagnostic */
 #define OUTPUT_TAIL_BYTES 600
 #define MAX_FAILED_SHOWN 20 /* instances described in detail; the rest counted */
+#define MAX_UNLISTED_POLLS 5 /* polls a command may be missing from ListCommands */
 
 static const long POLL_WAITS_MS[] = {1000, 2000, 3000, 5000};
 #define N_WAITS (sizeof(POLL_WAITS_MS) / sizeof(POLL_WAITS_MS[0]))
@@ -232,6 +233,7 @@ typedef struct {
 	size_t n_bad, cap_bad;
 	size_t n_ok;
 	long long target_count; /* from ListCommands; -1 until known */
+	int unlisted; /* polls in which ListCommands did not list the command */
 	bool client_gone;
 } run_state;
 
@@ -333,7 +335,8 @@ static int report(run_state *r, const json_t *inv)
 	return 0;
 }
 
-/* ListCommands for the command: *status (malloc'd) and the target count. */
+/* ListCommands for the command: *status (malloc'd; NULL while SSM does not
+ * list it yet) and the target count. */
 static int command_status(run_state *r, char **status, tf_diags *d)
 {
 	json_t *cmds = NULL, *c;
@@ -346,16 +349,21 @@ static int command_status(run_state *r, char **status, tf_diags *d)
 	c = json_array_get(cmds, 0);
 	if (json_is_integer(json_object_get(c, "TargetCount")))
 		r->target_count = json_integer_value(json_object_get(c, "TargetCount"));
-	*status = c ? dup_member(c, "Status") : NULL;
-	json_decref(cmds);
-	if (!*status) {
-		tf_diags_error(d, NULL, "Command not found",
-			       "ListCommands does not know command %s, which SendCommand just "
-			       "accepted.",
-			       r->command_id);
-		return AWS_ERR_NOT_FOUND;
+	if (c && !(*status = dup_member(c, "Status"))) {
+		res_diag_internal(d, "ListCommands", NULL);
+		rc = AWS_ERR_OTHER;
 	}
-	return 0;
+	json_decref(cmds);
+	/* Right after SendCommand SSM may not list the command yet (eventual
+	 * consistency): that is "not finished", for a few polls. */
+	if (rc == 0 && !c && ++r->unlisted > MAX_UNLISTED_POLLS) {
+		tf_diags_error(d, NULL, "Command not found",
+			       "ListCommands has not listed command %s in %d polls since "
+			       "SendCommand accepted it; follow it in SSM.",
+			       r->command_id, MAX_UNLISTED_POLLS);
+		rc = AWS_ERR_NOT_FOUND;
+	}
+	return rc;
 }
 
 /* One poll: the command's status, then every invocation newly finished.
@@ -370,7 +378,7 @@ static int poll_once(run_state *r, bool *finished, bool *progressed, tf_diags *d
 	*finished = *progressed = false;
 	if ((rc = command_status(r, &status, d)) != 0)
 		return rc;
-	*finished = terminal(status);
+	*finished = status && terminal(status);
 	free(status);
 	rc = res_call_all(r->p, "ListCommandInvocations",
 			  json_pack("{s:s, s:i}", "CommandId", r->command_id, "MaxResults", 50),
