@@ -566,21 +566,31 @@ def callgrind_startup(binary, tmp, mtls_cert, env_extra=None):
     p.stdout.close()
     if not line.startswith(b"1|"):
         raise RuntimeError("no handshake under valgrind")
-    text = run_out(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out])
-    res = {}
+    total, res = callgrind_inclusive(out, STARTUP_FUNCS)
+    if total is not None:
+        res["total"] = total
+    os.unlink(out)
+    return res
+
+
+def callgrind_inclusive(path, patterns):
+    """(program total, {label: inclusive Ir}) of a callgrind profile, for each
+    label whose pattern matches a function line of callgrind_annotate
+    --inclusive=yes (the first, most expensive, match)."""
+    text = run_out(["callgrind_annotate", "--inclusive=yes", "--threshold=100", path])
+    total, res = None, {}
     for ln in text.splitlines():
         m = re.match(r"\s*([\d,]+) \([ \d.]+%\)\s+(.*)$", ln)
         if not m:
             continue
         ir, what = int(m.group(1).replace(",", "")), m.group(2)
         if "PROGRAM TOTALS" in what:
-            res["total"] = ir
+            total = ir
             continue
-        for label, pat in STARTUP_FUNCS.items():
+        for label, pat in patterns.items():
             if label not in res and pat in what and "=>" not in what:
                 res[label] = ir
-    os.unlink(out)
-    return res
+    return total, res
 
 
 def bench_callgrind_startup(bins, tmp):

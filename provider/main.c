@@ -25,6 +25,9 @@
  *              path. Unset: 5 and 6.
  *   SSMPATCH_PROVIDER_ADDR       provider source address used as the key of
  *              the reattach JSON (default registry.terraform.io/ssmpatch/ssmpatch)
+ *   SSMPATCH_SHUTDOWN_GRACE_MS   after Shutdown, how long clients may keep
+ *              their connections before the provider cuts them (1..600000,
+ *              default 1000; tests that watch the wire set it high)
  *
  * Nothing but the handshake line (or, in debug mode, the reattach hint) is
  * ever written to stdout: fd 1 is pointed at /dev/null right after it. Logs
@@ -42,7 +45,6 @@
 #include <unistd.h>
 
 #include <grpc/grpc.h>
-#include <openssl/crypto.h>
 #include <grpc/support/log.h>
 
 #include "core/log.h"
@@ -78,6 +80,20 @@ static size_t offered_versions(const char *env, int out[2])
 		out[n++] = g_versions[i];
 	}
 	return n;
+}
+
+/* SSMPATCH_SHUTDOWN_GRACE_MS as milliseconds, 0 (the server's default)
+ * when unset or not a number in 1..600000. */
+static int shutdown_grace_ms(const char *env)
+{
+	char *end;
+	long v;
+
+	if (!env || !*env)
+		return 0;
+	errno = 0;
+	v = strtol(env, &end, 10);
+	return errno == 0 && *end == '\0' && v >= 1 && v <= 600000 ? (int)v : 0;
 }
 
 /* SIGTERM (and SIGINT in debug mode) stop the server gracefully through
@@ -168,11 +184,6 @@ int main(int argc, char **argv)
 	}
 
 	log_init();
-	/* No OPENSSL_cleanup() at exit: it deletes OpenSSL's thread-local key while
-	 * gRPC and curl threads may still be running, and a thread ending after that
-	 * loses its error-state block (a 904-byte leak LeakSanitizer reports now and
-	 * then). The process is exiting; the OS reclaims everything anyway. */
-	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	if (!debug && !handshake_cookie_ok(getenv(HANDSHAKE_COOKIE_KEY))) {
 		fputs(HANDSHAKE_COOKIE_MESSAGE, stderr);
 		return 1;
@@ -209,6 +220,10 @@ int main(int argc, char **argv)
 	client_cert = debug ? NULL : getenv("PLUGIN_CLIENT_CERT");
 	if (client_cert && !*client_cert)
 		client_cert = NULL;
+	if (tls_openssl_init(client_cert != NULL) != 0) {
+		fputs("cannot initialise OpenSSL\n", stderr);
+		return 1;
+	}
 	if (client_cert) {
 		if (!tls_pem_has_cert(client_cert)) {
 			fputs("PLUGIN_CLIENT_CERT does not hold a PEM certificate\n", stderr);
@@ -225,13 +240,14 @@ int main(int argc, char **argv)
 
 	memset(&opts, 0, sizeof(opts));
 	opts.on_stop = engine_stop;
+	opts.close_ms = shutdown_grace_ms(getenv("SSMPATCH_SHUTDOWN_GRACE_MS"));
 	if (rpc_server_new(&server, &opts) != 0 || rpc_v5_register(server) != 0 ||
 	    rpc_v6_register(server) != 0 || rpc_plugin_services_register(server) != 0) {
 		fputs("cannot set up the gRPC server\n", stderr);
 		goto done;
 	}
 	if (client_cert &&
-	    rpc_server_use_tls(server, client_cert, tls.cert_pem, tls.key_pem) != 0) {
+	    rpc_server_use_tls(server, client_cert, tls.cert_pem, tls.key_ref) != 0) {
 		fputs("cannot set up TLS for AutoMTLS\n", stderr);
 		goto done;
 	}

@@ -64,6 +64,7 @@ static const schema_attr attrs[] = {
 	 .flags = SCHEMA_COMPUTED,
 	 .description = "The windows found, in the order of `ids`.",
 	 .elem = &window_block},
+	SCHEMA_DATA_REGION_ATTR("the windows"),
 };
 
 static const schema_block block = {

@@ -122,6 +122,7 @@ static const schema_attr attrs[] = {
 	 .type = SCHEMA_T_MAP_STRING,
 	 .flags = SCHEMA_COMPUTED,
 	 .description = "All tags of the baseline."},
+	SCHEMA_DATA_REGION_ATTR("the patch baseline"),
 };
 
 static void check(const tf_value *obj, const tf_path *path, tf_diags *d)

@@ -148,6 +148,7 @@ static const schema_attr attrs[] = {
 			"instance of the group, with the instances, sorted by KB ID (null "
 			"otherwise).",
 	 .elem = &patch_block},
+	SCHEMA_DATA_REGION_ATTR("the patch group's instances"),
 };
 
 static const schema_block block = {

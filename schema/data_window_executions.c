@@ -155,6 +155,7 @@ static const schema_attr attrs[] = {
 	 .flags = SCHEMA_COMPUTED,
 	 .description = "The next scheduled runs of the window (RFC 3339, UTC), soonest first; "
 			"empty for a disabled window or one with no run ahead."},
+	SCHEMA_DATA_REGION_ATTR("the window"),
 };
 
 static const schema_block block = {

@@ -34,7 +34,7 @@ static const schema_attr window_attrs[] = {
 	 .description = "Name of the maintenance window (3 to 128 characters of `[a-zA-Z0-9_.-]`).",
 	 .min_len = 3,
 	 .max_len = 128,
-	 .pattern = "^[a-zA-Z0-9_.-]{3,128}$"},
+	 .pattern = "^[a-zA-Z0-9_.-]+$"},
 	{.name = "schedule",
 	 .type = SCHEMA_T_STRING,
 	 .flags = SCHEMA_REQUIRED,
@@ -108,6 +108,7 @@ static const schema_attr window_attrs[] = {
 	 .min = 1,
 	 .max = 6},
 	SCHEMA_TAG_ATTRS("maintenance window"),
+	SCHEMA_REGION_ATTR("maintenance window"),
 };
 
 static void window_check(const tf_value *obj, const tf_path *path, tf_diags *d)

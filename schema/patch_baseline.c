@@ -24,7 +24,7 @@
 #include "ssm_enums.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-#define NAME_PATTERN "^[a-zA-Z0-9_.-]{3,128}$"
+#define NAME_PATTERN "^[a-zA-Z0-9_.-]+$"
 
 static const schema_attr patch_filter_attrs[] = {
 	{.name = "key",
@@ -109,7 +109,7 @@ static const schema_attr source_attrs[] = {
 	 .description = "Name of the patch source (3 to 50 characters of `[a-zA-Z0-9_.-]`).",
 	 .min_len = 3,
 	 .max_len = 50,
-	 .pattern = "^[a-zA-Z0-9_.-]{3,50}$"},
+	 .pattern = "^[a-zA-Z0-9_.-]+$"},
 	{.name = "configuration",
 	 .type = SCHEMA_T_STRING,
 	 .flags = SCHEMA_REQUIRED | SCHEMA_SENSITIVE,
@@ -222,6 +222,7 @@ static const schema_attr baseline_attrs[] = {
 		 "(the API's default) or `BLOCK`.",
 	 .enum_values = ssm_enum_patch_action},
 	SCHEMA_TAG_ATTRS("patch baseline"),
+	SCHEMA_REGION_ATTR("patch baseline"),
 };
 
 static const schema_nested baseline_blocks[] = {

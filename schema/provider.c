@@ -203,8 +203,8 @@ static const schema_attr provider_attrs[] = {
 	 .flags = SCHEMA_OPTIONAL,
 	 .description =
 		 "AWS region, e.g. `ap-northeast-1`; defaults to `AWS_REGION`, `AWS_DEFAULT_REGION`, "
-		 "then the profile's `region`.",
-	 .pattern = "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},
+		 "then the profile's `region`. A resource's `region` overrides it for that resource.",
+	 .pattern = SCHEMA_REGION_PATTERN},
 	{.name = "profile",
 	 .type = SCHEMA_T_STRING,
 	 .flags = SCHEMA_OPTIONAL,

@@ -13,6 +13,36 @@
 
 #include "core/schema.h"
 
+/* An AWS region name (the provider's `region`, a resource's `region`). */
+#define SCHEMA_REGION_PATTERN "^[a-z]{2}(-[a-z]+)+-[0-9]+$"
+
+/*
+ * The `region` row of every resource and data source (as in the AWS provider
+ * 6.x): where the object lives. Optional; left out, it is the provider's
+ * region, which the plan shows (hence computed) and the state records;
+ * changing it replaces the object. provider/resources/resource.c picks the
+ * AWS client of that region for every call about the object.
+ */
+#define SCHEMA_REGION_ATTR(what)                                                                \
+	{                                                                                       \
+		.name = "region", .type = SCHEMA_T_STRING,                                      \
+		.flags = SCHEMA_OPTIONAL | SCHEMA_COMPUTED | SCHEMA_FORCE_NEW,                  \
+		.description = "AWS region of the " what ", e.g. `eu-west-1`; defaults to the " \
+			       "provider's `region`. Changing it replaces the " what ".",       \
+		.min_len = 1, .max_len = 64, .pattern = SCHEMA_REGION_PATTERN                   \
+	}
+
+/* The same for a data source: where to read (no replacement to speak of). */
+#define SCHEMA_DATA_REGION_ATTR(what)                                                        \
+	{                                                                                    \
+		.name = "region", .type = SCHEMA_T_STRING,                                   \
+		.flags = SCHEMA_OPTIONAL | SCHEMA_COMPUTED,                                  \
+		.description =                                                               \
+			"AWS region to read " what " in, e.g. `eu-west-1`; defaults to the " \
+			"provider's `region`.",                                              \
+		.min_len = 1, .max_len = 64, .pattern = SCHEMA_REGION_PATTERN                \
+	}
+
 extern const schema_block schema_provider_block;
 
 extern const schema_resource schema_patch_baseline, schema_maintenance_window, schema_window_target,

@@ -70,7 +70,7 @@ static const schema_attr target_attrs[] = {
 	 .description = "Name of the window target (3 to 128 characters of `[a-zA-Z0-9_.-]`).",
 	 .min_len = 3,
 	 .max_len = 128,
-	 .pattern = "^[a-zA-Z0-9_.-]{3,128}$"},
+	 .pattern = "^[a-zA-Z0-9_.-]+$"},
 	{.name = "description",
 	 .type = SCHEMA_T_STRING,
 	 .flags = SCHEMA_OPTIONAL,
@@ -84,6 +84,7 @@ static const schema_attr target_attrs[] = {
 		 "Free text included in the window's events for these targets (1 to 128 characters).",
 	 .min_len = 1,
 	 .max_len = 128},
+	SCHEMA_REGION_ATTR("window target"),
 };
 
 static const schema_nested target_blocks[] = {

@@ -423,7 +423,7 @@ static const schema_attr task_attrs[] = {
 	 .description = "Name of the window task (3 to 128 characters of `[a-zA-Z0-9_.-]`).",
 	 .min_len = 3,
 	 .max_len = 128,
-	 .pattern = "^[a-zA-Z0-9_.-]{3,128}$"},
+	 .pattern = "^[a-zA-Z0-9_.-]+$"},
 	{.name = "description",
 	 .type = SCHEMA_T_STRING,
 	 .flags = SCHEMA_OPTIONAL | SCHEMA_SENSITIVE,
@@ -438,6 +438,7 @@ static const schema_attr task_attrs[] = {
 		 "What happens to a running task when the window's cutoff is reached: `CONTINUE_TASK` "
 		 "or `CANCEL_TASK`.",
 	 .enum_values = ssm_enum_cutoff_behavior},
+	SCHEMA_REGION_ATTR("window task"),
 };
 
 static const schema_nested task_blocks[] = {

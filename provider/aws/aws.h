@@ -86,6 +86,20 @@ const char *aws_client_partition(const aws_client *c);
 int aws_client_account_id(aws_client *c, const char **out, aws_error *err);
 
 /*
+ * The client for `region`: c itself when region is NULL, empty or c's own;
+ * otherwise one made at the first request for that region and kept until c
+ * is freed, which shares c's credentials, HTTP connections and account ID and
+ * signs for its own region (a per-resource `region`). Its SSM endpoint is the
+ * configured one (endpoints block, AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL)
+ * when there is one, else AWS's endpoint of that region. Borrowed; thread-safe.
+ * NULL with err filled (AWS_ERR_CONFIG) for a malformed region name.
+ */
+aws_client *aws_client_for_region(aws_client *c, const char *region, aws_error *err);
+
+/* Is s a plausible AWS region name (1..64 of [a-z0-9-])? */
+bool aws_region_name_ok(const char *s);
+
+/*
  * One SSM JSON 1.1 call: POST with X-Amz-Target AmazonSSM.<op>, body = req.
  * On success returns 0 and *out (new reference; {} for an empty body).
  * Retries throttling, 5xx and network errors with full-jitter backoff up to

@@ -4,6 +4,7 @@
  */
 #include "client.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,9 +116,9 @@ const char *aws_partition_for_region(const char *region)
 	return "aws";
 }
 
-static bool valid_region(const char *r)
+bool aws_region_name_ok(const char *r)
 {
-	size_t n = strlen(r);
+	size_t n = r ? strlen(r) : 0;
 
 	return n >= 1 && n <= 64 && strspn(r, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
@@ -135,6 +136,7 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 		return NULL;
 	}
 	pthread_mutex_init(&c->account_mu, NULL);
+	pthread_mutex_init(&c->regions_mu, NULL);
 	if (config_copy(&c->cfg, cfg) < 0)
 		goto oom;
 	if (c->cfg.max_retries < 0 || c->cfg.max_retries > 100) {
@@ -180,7 +182,7 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 			c->profiles.name);
 		goto fail;
 	}
-	if (!valid_region(region)) {
+	if (!aws_region_name_ok(region)) {
 		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL,
 			      "invalid AWS region \"%s\" (from %s)", region, region_from);
 		goto fail;
@@ -196,7 +198,7 @@ aws_client *aws_client_new(const aws_config *cfg, aws_error *err)
 				 &c->profiles, err) != 0)
 		goto fail;
 	if (!(c->http = aws_http_new())) {
-		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "cannot initialise libcurl");
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
 		goto fail;
 	}
 	c->caller.http = c->http;
@@ -219,6 +221,11 @@ void aws_client_free(aws_client *c)
 {
 	if (!c)
 		return;
+	while (c->regions) {
+		aws_client *r = c->regions;
+		c->regions = r->next;
+		aws_client_free(r);
+	}
 	if (c->chain.src.get) /* initialised */
 		aws_chain_free(&c->chain);
 	aws_http_free(c->http);
@@ -228,6 +235,7 @@ void aws_client_free(aws_client *c)
 	free(c->region);
 	aws_config_free(&c->cfg);
 	pthread_mutex_destroy(&c->account_mu);
+	pthread_mutex_destroy(&c->regions_mu);
 	free(c);
 }
 
@@ -246,6 +254,8 @@ int aws_client_account_id(aws_client *c, const char **out, aws_error *err)
 	aws_credentials cr = {0};
 	int rc = 0;
 
+	if (c->base) /* one account, whatever the region */
+		return aws_client_account_id(c->base, out, err);
 	*out = NULL;
 	pthread_mutex_lock(&c->account_mu);
 	if (c->account_id[0])
@@ -264,4 +274,60 @@ done:
 	pthread_mutex_unlock(&c->account_mu);
 	aws_credentials_clear(&cr);
 	return rc;
+}
+
+/* ---- clients for other regions ---- */
+
+/* A regional client of base for region (not yet in base's list). */
+static aws_client *regional_new(aws_client *base, const char *region, aws_error *err)
+{
+	aws_client *r = calloc(1, sizeof(*r));
+
+	if (!r || !(r->region = strdup(region))) {
+		free(r);
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "out of memory");
+		return NULL;
+	}
+	r->base = base;
+	pthread_mutex_init(&r->account_mu, NULL);
+	pthread_mutex_init(&r->regions_mu, NULL);
+	r->partition = aws_partition_for_region(r->region);
+	/* The base's rules (endpoints block, environment, profile), for this region. */
+	if (aws_endpoint_resolve(&r->ssm_url, NULL, AWS_SVC_SSM, base->cfg.endpoint_ssm, r->region,
+				 &base->profiles, err) != 0) {
+		aws_client_free(r);
+		return NULL;
+	}
+	r->caller.http = base->http;
+	r->caller.region = r->region; /* the SigV4 scope of this region */
+	r->caller.max_retries = base->caller.max_retries;
+	atomic_init(&r->caller.clock_skew, atomic_load(&base->caller.clock_skew));
+	LOG_D(AWS_LOG_MODULE, "AWS client for region %s: partition %s, ssm %s", r->region,
+	      r->partition, r->ssm_url);
+	return r;
+}
+
+aws_client *aws_client_for_region(aws_client *c, const char *region, aws_error *err)
+{
+	aws_client *r;
+
+	if (c->base)
+		c = c->base;
+	if (!region || !*region || strcmp(region, c->region) == 0)
+		return c;
+	if (!aws_region_name_ok(region)) {
+		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL, "invalid AWS region \"%s\"",
+			      region);
+		return NULL;
+	}
+	pthread_mutex_lock(&c->regions_mu);
+	for (r = c->regions; r; r = r->next)
+		if (strcmp(r->region, region) == 0)
+			break;
+	if (!r && (r = regional_new(c, region, err))) {
+		r->next = c->regions;
+		c->regions = r;
+	}
+	pthread_mutex_unlock(&c->regions_mu);
+	return r;
 }

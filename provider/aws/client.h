@@ -34,6 +34,16 @@ struct aws_client {
 
 	pthread_mutex_t account_mu;
 	char account_id[16]; /* "" until known */
+
+	/* Clients for other regions (aws_client_for_region): each borrows this
+	 * one's HTTP client, credential chain and account ID, and has its own
+	 * region, endpoint and signing scope (caller). `base` is NULL here and
+	 * points back in each of them; cfg, profiles, sts_url, http and chain
+	 * are unused (zero) in a regional client. */
+	aws_client *base;
+	pthread_mutex_t regions_mu; /* guards regions */
+	aws_client *regions; /* list through next */
+	aws_client *next;
 };
 
 /* "aws", "aws-cn" (cn-*), "aws-us-gov" (us-gov-*). */

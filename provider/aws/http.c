@@ -14,24 +14,32 @@
  * as curl does by default (http_proxy, https_proxy, no_proxy); only http and
  * https; no redirects followed. AWS_CA_BUNDLE (as in the AWS SDKs) names a PEM
  * file of extra trusted CAs, replacing the system bundle (private endpoints).
+ * Without it, the trust anchors are libcurl's CA directory (see g_ca_dir), not
+ * its CA bundle file.
  *
  * Stop (aws_cancel_all, see http.h for the rule): the pre-request callback
  * drops a request that is connected but not yet written, and the progress
  * callback aborts an abortable transfer; curl calls it at least about once a
  * second even while idle, so a hung read ends within ~1 s.
  *
- * libcurl is not linked: it is dlopen()ed at the first aws_http_new() (see
- * g_curl below), so start-up and the RPCs that never talk to AWS do not pay
- * for loading it. If it cannot be loaded, every request fails with an error
- * naming the package to install.
+ * libcurl is not linked: it is dlopen()ed at the first request of the
+ * process (see g_curl below), and a client's share handle is made at its
+ * first request too (http_ready), so start-up, Configure and every RPC that
+ * never talks to AWS (validate, plan -refresh=false) do not pay for loading
+ * it (18 million instructions, a third of a plan-walk process; bench/).
+ * If it cannot be loaded, every request fails with an error naming the
+ * package to install.
  *
  * Cancellation (cancel.c) is checked before a request starts and by the
  * progress callback while it runs.
  */
 #include "http.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +49,7 @@
 
 /*
  * The libcurl functions this file uses, resolved with dlsym at the first
- * aws_http_new(). Why by hand: linking libcurl makes the dynamic loader map
+ * request. Why by hand: linking libcurl makes the dynamic loader map
  * and relocate it and its ~25 shared dependencies (nghttp2, krb5, ldap, ssh2,
  * ...) at every exec; bench/ measured that as most of the 13.5 M of 15.8 M
  * instructions from exec to the plugin handshake, yet GetProviderSchema and
@@ -65,7 +73,22 @@ static struct {
 	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
 	void (*slist_free_all)(struct curl_slist *l);
 	time_t (*getdate)(const char *s, const time_t *unused);
+	curl_version_info_data *(*version_info)(CURLversion age);
 } g_curl;
+
+/*
+ * The system's CA directory (OpenSSL's subject-hash links, /etc/ssl/certs on
+ * Debian) as libcurl was built to know it, or "" to keep libcurl's defaults.
+ * Why not libcurl's default, the CA bundle file: libcurl 7.88 with OpenSSL
+ * 3.0 parses the whole bundle (144 certificates on Debian 12) for the first
+ * TLS connection of every easy handle, some 235 million instructions each
+ * (bench/README.md), more than everything else a provider process does. A
+ * directory is looked up by the hash of the issuer's name when a chain is
+ * verified: one or two certificates per connection. The same trust anchors
+ * (update-ca-certificates writes both); used only when libcurl names a
+ * directory that holds hash links.
+ */
+static char g_ca_dir[512];
 
 /* Set once by curl_init_once when libcurl could not be loaded; "" otherwise. */
 static char g_curl_load_err[512];
@@ -90,6 +113,7 @@ static char g_curl_load_err[512];
 #define curl_slist_append(...) g_curl.slist_append(__VA_ARGS__)
 #define curl_slist_free_all(...) g_curl.slist_free_all(__VA_ARGS__)
 #define curl_getdate(...) g_curl.getdate(__VA_ARGS__)
+#define curl_version_info(...) g_curl.version_info(__VA_ARGS__)
 
 #include "core/log.h"
 #include "cancel.h"
@@ -97,6 +121,8 @@ static char g_curl_load_err[512];
 
 struct aws_http {
 	char *ca_bundle; /* AWS_CA_BUNDLE or NULL */
+	pthread_mutex_t init_mu; /* guards the set-up at the first request */
+	atomic_bool ready; /* share set up (written under init_mu) */
 	CURLSH *share;
 	pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST]; /* one per curl_lock_data */
 	pthread_mutex_t pool_mu; /* guards pool, n_pool */
@@ -120,6 +146,36 @@ static CURLcode g_curl_init_rc;
 			goto fail;                                                              \
 		}                                                                               \
 	} while (0)
+
+/* Does dir hold an OpenSSL subject-hash link ("1a2b3c4d.0")? */
+static bool has_hash_links(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool found = false;
+
+	if (!d)
+		return false;
+	/* cppcheck-suppress readdirCalled ; one DIR of our own, read by one thread (pthread_once); readdir_r is deprecated */
+	while (!found && (de = readdir(d))) {
+		const char *n = de->d_name;
+		found = strlen(n) >= 10 && strspn(n, "0123456789abcdef") == 8 && n[8] == '.' &&
+			n[9] >= '0' && n[9] <= '9';
+	}
+	closedir(d);
+	return found;
+}
+
+static void ca_dir_init(void)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	if (v && v->capath && *v->capath && strlen(v->capath) < sizeof(g_ca_dir) &&
+	    has_hash_links(v->capath))
+		snprintf(g_ca_dir, sizeof(g_ca_dir), "%s", v->capath);
+	LOG_D(AWS_LOG_MODULE, "trusted CAs: %s%s", g_ca_dir[0] ? "directory " : "libcurl's default",
+	      g_ca_dir);
+}
 
 static void curl_init_once(void)
 {
@@ -148,8 +204,10 @@ static void curl_init_once(void)
 	CURL_SYM(slist_append, "curl_slist_append");
 	CURL_SYM(slist_free_all, "curl_slist_free_all");
 	CURL_SYM(getdate, "curl_getdate");
+	CURL_SYM(version_info, "curl_version_info");
 	/* curl_global_init is not thread-safe in curl 7.88: run it exactly once. */
 	g_curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	ca_dir_init();
 	return;
 fail:
 	/* Leave no half-filled table behind; lib stays loaded (harmless). */
@@ -183,21 +241,43 @@ aws_http *aws_http_new(void)
 	aws_http *h;
 	int i;
 
-	pthread_once(&g_curl_once, curl_init_once);
-	if (!g_curl_load_err[0] && g_curl_init_rc != CURLE_OK)
-		return NULL;
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&h->share_mu[i], NULL);
 	pthread_mutex_init(&h->pool_mu, NULL);
-	/* Without libcurl the client still exists; aws_http_do reports why. */
-	if (g_curl_load_err[0])
-		return h;
+	pthread_mutex_init(&h->init_mu, NULL);
+	atomic_init(&h->ready, false);
 	if ((ca = getenv("AWS_CA_BUNDLE")) && *ca && !(h->ca_bundle = strdup(ca))) {
 		aws_http_free(h);
 		return NULL;
+	}
+	return h;
+}
+
+/* Load libcurl (once per process) and make h's share handle (once per
+ * client), at the first request. Returns 0, or an aws_err with err filled:
+ * AWS_ERR_CONFIG when libcurl cannot be loaded (retrying cannot help). */
+static int http_ready(aws_http *h, aws_error *err)
+{
+	int rc = 0;
+
+	if (atomic_load_explicit(&h->ready, memory_order_acquire))
+		return 0;
+	pthread_once(&g_curl_once, curl_init_once);
+	if (g_curl_load_err[0]) {
+		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL, "%s", g_curl_load_err);
+		return AWS_ERR_CONFIG;
+	}
+	pthread_mutex_lock(&h->init_mu);
+	if (atomic_load_explicit(&h->ready, memory_order_relaxed))
+		goto done;
+	if (g_curl_init_rc != CURLE_OK) {
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "curl_global_init failed: %d",
+			      (int)g_curl_init_rc);
+		rc = AWS_ERR_OTHER;
+		goto done;
 	}
 	h->share = curl_share_init();
 	if (!h->share ||
@@ -208,10 +288,18 @@ aws_http *aws_http_new(void)
 	    curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
 	    curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) !=
 		    CURLSHE_OK) {
-		aws_http_free(h);
-		return NULL;
+		if (h->share)
+			curl_share_cleanup(h->share);
+		h->share = NULL;
+		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL,
+			      "cannot set up a curl share handle");
+		rc = AWS_ERR_OTHER;
+		goto done;
 	}
-	return h;
+	atomic_store_explicit(&h->ready, true, memory_order_release);
+done:
+	pthread_mutex_unlock(&h->init_mu);
+	return rc;
 }
 
 void aws_http_free(aws_http *h)
@@ -220,7 +308,8 @@ void aws_http_free(aws_http *h)
 
 	if (!h)
 		return;
-	/* Easy handles first: they reference the share. */
+	/* Easy handles first: they reference the share. Both exist only if
+	 * libcurl was loaded. */
 	for (i = 0; i < h->n_pool; i++)
 		curl_easy_cleanup(h->pool[i]);
 	if (h->share)
@@ -228,6 +317,7 @@ void aws_http_free(aws_http *h)
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_destroy(&h->share_mu[i]);
 	pthread_mutex_destroy(&h->pool_mu);
+	pthread_mutex_destroy(&h->init_mu);
 	free(h->ca_bundle);
 	free(h);
 }
@@ -382,11 +472,9 @@ int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *res
 			      "request cancelled before it was sent (Stop)");
 		return AWS_ERR_CANCELLED;
 	}
-	if (g_curl_load_err[0]) {
-		/* Retrying cannot fix a missing library. */
-		aws_error_set(err, AWS_ERR_CONFIG, 0, NULL, NULL, "%s", g_curl_load_err);
-		return AWS_ERR_CONFIG;
-	}
+	if ((rc = http_ready(h, err)) != 0)
+		return rc;
+	rc = AWS_ERR_OTHER;
 	if (!(e = pool_get(h))) {
 		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, NULL, "curl_easy_init failed");
 		goto done;
@@ -419,8 +507,12 @@ int aws_http_do(aws_http *h, const aws_http_request *req, aws_http_response *res
 			 req->timeout_ms ? req->timeout_ms : AWS_HTTP_TIMEOUT_MS);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (h->ca_bundle)
+	if (h->ca_bundle) {
 		curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_bundle);
+	} else if (g_ca_dir[0]) {
+		curl_easy_setopt(e, CURLOPT_CAINFO, NULL); /* no bundle file: see g_ca_dir */
+		curl_easy_setopt(e, CURLOPT_CAPATH, g_ca_dir);
+	}
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, AWS_USER_AGENT);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);

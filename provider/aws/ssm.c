@@ -108,7 +108,8 @@ int ssm_call(aws_client *c, const char *op, json_t *req, json_t **out, aws_error
 	s.body = body;
 	s.body_len = strlen(body);
 	s.mutating = ssm_op_mutating(op);
-	if ((rc = aws_call(&c->caller, &c->chain.src, &s, &resp, err)) != 0)
+	/* A regional client signs with its own scope and the provider's credentials. */
+	if ((rc = aws_call(&c->caller, &(c->base ? c->base : c)->chain.src, &s, &resp, err)) != 0)
 		goto done;
 	trace_body("response", op, resp.body.data, resp.body.len);
 	if (resp.body.len == 0) {

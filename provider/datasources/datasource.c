@@ -31,6 +31,7 @@ int data_source_read(const ds_def *def, provider_ctx *p, const tf_value *config,
 		     tf_diags *d)
 {
 	const schema_block *b = def->schema->block;
+	provider_ctx scoped;
 	tf_value *st = NULL;
 	int rc;
 
@@ -48,7 +49,19 @@ int data_source_read(const ds_def *def, provider_ctx *p, const tf_value *config,
 		res_diag_internal(d, def->schema->type_name, NULL);
 		return AWS_ERR_OTHER;
 	}
-	rc = def->read(p, st, d);
+	/* Read in the configured region (the provider's when unset), and say
+	 * which in the state. */
+	if ((rc = res_scope(b, p, st, &scoped, d)) != 0) {
+		tf_value_free(st);
+		return rc;
+	}
+	if (schema_find_attr(b, "region") && tf_value_is_null(tf_value_attr(st, "region")) &&
+	    res_set_str(st, "region", aws_client_region(scoped.aws)) < 0) {
+		tf_value_free(st);
+		res_diag_internal(d, def->schema->type_name, NULL);
+		return AWS_ERR_OTHER;
+	}
+	rc = def->read(&scoped, st, d);
 	if (rc != 0 || tf_diags_has_error(d)) {
 		tf_value_free(st);
 		return rc ? rc : AWS_ERR_OTHER;

@@ -323,6 +323,7 @@ tf_value *engine_upgrade_state(const char *type_name, int64_t version, const cha
 			       tf_diags *d)
 {
 	const res_def *def = find_def(type_name, d);
+	provider_ctx *p;
 	tf_value *v;
 	if (!def)
 		return NULL;
@@ -336,6 +337,16 @@ tf_value *engine_upgrade_state(const char *type_name, int64_t version, const cha
 	}
 	v = json_decode_value(json, len, schema_block_type(def->schema->block), true, d);
 	if (v && normalize_state(def->schema->block, v) < 0) {
+		tf_value_free(v);
+		v = NULL;
+		tf_diags_error(d, NULL, "State upgrade failed", "Out of memory.");
+	}
+	/* A state older than the region attribute: the object is in the
+	 * provider's region (Terraform configures before it upgrades). */
+	pthread_mutex_lock(&g_lock);
+	p = g_ctxs ? &g_ctxs->ctx : NULL;
+	pthread_mutex_unlock(&g_lock);
+	if (v && p && resource_region_fill(def, p, v) < 0) {
 		tf_value_free(v);
 		v = NULL;
 		tf_diags_error(d, NULL, "State upgrade failed", "Out of memory.");
@@ -395,11 +406,31 @@ void engine_plan(const char *type_name, const tf_value *prior, const tf_value *p
 	if (!(pl = tf_value_clone(proposed)) || schema_fill_defaults(b, pl, config) < 0)
 		goto oom;
 	if (tf_value_is_null(prior)) {
-		if (schema_mark_computed_unknown(b, pl, config) < 0)
+		if (schema_mark_computed_unknown(b, pl, config) < 0 ||
+		    resource_plan_region(def, p, config, pl) < 0)
 			goto oom;
-	} else if (schema_requires_replace(b, prior, pl, requires_replace, n_requires_replace) <
-		   0) {
-		goto oom;
+	} else {
+		/* A state without a region (older than the attribute) is in the
+		 * provider's region: compare with that, not with null. */
+		tf_value *filled = NULL;
+		const tf_value *was = prior;
+		int rc;
+
+		if (resource_plan_region(def, p, config, pl) < 0)
+			goto oom;
+		if (tf_value_is_null(tf_value_attr(prior, "region")) &&
+		    schema_find_attr(b, "region")) {
+			if (!(filled = tf_value_clone(prior)) ||
+			    resource_region_fill(def, p, filled) < 0) {
+				tf_value_free(filled);
+				goto oom;
+			}
+			was = filled;
+		}
+		rc = schema_requires_replace(b, was, pl, requires_replace, n_requires_replace);
+		tf_value_free(filled);
+		if (rc < 0)
+			goto oom;
 	}
 	if (resource_plan(def, p, tf_value_is_null(prior) ? NULL : prior, config, pl, d) < 0 &&
 	    tf_diags_has_error(d)) {

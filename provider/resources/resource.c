@@ -3,8 +3,12 @@
  * delete, plan and import of any resource, driven by its res_def, and the
  * find/expand/flatten that resources and data sources share.
  *
- * Every operation starts from the object it is about (planned or prior): the
- * one place where a per-object scope (region) and an identity will be derived.
+ * Every operation starts from the object it is about (planned or prior), and
+ * that object says where it lives: its `region` (SCHEMA_REGION_ATTR), or the
+ * provider's region when it has none. scope() turns that into the provider
+ * context whose AWS client is the one of that region (made once, kept by the
+ * provider's client), and every call about the object, hooks included, runs
+ * in it; the state records the region. Import IDs take "@region" at the end.
  */
 #include "resource.h"
 
@@ -21,6 +25,7 @@
 
 void res_found_free(res_found *f)
 {
+	free(f->region);
 	json_decref(f->api);
 	json_decref(f->more);
 	tf_value_free(f->tags_all);
@@ -67,6 +72,57 @@ static void what_capitalized(const res_def *def, char *out, size_t cap)
 	out[0] = (char)toupper((unsigned char)out[0]);
 }
 
+/* ---------------------------------------------------------------- the object's region */
+
+/* Does def's type have the per-object region (SCHEMA_REGION_ATTR)? */
+static bool has_region(const res_def *def)
+{
+	return schema_find_attr(def->schema->block, "region") != NULL;
+}
+
+int res_scope(const schema_block *b, const provider_ctx *p, const tf_value *obj, provider_ctx *out,
+	      tf_diags *d)
+{
+	const char *region =
+		schema_find_attr(b, "region") ? tf_value_attr_str(obj, "region") : NULL;
+	aws_error err;
+
+	*out = *p;
+	if (!region || !*region)
+		return 0;
+	memset(&err, 0, sizeof(err));
+	if (!(out->aws = aws_client_for_region(p->aws, region, &err))) {
+		out->aws = p->aws;
+		tf_diags_error_at(d, "region", "Invalid region", "%s", err.message);
+		return AWS_ERR_CONFIG;
+	}
+	return 0;
+}
+
+/* The object's scope (res_scope on def's block). */
+static int scope(const res_def *def, const provider_ctx *p, const tf_value *obj, provider_ctx *out,
+		 tf_diags *d)
+{
+	return res_scope(def->schema->block, p, obj, out, d);
+}
+
+int resource_plan_region(const res_def *def, const provider_ctx *p, const tf_value *config,
+			 tf_value *planned)
+{
+	const tf_value *want = tf_value_attr(config, "region");
+
+	if (!has_region(def) || !tf_value_is_null(want))
+		return 0; /* set (or unknown) in the configuration: as proposed */
+	return res_set_str(planned, "region", aws_client_region(p->aws));
+}
+
+int resource_region_fill(const res_def *def, const provider_ctx *p, tf_value *state)
+{
+	if (!has_region(def) || !tf_value_is_null(tf_value_attr(state, "region")))
+		return 0;
+	return res_set_str(state, "region", aws_client_region(p->aws));
+}
+
 /* ---------------------------------------------------------------- find, expand, flatten */
 
 int res_find_get(provider_ctx *p, const res_def *def, const json_t *key, res_found *f, tf_diags *d)
@@ -103,9 +159,18 @@ int resource_find(const res_def *def, provider_ctx *p, const tf_value *obj, res_
 {
 	const char *id = tf_value_attr_str(obj, id_attr(def));
 	json_t *key = json_object();
+	provider_ctx scoped;
 	int rc;
 
 	memset(f, 0, sizeof(*f));
+	if ((rc = scope(def, p, obj, &scoped, d)) != 0)
+		goto done;
+	p = &scoped;
+	if (has_region(def) && !(f->region = strdup(aws_client_region(p->aws)))) {
+		res_diag_internal(d, def->op.get, NULL);
+		rc = AWS_ERR_OTHER;
+		goto done;
+	}
 	if (!key || (rc = put_key(def, obj, false, key)) == AWS_ERR_OTHER) {
 		res_diag_internal(d, def->op.get, NULL);
 		rc = AWS_ERR_OTHER;
@@ -144,6 +209,11 @@ int resource_flatten(const res_def *def, const provider_ctx *p, const res_found 
 		if (res_set_attr(o, def->keys[i].attr, res_tf_str(f->api, def->keys[i].member)) < 0)
 			goto fail;
 	if (def->arn_kind && res_set_str(o, "arn", f->arn) < 0)
+		goto fail;
+	if (has_region(def) && res_set_str(o, "region",
+					   f->region     ? f->region
+					   : p && p->aws ? aws_client_region(p->aws)
+							 : NULL) < 0)
 		goto fail;
 	if (def->tag_type &&
 	    (res_set_attr(o, "tags",
@@ -294,10 +364,14 @@ int resource_create(const res_def *def, provider_ctx *p, const tf_value *planned
 {
 	const char *id_member = def->keys[n_keys(def) - 1].member;
 	json_t *resp = NULL;
+	provider_ctx scoped;
 	char *id = NULL;
 	int rc;
 
 	*out = NULL;
+	if ((rc = scope(def, p, planned, &scoped, d)) != 0)
+		return rc;
+	p = &scoped;
 	rc = res_call(p, def->op.create, create_request(def, p, planned), &resp, NULL, d);
 	if (rc != 0)
 		goto done;
@@ -359,6 +433,7 @@ int resource_update(const res_def *def, provider_ctx *p, const tf_value *prior,
 		    const tf_value *planned, tf_value **out, tf_diags *d)
 {
 	const char *id = tf_value_attr_str(prior, id_attr(def));
+	provider_ctx scoped;
 	tf_value *all = NULL;
 	int rc;
 
@@ -368,6 +443,10 @@ int resource_update(const res_def *def, provider_ctx *p, const tf_value *prior,
 			       def->what, id_attr(def));
 		return AWS_ERR_OTHER;
 	}
+	/* A changed region plans a replacement: prior and planned agree here. */
+	if ((rc = scope(def, p, planned, &scoped, d)) != 0)
+		return rc;
+	p = &scoped;
 	rc = update_if_changed(def, p, prior, planned, d);
 	if (rc == 0 && def->after_update)
 		rc = def->after_update(p, prior, planned, d);
@@ -392,9 +471,13 @@ int resource_update(const res_def *def, provider_ctx *p, const tf_value *prior,
 
 int resource_delete(const res_def *def, provider_ctx *p, const tf_value *prior, tf_diags *d)
 {
+	provider_ctx scoped;
 	json_t *req;
 	int rc;
 
+	if ((rc = scope(def, p, prior, &scoped, d)) != 0)
+		return rc;
+	p = &scoped;
 	if (def->before_delete) {
 		rc = def->before_delete(p, prior, d);
 		if (rc != 0)
@@ -415,7 +498,12 @@ int resource_plan(const res_def *def, provider_ctx *p, const tf_value *prior,
 		  const tf_value *config, tf_value *planned, tf_diags *d)
 {
 	const tf_value *all;
+	provider_ctx scoped;
+	int rc;
 
+	if ((rc = scope(def, p, planned, &scoped, d)) != 0)
+		return rc;
+	p = &scoped;
 	if (def->tag_type && res_plan_tags_all(p, planned) < 0) {
 		res_diag_internal(d, "planning tags_all", NULL);
 		return -1;
@@ -470,12 +558,28 @@ static void import_format_error(const res_def *def, const char *id, tf_diags *d)
 
 int resource_import(const res_def *def, const char *id, tf_value **out, tf_diags *d)
 {
+	const char *at = has_region(def) ? strrchr(id, '@') : NULL;
+	char *own = NULL;
 	const char *part = id;
 	tf_value *st;
 
 	*out = NULL;
 	if (!(st = schema_new_object(def->schema->block)))
 		goto oom;
+	if (at) { /* "<ID>@<region>": the object lives in that region */
+		if (!aws_region_name_ok(at + 1)) {
+			tf_value_free(st);
+			tf_diags_error(d, NULL, "Invalid import ID",
+				       "\"%s\" after \"@\" is not an AWS region name (e.g. "
+				       "\"<ID>@eu-west-1\").",
+				       strlen(at + 1) > 64 ? "(too long)" : at + 1);
+			return AWS_ERR_VALIDATION;
+		}
+		if (res_set_str(st, "region", at + 1) < 0 ||
+		    !(own = strndup(id, (size_t)(at - id))))
+			goto oom;
+		part = id = own;
+	}
 	for (size_t i = 0; i < n_keys(def); i++) {
 		const char *slash = strchr(part, '/');
 		bool last = i + 1 == n_keys(def);
@@ -484,15 +588,18 @@ int resource_import(const res_def *def, const char *id, tf_value **out, tf_diags
 		if ((last ? slash != NULL : !slash) || !id_part_ok(&def->keys[i], part, n)) {
 			tf_value_free(st);
 			import_format_error(def, id, d);
+			free(own);
 			return AWS_ERR_VALIDATION;
 		}
 		if (res_set_attr(st, def->keys[i].attr, tf_value_string_len(part, n)) < 0)
 			goto oom;
 		part += n + 1;
 	}
+	free(own);
 	*out = st;
 	return 0;
 oom:
+	free(own);
 	tf_value_free(st);
 	res_diag_internal(d, "import", NULL);
 	return AWS_ERR_OTHER;

@@ -18,9 +18,10 @@
  * object that has the key attributes set, then resource_flatten() with no prior.
  *
  * Every entry point below gets the object (or its prior state) before it makes
- * an AWS call, so a per-object scope (the region attribute: which client to
- * use) and an identity (account, region and def->keys) belong in resource.c
- * and nowhere else.
+ * an AWS call, and runs it in the object's scope: the provider context whose
+ * AWS client is the one of the object's `region` (SCHEMA_REGION_ATTR; the
+ * provider's region when unset). Hooks get that scoped context. A type
+ * without the attribute uses the provider's client.
  *
  * Conventions:
  * - int functions return 0 or a negative aws_err and append diagnostics to `d`
@@ -52,6 +53,7 @@ typedef struct {
 	json_t *more; /* {"<Operation>": answer} of further calls a find hook made, or NULL */
 	tf_value *tags_all; /* its tags, for types with tags; else NULL */
 	char *arn; /* for types with an arn attribute; else NULL */
+	char *region; /* where it was looked up, for types with a region; else NULL */
 } res_found;
 
 void res_found_free(res_found *f);
@@ -129,8 +131,28 @@ int resource_delete(const res_def *def, provider_ctx *p, const tf_value *prior, 
 int resource_plan(const res_def *def, provider_ctx *p, const tf_value *prior,
 		  const tf_value *config, tf_value *planned, tf_diags *d);
 /* Parse an import ID into a state with the key attributes set (the engine then
- * reads it). A malformed ID gets a diagnostic showing the format. */
+ * reads it); "<ID>@<region>" also sets `region` (types with one). A malformed
+ * ID gets a diagnostic showing the format. */
 int resource_import(const res_def *def, const char *id, tf_value **out, tf_diags *d);
+
+/* Planning the object's region (before requires_replace is worked out): with
+ * no region in the configuration, planned.region is the provider's region
+ * (so moving the provider, or dropping an explicit region, replaces the
+ * object). Types without the attribute: nothing. 0 or -1 (out of memory). */
+int resource_plan_region(const res_def *def, const provider_ctx *p, const tf_value *config,
+			 tf_value *planned);
+/*
+ * *out = p for the object obj of a type with block b: its AWS client is the
+ * one of obj's `region`, or p's own when b has no region or obj's is null (a
+ * state written before the attribute existed: the provider's region). The
+ * resource operations above do this themselves; data sources use it on their
+ * configuration. Returns 0, or AWS_ERR_CONFIG with a diagnostic at "region".
+ */
+int res_scope(const schema_block *b, const provider_ctx *p, const tf_value *obj, provider_ctx *out,
+	      tf_diags *d);
+/* A state with a null region (written before the attribute existed) gets
+ * the provider's region: where such an object was made. 0 or -1. */
+int resource_region_fill(const res_def *def, const provider_ctx *p, tf_value *state);
 
 /* ---------------------------------------------------------------- find, expand, flatten */
 

@@ -526,6 +526,7 @@ int rpc_server_new(rpc_server **out, const rpc_server_opts *opts)
 	pthread_cond_init(&s->cv, NULL);
 	s->shutdown_tag.fn = shutdown_tag_done;
 	s->on_stop = opts ? opts->on_stop : NULL;
+	s->close_ms = opts && opts->close_ms > 0 ? opts->close_ms : RPC_CLOSE_MS;
 	if (pipe(s->wake) != 0)
 		goto done;
 
@@ -686,20 +687,20 @@ int rpc_server_wait(rpc_server *s)
 	/* GOAWAY to every client. The notification comes once every connection
 	 * is gone: closed by its client (go-plugin closes right after the
 	 * Shutdown answer) or by gRPC when it has no stream left after its
-	 * graceful GOAWAY. A connection is cut only after RPC_CLOSE_MS: cutting
+	 * graceful GOAWAY. A connection is cut only after close_ms: cutting
 	 * it at once, while its client still writes (its answer to the GOAWAY
 	 * ping), fails the client's write with EPIPE before it has read the
 	 * reply, and the Shutdown call ends in UNAVAILABLE "Broken pipe". */
 	grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
 	if (drained) {
 		pthread_mutex_lock(&s->mu);
-		done = wait_flag(s, &s->shutdown_done, RPC_CLOSE_MS);
+		done = wait_flag(s, &s->shutdown_done, s->close_ms);
 		pthread_mutex_unlock(&s->mu);
 	}
 	if (!done) {
 		if (drained)
 			LOG_D(MOD, "clients still connected after %d ms; disconnecting them",
-			      RPC_CLOSE_MS);
+			      s->close_ms);
 		grpc_server_cancel_all_calls(s->server);
 		pthread_mutex_lock(&s->mu);
 		done = wait_flag(s, &s->shutdown_done, RPC_CANCEL_MS);

@@ -96,6 +96,10 @@ typedef struct {
 	/* Called once, on the thread running rpc_server_wait, when shutdown starts
 	 * (before draining), so in-flight handlers can be told to give up. May be NULL. */
 	void (*on_stop)(void);
+	/* After the GOAWAY of a shutdown, how long clients may take to close
+	 * their connections before the server cuts them; 0 = RPC_CLOSE_MS
+	 * (go-plugin's client closes at once and kills the plugin after 2 s). */
+	int close_ms;
 } rpc_server_opts;
 
 /* 0, or -1 (allocation failure). The server listens without TLS unless
@@ -103,7 +107,8 @@ typedef struct {
 int rpc_server_new(rpc_server **out, const rpc_server_opts *opts);
 
 /* AutoMTLS: serve TLS with cert_pem/key_pem and require a client certificate
- * signed by client_ca_pem (all PEM, copied). Before rpc_server_listen_*; gRPC
+ * signed by client_ca_pem (all PEM, copied; key_pem may also be gRPC's
+ * "engine:<engine id>:<key id>" reference, tls.h). Before rpc_server_listen_*; gRPC
  * parses the PEM there, so a bad certificate makes the listen fail. 0 or -1. */
 int rpc_server_use_tls(rpc_server *s, const char *client_ca_pem, const char *cert_pem,
 		       const char *key_pem);

@@ -43,6 +43,7 @@ struct rpc_server {
 	size_t idle_workers; /* waiting in grpc_completion_queue_next */
 	int wake[2]; /* shutdown request pipe */
 	void (*on_stop)(void);
+	int close_ms; /* rpc_server_opts.close_ms, defaulted */
 	char *unix_path; /* chmod'ed after start */
 	unsigned unix_mode;
 	long unix_gid;

@@ -203,10 +203,11 @@ def test_no_imds_endpoint_fails_fast(aws):
     # Nothing listens on this port: the chain must end quickly, not hang.
     env = {"AWS_EC2_METADATA_DISABLED": None,
            "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9"}
-    t0 = time.monotonic()
     [r] = run(base(aws), [GET], env=env)
     assert r["code"] == "configuration error"
-    assert time.monotonic() - t0 < 5
+    # One try of the IMDS token, refused, and the chain ends there (run()'s
+    # timeout catches a hang).
+    assert "EC2 instance metadata (IMDSv2)" in r["message"], r["message"]
 
 
 # ---- assume_role and account ID ----
@@ -381,24 +382,6 @@ def test_parallel_calls_reuse_connections(aws):
     assert aws.connections <= 8, aws.connections
 
 
-def test_cancel_interrupts_inflight_request(aws):
-    aws.ssm_delay = 20
-    t0 = time.monotonic()
-    r = run(base(aws, access_key="AKIASTATIC", secret_key=SECRET),
-            [{"do": "cancel_after_ms", "ms": 300}, GET, GET])
-    assert r[1]["code"] == "cancelled" and r[2]["code"] == "cancelled"
-    assert r[1]["seconds"] < 3
-    assert time.monotonic() - t0 < 8
-
-
-def test_cancel_interrupts_backoff_wait(aws):
-    aws.ssm_script = [(503, {}, "")] * 20
-    r = run(base(aws, access_key="AKIASTATIC", secret_key=SECRET, max_retries=20),
-            [{"do": "cancel_after_ms", "ms": 1500}, GET])
-    assert r[1]["code"] == "cancelled"
-    assert r[1]["seconds"] < 3
-
-
 # ---- Stop: a sent mutating request finishes, nothing else is sent ----
 
 def start(config, actions, tmp_path, env=None):
@@ -446,9 +429,25 @@ def test_stop_lets_a_sent_create_finish_and_sends_nothing_more(aws, tmp_path):
 def test_stop_aborts_a_sent_read(aws, tmp_path):
     aws.ssm_delay = 60  # never answers within the test
     proc = start(base(aws, access_key="AKIASTATIC", secret_key=SECRET),
-                 [{"do": "cancel_on_stdin"}, GET], tmp_path)
+                 [{"do": "cancel_on_stdin"}, GET, GET], tmp_path)
     r = stop_when(proc, lambda: len(aws.calls("ssm")) == 1)
+    # The read on the wire is aborted (the mock never answered it) and the
+    # next one is not sent.
     assert r[1]["code"] == "cancelled" and r[1]["message"] == "request cancelled (Stop)", r[1]
+    assert r[2]["code"] == "cancelled", r[2]
+    assert len(aws.calls("ssm")) == 1
+
+
+def test_stop_interrupts_a_backoff_wait(aws, tmp_path):
+    aws.ssm_script = [(503, {}, "")] * 20
+    proc = start(base(aws, access_key="AKIASTATIC", secret_key=SECRET, max_retries=20),
+                 [{"do": "cancel_on_stdin"}, GET], tmp_path)
+    # Stop once the first 503 has come back: the call is then waiting to retry.
+    r = stop_when(proc, lambda: len(aws.calls("ssm")) == 2)
+    # The wait ended in "cancelled", not in the 503 after 20 retries, and no
+    # retry went out after Stop (at most the one already on its way).
+    assert r[1]["code"] == "cancelled", r[1]
+    assert len(aws.calls("ssm")) <= 3, aws.calls("ssm")
 
 
 def test_stop_does_not_retry_a_sent_create_that_failed(aws, tmp_path):
@@ -509,3 +508,24 @@ def test_https_verification_cannot_be_skipped(cert):
         assert r["code"] == "configuration error", r  # untrusted certificate: not retried
         assert "certificate" in r["message"].lower() or "SSL" in r["message"], r
         assert m.calls("ssm") == []
+
+
+def test_https_default_trust_is_the_ca_directory(cert):
+    """Without AWS_CA_BUNDLE the trust anchors are libcurl's CA directory,
+    looked up by issuer hash (when it has hash links, as Debian's
+    /etc/ssl/certs does), not its bundle file parsed whole for every easy
+    handle (provider/aws/http.c, g_ca_dir); a certificate it does not hold
+    is still refused."""
+    capath = "/etc/ssl/certs"
+    if not os.path.isdir(capath) or not any(
+            len(n) >= 10 and n[8:9] == "." and all(c in "0123456789abcdef" for c in n[:8])
+            for n in os.listdir(capath)):
+        pytest.skip("no hashed CA directory at %s" % capath)
+    with MockAWS(tls=cert) as m:
+        m.add_key("AKIASTATIC", SECRET)
+        lines, stderr = run(base(m, access_key="AKIASTATIC", secret_key=SECRET, max_retries=0),
+                            [GET], log="DEBUG")
+        assert lines[0]["code"] == "configuration error", lines
+        assert "trusted CAs: directory %s" % capath in stderr, stderr[-2000:]
+        assert m.calls("ssm") == []
+

@@ -142,7 +142,10 @@ def test_shutdown_reply_precedes_goaway_and_connection_outlives_it(start, tmp_pa
     a PING the client sends after the GOAWAY is still answered. (The old server cut
     it at once, and a gRPC client still writing - its PING ACK for the
     GOAWAY - failed with EPIPE before it had read the answer.)"""
-    p = start(kind=PluginProcess, protocol=6, mtls=mtls, stdio=False)
+    # A grace far longer than the test: the connection must outlive the
+    # GOAWAY however slowly this machine runs (the default is 1 s).
+    p = start(kind=PluginProcess, protocol=6, mtls=mtls, stdio=False,
+              env={"SSMPATCH_SHUTDOWN_GRACE_MS": "600000"})
     sock = _raw_connection(p, tmp_path)
     try:
         headers = b"".join(_hpack_literal(k, v) for k, v in (

@@ -48,6 +48,17 @@ def test_unknown_method_is_unimplemented(start, version):
 
 
 @pytest.mark.parametrize("version", [5, 6])
+def test_server_capabilities(start, version):
+    """The schema answer's ServerCapabilities (tfplugin_common.inc says what
+    each does): Terraform 1.6+ may take the schema from its cache in every
+    process after the first; nothing else is claimed."""
+    p = start(protocol=version)
+    assert p.schema.capabilities == {"plan_destroy": False, "get_provider_schema_optional": True,
+                                     "move_resource_state": False,
+                                     "generate_resource_config": False}, p.schema.capabilities
+
+
+@pytest.mark.parametrize("version", [5, 6])
 def test_unadvertised_features_unimplemented(start, version):
     """docs/protocol.md §6.4: RPCs for features the schema does not advertise
     answer UNIMPLEMENTED (Terraform tolerates it)."""

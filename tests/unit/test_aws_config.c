@@ -260,6 +260,54 @@ static void test_aws_client_new__endpoint_environment(void)
 	clear_env();
 }
 
+/* Clients for other regions: made once, kept, sharing the provider's
+ * transport and credentials, signing for their own region. */
+static void test_aws_client_for_region__made_once_and_shared(void)
+{
+	aws_config c;
+	aws_client *cl, *eu, *cn;
+	const char *acct = NULL;
+	aws_error e;
+
+	clear_env();
+	aws_config_init(&c);
+	c.region = strdup("ap-northeast-1");
+	cl = aws_client_new(&c, &e);
+	CHECK(cl != NULL);
+	if (!cl)
+		goto done;
+	CHECK(aws_client_for_region(cl, NULL, &e) == cl);
+	CHECK(aws_client_for_region(cl, "", &e) == cl);
+	CHECK(aws_client_for_region(cl, "ap-northeast-1", &e) == cl);
+	eu = aws_client_for_region(cl, "eu-west-1", &e);
+	CHECK(eu && eu != cl && aws_client_for_region(cl, "eu-west-1", &e) == eu);
+	CHECK(eu && aws_client_for_region(eu, "eu-west-1", &e) == eu); /* from a regional one */
+	CHECK(eu && aws_client_for_region(eu, "ap-northeast-1", &e) == cl);
+	CHECK(eu && strcmp(aws_client_region(eu), "eu-west-1") == 0 &&
+	      strcmp(eu->caller.region, "eu-west-1") == 0 && eu->caller.http == cl->http &&
+	      eu->caller.max_retries == cl->caller.max_retries);
+	CHECK(eu && strcmp(eu->ssm_url, "https://ssm.eu-west-1.amazonaws.com/") == 0);
+	cn = aws_client_for_region(cl, "cn-north-1", &e);
+	CHECK(cn && strcmp(aws_client_partition(cn), "aws-cn") == 0 &&
+	      strcmp(cn->ssm_url, "https://ssm.cn-north-1.amazonaws.com.cn/") == 0);
+	/* one account, asked of the provider's client */
+	snprintf(cl->account_id, sizeof(cl->account_id), "123456789012");
+	CHECK(eu && aws_client_account_id(eu, &acct, &e) == 0 && acct &&
+	      strcmp(acct, "123456789012") == 0);
+	CHECK(aws_client_for_region(cl, "EU WEST", &e) == NULL && e.code == AWS_ERR_CONFIG);
+	aws_client_free(cl);
+
+	/* a configured endpoint serves every region */
+	c.endpoint_ssm = strdup("http://127.0.0.1:3333/");
+	cl = aws_client_new(&c, &e);
+	eu = cl ? aws_client_for_region(cl, "eu-west-1", &e) : NULL;
+	CHECK(eu && strcmp(eu->ssm_url, "http://127.0.0.1:3333/") == 0);
+	aws_client_free(cl);
+done:
+	aws_config_free(&c);
+	clear_env();
+}
+
 /* Resolve credentials for a client over the given files (no network: every
  * case here ends before IMDS or STS would be asked). */
 static int creds_for(const char *ak, const char *sk, const char *profile, char *conf, char *cred,
@@ -648,6 +696,7 @@ int main(void)
 	RUN(test_aws_client_new__home_default_files);
 	RUN(test_aws_client_new__config_errors);
 	RUN(test_aws_client_new__endpoint_environment);
+	RUN(test_aws_client_for_region__made_once_and_shared);
 	RUN(test_aws_creds__chain_without_network);
 	RUN(test_aws_xml_text__elements_and_entities);
 	RUN(test_aws_ini__nested_settings);

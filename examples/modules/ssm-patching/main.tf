@@ -17,6 +17,7 @@ resource "ssmpatch_patch_baseline" "this" {
   name             = "${var.environment}-AL2Baseline"
   description      = "${var.environment}: Security Critical/Important patches ${var.approve_after_days} days after release"
   operating_system = var.operating_system
+  region           = var.region
   patch_groups     = [var.environment]
 
   dynamic "approval_rule" {
@@ -42,6 +43,7 @@ resource "ssmpatch_patch_baseline" "this" {
 
 resource "ssmpatch_maintenance_window" "this" {
   name                       = "${var.window_name}-${lower(var.environment)}"
+  region                     = var.region
   schedule                   = var.schedule
   schedule_timezone          = var.schedule_timezone
   duration                   = var.duration
@@ -55,6 +57,7 @@ resource "ssmpatch_window_target" "this" {
 
   window_id     = ssmpatch_maintenance_window.this.id
   name          = "PatchingTarget${title(each.key)}"
+  region        = var.region
   resource_type = "INSTANCE"
 
   targets {
@@ -68,6 +71,7 @@ resource "ssmpatch_window_task" "this" {
 
   window_id       = ssmpatch_maintenance_window.this.id
   name            = "PatchingTask${title(each.key)}"
+  region          = var.region
   task_type       = "RUN_COMMAND"
   task_arn        = "AWS-RunPatchBaseline"
   priority        = 1

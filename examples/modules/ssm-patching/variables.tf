@@ -78,3 +78,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "region" {
+  description = "AWS region of every object of the module; null (the default) is the provider's region. One provider block per account can apply the module to several regions this way."
+  type        = string
+  default     = null
+}
