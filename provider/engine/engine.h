@@ -70,6 +70,13 @@ const schema_resource *engine_identity_at(size_t i);
  * state or with error diagnostics. */
 void engine_identity(const char *type_name, const tf_value *state, tf_value **out, tf_diags *d);
 
+/* The identity to answer with `state` (read, plan, apply, import): `known`,
+ * the identity Terraform sent (may be NULL), when it names the same object,
+ * else engine_identity's. *out NULL for a null state or one whose key is not
+ * known yet (the plan of a create). */
+void engine_identity_for(const char *type_name, const tf_value *state, const tf_value *known,
+			 tf_value **out, tf_diags *d);
+
 /* UpgradeResourceIdentity: the stored identity JSON of `version` -> the
  * current identity object; NULL with diagnostics. */
 tf_value *engine_upgrade_identity(const char *type_name, int64_t version, const char *json,

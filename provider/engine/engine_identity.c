@@ -63,6 +63,59 @@ void engine_identity(const char *type_name, const tf_value *state, tf_value **ou
 	resource_identity(g_identities[i].res, g_identities[i].ids->block, p, state, out, d);
 }
 
+/* Is `known` a whole identity (no attribute null: one given to an import may
+ * leave account and region out) of the object `state` is (key parts, and the
+ * region when the type has a region attribute that is set)? */
+static bool same_object(const res_def *def, const tf_value *state, const tf_value *known)
+{
+	const char *region = schema_find_attr(def->schema->block, "region")
+				     ? tf_value_attr_str(state, "region")
+				     : NULL;
+
+	for (size_t i = 0; i < known->type->n; i++)
+		if (tf_value_is_null(tf_value_attr(known, known->type->names[i])))
+			return false;
+	for (size_t i = 0; i < RES_MAX_KEYS && def->keys[i].attr; i++) {
+		const char *a = tf_value_attr_str(state, def->keys[i].attr);
+		const char *b = tf_value_attr_str(known, def->keys[i].attr);
+
+		if (!a || !b || strcmp(a, b) != 0)
+			return false;
+	}
+	return !region || (tf_value_attr_str(known, "region") &&
+			   strcmp(region, tf_value_attr_str(known, "region")) == 0);
+}
+
+/* Is every key part of state a known string? */
+static bool key_known(const res_def *def, const tf_value *state)
+{
+	for (size_t i = 0; i < RES_MAX_KEYS && def->keys[i].attr; i++)
+		if (!tf_value_attr_str(state, def->keys[i].attr))
+			return false;
+	return true;
+}
+
+void engine_identity_for(const char *type_name, const tf_value *state, const tf_value *known,
+			 tf_value **out, tf_diags *d)
+{
+	int i = find_identity(type_name, d);
+	const res_def *def;
+
+	*out = NULL;
+	if (i < 0 || tf_value_is_null(state) || !tf_value_is_known(state))
+		return;
+	def = g_identities[i].res;
+	if (!key_known(def, state))
+		return; /* a create's plan: the object has no ID yet */
+	if (tf_value_is_known(known) && !tf_value_has_unknown(known) &&
+	    same_object(def, state, known)) {
+		if (!(*out = tf_value_clone(known)))
+			tf_diags_error(d, NULL, "Identity failed", "Out of memory.");
+		return;
+	}
+	engine_identity(type_name, state, out, d);
+}
+
 tf_value *engine_upgrade_identity(const char *type_name, int64_t version, const char *json,
 				  size_t len, tf_diags *d)
 {

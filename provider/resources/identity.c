@@ -3,8 +3,9 @@
  * provider's client, and turned back into a state for an import.
  *
  * An import by identity goes through resource_import with the key parts
- * joined as an import ID ("<window_id>/<id>"), so both kinds of import check
- * the parts the same way and say the same thing about a malformed one.
+ * joined as an import ID ("<window_id>/<id>@<region>"), so both kinds of
+ * import check the parts and the region the same way and say the same thing
+ * about a malformed one.
  */
 #include "identity.h"
 
@@ -73,11 +74,13 @@ oom:
 	return AWS_ERR_OTHER;
 }
 
-/* The identity's key parts joined as an import ID (malloc'd), or NULL with a
- * diagnostic (a part missing, or ENOMEM). */
-static char *identity_import_id(const res_def *def, const tf_value *identity, tf_diags *d)
+/* The identity's key parts joined as an import ID (malloc'd), with
+ * "@<region>" when `region` is given, or NULL with a diagnostic (a part
+ * missing, or ENOMEM). */
+static char *identity_import_id(const res_def *def, const tf_value *identity, const char *region,
+				tf_diags *d)
 {
-	size_t len = 1;
+	size_t len = 1 + (region ? strlen(region) + 1 : 0);
 	char *id;
 
 	for (size_t i = 0; i < n_keys(def); i++) {
@@ -104,6 +107,11 @@ static char *identity_import_id(const res_def *def, const tf_value *identity, tf
 			id[len++] = '/';
 		memcpy(id + len, part, n);
 		len += n;
+	}
+	if (region) {
+		id[len++] = '@';
+		memcpy(id + len, region, strlen(region));
+		len += strlen(region);
 	}
 	id[len] = '\0';
 	return id;
@@ -137,6 +145,12 @@ int resource_import_identity(const res_def *def, provider_ctx *p, const tf_value
 			return AWS_ERR_VALIDATION;
 		}
 	}
+	if (want_region && !aws_region_name_ok(want_region)) {
+		tf_diags_error_at(d, "region", "Invalid region",
+				  "\"%s\" is not an AWS region name (e.g. \"eu-west-1\").",
+				  strlen(want_region) > 64 ? "(too long)" : want_region);
+		return AWS_ERR_VALIDATION;
+	}
 	if (want_region && !scoped && region && strcmp(region, want_region) != 0) {
 		tf_diags_error_at(d, "region", "Identity of another region",
 				  "The identity names region %s, but this provider works in %s. "
@@ -144,15 +158,11 @@ int resource_import_identity(const res_def *def, provider_ctx *p, const tf_value
 				  want_region, region, want_region);
 		return AWS_ERR_VALIDATION;
 	}
-	if (!(id = identity_import_id(def, identity, d)))
+	/* A region goes where an import ID's "@<region>" goes: resource_import
+	 * checks the name and records it, and the object is read there. */
+	if (!(id = identity_import_id(def, identity, scoped ? want_region : NULL, d)))
 		return AWS_ERR_VALIDATION;
 	rc = resource_import(def, id, out, d);
 	free(id);
-	if (rc == 0 && scoped && want_region && res_set_str(*out, "region", want_region) < 0) {
-		tf_value_free(*out);
-		*out = NULL;
-		res_diag_internal(d, "import", NULL);
-		rc = AWS_ERR_OTHER;
-	}
 	return rc;
 }

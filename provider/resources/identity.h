@@ -29,11 +29,11 @@ int resource_identity(const res_def *def, const schema_block *ids, provider_ctx 
 /*
  * Import by identity: *out = a state of def's type with the key attributes
  * (and `region`, when the type has that attribute) taken from `identity`,
- * the rest null, as resource_import makes one from an ID. account_id and
- * region, when set, must be ones this provider reaches: the account must be
- * the client's; the region the client's unless the type has a `region`
- * attribute. Each key part must look like an ID of its kind. Returns 0 or
- * AWS_ERR_VALIDATION (or AWS_ERR_OTHER) with a diagnostic at the attribute.
+ * the rest null, as resource_import makes one from "<ID>@<region>".
+ * account_id, when set, must be the client's; a region other than the
+ * client's is where the object is read (types with a `region` attribute) or
+ * refused (types without). Each key part must look like an ID of its kind.
+ * Returns 0 or AWS_ERR_VALIDATION (or AWS_ERR_OTHER) with a diagnostic.
  */
 int resource_import_identity(const res_def *def, provider_ctx *p, const tf_value *identity,
 			     tf_value **out, tf_diags *d);

@@ -71,6 +71,18 @@ void rpc_dv_encode(const tf_value *v, const tf_type *t, const char *what, rpc_by
 
 /* ---- Terraform 1.12+: identity (rpc_ops_identity.c) ---- */
 
+/* The identity to send with `state` (the encoded state being answered by a
+ * read, plan, apply or import; its data NULL: none), given `known`, the
+ * identity Terraform sent (may be NULL or empty). out->data NULL when there
+ * is none: a null state, or a create's plan. */
+void rpc_op_identity_for(const char *type_name, const rpc_bytes *state, const rpc_dv *known,
+			 rpc_bytes *out, tf_diags *d);
+
+/* ImportResourceState with an identity: the imported state (out->data NULL
+ * with an error diagnostic when nothing was imported). */
+void rpc_op_import_identity(const char *type_name, const rpc_dv *identity, rpc_bytes *out,
+			    tf_diags *d);
+
 /* UpgradeResourceIdentity: raw_identity.json of `version` -> the identity as
  * msgpack of the current identity schema. */
 void rpc_op_upgrade_identity(const char *type_name, int64_t version, const uint8_t *json,

@@ -214,3 +214,76 @@ def wait_for_log(p, text, timeout=30.0):
         return bool(found)
     wait_for(logged, timeout, "provider log line %r" % text)
     return found[0]
+
+
+# ---------------------------------------------------------------- identity in the resource RPCs
+
+
+def identity_dv(p, type_name, value):
+    from harness import cty  # noqa: F401
+    return p.pb.ResourceIdentityData(identity_data=p.dv(identity_types(p)[type_name], value))
+
+
+def undv_identity(p, type_name, rid):
+    """A ResourceIdentityData answer decoded (None when absent)."""
+    from harness import cty
+    if rid is None or not rid.HasField("identity_data") or not rid.identity_data.msgpack:
+        return None
+    return cty.decode_msgpack(identity_types(p)[type_name], rid.identity_data.msgpack)
+
+
+def read_with_identity(p, type_name, state, current_identity=None):
+    """ReadResource as Terraform 1.12+ calls it: (new state dict or None, identity or None, diagnostics)."""
+    from harness import cty
+    ty = p.block(type_name).implied_type()
+    req = p.pb.ReadResource.Request(type_name=type_name, current_state=p.dv(ty, dict(state)))
+    if current_identity is not None:
+        req.current_identity.CopyFrom(identity_dv(p, type_name, current_identity))
+    resp = p.rpc("ReadResource", req)
+    new = cty.decode_msgpack(ty, resp.new_state.msgpack) if resp.new_state.msgpack else None
+    ident = undv_identity(p, type_name, resp.new_identity if resp.HasField("new_identity") else None)
+    return new, ident, diags(resp.diagnostics)
+
+
+def import_raw(p, type_name, id=None, identity=None):
+    """ImportResourceState by ID or by identity: (state or None, identity or None, diagnostics)."""
+    from harness import cty
+    req = p.pb.ImportResourceState.Request(type_name=type_name, id=id or "")
+    if identity is not None:
+        req.identity.CopyFrom(identity_dv(p, type_name, identity))
+    resp = p.rpc("ImportResourceState", req)
+    ds = diags(resp.diagnostics)
+    if not resp.imported_resources:
+        return None, None, ds
+    ir = resp.imported_resources[0]
+    st = cty.decode_msgpack(p.block(type_name).implied_type(), ir.state.msgpack)
+    return st, undv_identity(p, type_name, ir.identity if ir.HasField("identity") else None), ds
+
+
+def plan_apply_with_identity(p, type_name, cfg, prior=None, prior_identity=None):
+    """PlanResourceChange then ApplyResourceChange as Terraform 1.12+ makes them
+    (ProposedNew from the harness, prior_identity and planned_identity handed on):
+    (plan's planned identity, new state, apply's new identity, diagnostics of both)."""
+    from harness import cty, objchange
+    blk = p.block(type_name)
+    ty = blk.implied_type()
+    config = blk.config(cfg)
+    proposed = objchange.proposed_new(blk, dict(prior) if prior else None, config)
+    req = p.pb.PlanResourceChange.Request(type_name=type_name, prior_state=p.dv(ty, dict(prior) if prior else None),
+                                          proposed_new_state=p.dv(ty, proposed), config=p.dv(ty, config))
+    if prior_identity is not None:
+        req.prior_identity.CopyFrom(identity_dv(p, type_name, prior_identity))
+    pr = p.rpc("PlanResourceChange", req)
+    ds = diags(pr.diagnostics)
+    planned_id = undv_identity(p, type_name, pr.planned_identity if pr.HasField("planned_identity") else None)
+    if errors(ds):
+        return planned_id, None, None, ds
+    areq = p.pb.ApplyResourceChange.Request(type_name=type_name, prior_state=p.dv(ty, dict(prior) if prior else None),
+                                            planned_state=pr.planned_state, config=p.dv(ty, config),
+                                            planned_private=pr.planned_private)
+    if pr.HasField("planned_identity"):
+        areq.planned_identity.CopyFrom(pr.planned_identity)
+    ar = p.rpc("ApplyResourceChange", areq)
+    ds += diags(ar.diagnostics)
+    new = cty.decode_msgpack(ty, ar.new_state.msgpack) if ar.new_state.msgpack else None
+    return planned_id, new, undv_identity(p, type_name, ar.new_identity if ar.HasField("new_identity") else None), ds

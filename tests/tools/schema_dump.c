@@ -1,8 +1,9 @@
 /*
  * schema_dump.c - print the provider's schema tables as JSON, in the shape of
  * `terraform providers schema -json` ("provider", "resource_schemas",
- * "data_source_schemas", "list_resource_schemas" and "action_schemas", each
- * a block of attributes and block_types). Test tooling: the docs-vs-schema
+ * "data_source_schemas", "list_resource_schemas", "action_schemas" and
+ * "identity_schemas", each a block of attributes and block_types; an
+ * identity's required attributes are those required for import). Test tooling: the docs-vs-schema
  * test reads it without starting a gRPC server.
  */
 #include <stdio.h>
@@ -70,6 +71,8 @@ int main(void)
 			    schemas_json(engine_list_resource_count(), engine_list_resource_at));
 	json_object_set_new(root, "action_schemas",
 			    schemas_json(engine_action_count(), engine_action_at));
+	json_object_set_new(root, "identity_schemas",
+			    schemas_json(engine_identity_count(), engine_identity_at));
 	json_dumpf(root, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
 	putchar('\n');
 	json_decref(root);
