@@ -6,7 +6,8 @@
  * managed resource's identity and, on request, its whole object.
  *
  * Every filter is optional: an empty `config` lists everything of the type
- * the configured account and region hold (patch baselines: the account's own).
+ * the configured account and region hold (patch baselines: the account's own);
+ * `region` lists in another region, as a resource's `region` manages there.
  * The filters and what the API does with them:
  *   ssmpatch_patch_baseline      owner, name_prefix, operating_system
  *                                (DescribePatchBaselines filters OWNER,
@@ -26,6 +27,16 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const owners[] = {"Self", "AWS", "All", NULL};
+
+/* Where to list (a row of each config block). */
+#define LIST_REGION_ATTR                                                                    \
+	{                                                                                   \
+		.name = "region", .type = SCHEMA_T_STRING, .flags = SCHEMA_OPTIONAL,        \
+		.description = "AWS region to list in, e.g. `eu-west-1`; defaults to the "  \
+			       "provider's `region`. The objects found carry it (in their " \
+			       "identity and `region`).",                                   \
+		.min_len = 1, .max_len = 64, .pattern = SCHEMA_REGION_PATTERN               \
+	}
 
 static const schema_attr list_baseline_attrs[] = {
 	{.name = "owner",
@@ -47,6 +58,7 @@ static const schema_attr list_baseline_attrs[] = {
 	 .flags = SCHEMA_OPTIONAL,
 	 .description = "Only baselines for this operating system, e.g. `AMAZON_LINUX_2`.",
 	 .enum_values = ssm_enum_operating_system},
+	LIST_REGION_ATTR,
 };
 
 static const schema_block list_baseline_block = {
@@ -63,6 +75,7 @@ const schema_resource schema_list_patch_baseline = {
 
 static const schema_attr list_window_attrs[] = {
 	SCHEMA_WINDOW_FILTER_ATTRS,
+	LIST_REGION_ATTR,
 };
 
 static const schema_block list_window_block = {
@@ -84,6 +97,7 @@ static const schema_attr list_window_id_attrs[] = {
 	 .description = "Only this maintenance window's (`mw-` and 17 hex digits); without it, "
 			"every window's.",
 	 .pattern = "^mw-[0-9a-f]{17}$"},
+	LIST_REGION_ATTR,
 };
 
 static const schema_block list_target_block = {

@@ -14,6 +14,10 @@
  * as ReadResource reads it (resource_read: the resource's own Get/Describe
  * and ListTagsForResource calls).
  *
+ * Region: the config's `region` (else the provider's) is where the Describe
+ * calls go; every object's key records it, so its read, its identity and the
+ * configuration -generate-config-out writes all name that region.
+ *
  * Quirks:
  * - AWS-managed patch baselines are addressed by ARN only and cannot be
  *   managed: they are listed (identity id = the ARN) without an object, and
@@ -39,7 +43,9 @@
 /* One res_list_run call. */
 typedef struct {
 	const res_list_def *l;
-	provider_ctx *p;
+	provider_ctx *p; /* the provider's: reads and identities scope themselves */
+	provider_ctx in; /* the listing region's: the Describe calls */
+	const char *region; /* that region, recorded in each object's key */
 	const tf_value *config;
 	bool include_object;
 	int64_t limit;
@@ -90,7 +96,7 @@ static int pages(list_run *r, const char *op, const json_t *base, const char *me
 			break;
 		}
 		memset(&err, 0, sizeof(err));
-		rc = ssm_call(r->p->aws, op, req, &resp, &err);
+		rc = ssm_call(r->in.aws, op, req, &resp, &err);
 		json_decref(req);
 		if (rc == AWS_ERR_CANCELLED) {
 			diag_stopped(r, d);
@@ -127,13 +133,20 @@ static const char *entry_id(const res_def *def, const json_t *entry)
 	return json_string_value(json_object_get(entry, member));
 }
 
-/* The key of the object an entry describes, as a state; NULL when the entry
- * lacks a key member (nothing to address) or on ENOMEM (*oom set). */
-static tf_value *entry_key(const res_def *def, const json_t *entry, bool *oom)
+/* The key of the object an entry describes, as a state (with the region it
+ * was listed in, for types with one); NULL when the entry lacks a key member
+ * (nothing to address) or on ENOMEM (*oom set). */
+static tf_value *entry_key(const res_def *def, const json_t *entry, const char *region, bool *oom)
 {
 	tf_value *key = schema_new_object(def->schema->block);
 
 	*oom = !key;
+	if (key && region && schema_find_attr(def->schema->block, "region") &&
+	    res_set_str(key, "region", region) < 0) {
+		tf_value_free(key);
+		*oom = true;
+		return NULL;
+	}
 	for (size_t i = 0; key && i < RES_MAX_KEYS && def->keys[i].attr; i++) {
 		const char *s = json_string_value(json_object_get(entry, def->keys[i].member));
 
@@ -167,7 +180,7 @@ static int one_object(list_run *r, const json_t *entry, tf_diags *d)
 		r->aws_owned_left_out++; /* AWS-managed: cannot be imported */
 		return 0;
 	}
-	if (!(key = entry_key(def, entry, &oom))) {
+	if (!(key = entry_key(def, entry, r->region, &oom))) {
 		if (oom)
 			res_diag_internal(d, r->l->op, "the listed object's key");
 		return oom ? AWS_ERR_OTHER : 0;
@@ -250,6 +263,9 @@ int res_list_run(const res_list_def *l, provider_ctx *p, const tf_value *config,
 
 	if (limit <= 0)
 		return 0;
+	if ((rc = res_scope(l->schema->block, p, config, &r.in, d)) != 0)
+		return rc;
+	r.region = aws_client_region(r.in.aws);
 	if (l->per_window && wid) {
 		req = window_request(&r, wid);
 		rc = req ? pages(&r, l->op, req, l->member, false, one_object, d) : AWS_ERR_OTHER;

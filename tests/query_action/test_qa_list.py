@@ -137,6 +137,41 @@ def test_qa_list_filters(ep, provider):
         r = h.list_resource(p, "ssmpatch_window_target", {}, limit=1000)
         assert got(r) == sorted(seed["targets"].values())
 
+def test_qa_list_in_another_region(ep, provider, protocol):
+    """`region` in a list config: the window and target made there (outside Terraform)
+    are found there and only there; their identities and objects name that region, and
+    an import by such an identity reads the object in that region (the emulator keeps
+    every region apart)."""
+    ep.requires_emulator("one custom endpoint for two regions")
+    other = "eu-west-3" if ep.region != "eu-west-3" else "us-east-2"
+    name = ep.name("far")
+    wid = ep.call("CreateMaintenanceWindow", {"Name": name, "Schedule": "rate(1 day)", "Duration": 2,
+                                              "Cutoff": 1, "AllowUnassociatedTargets": False}, region=other)["WindowId"]
+    tid = ep.call("RegisterTargetWithMaintenanceWindow", {
+        "WindowId": wid, "ResourceType": "INSTANCE", "Name": "far-target",
+        "Targets": [{"Key": "tag:Patch Group", "Values": ["STG"]}]}, region=other)["WindowTargetId"]
+    p = provider(protocol)
+    try:
+        assert h.list_resource(p, WINDOW, {"name_prefix": name}).results == []
+        r = h.list_resource(p, WINDOW, {"name_prefix": name, "region": other}, include=True)
+        assert r.errors() == [] and [x["identity"] for x in r.results] == [
+            {"account_id": ep.account, "region": other, "id": wid}]
+        assert r.results[0]["object"]["region"] == other and r.results[0]["object"]["name"] == name
+        tgt = "ssmpatch_window_target"
+        r = h.list_resource(p, tgt, {"window_id": wid, "region": other}, include=True)
+        assert [x["identity"] for x in r.results] == [
+            {"account_id": ep.account, "region": other, "window_id": wid, "id": tid}]
+        obj = r.results[0]["object"]
+        assert obj["region"] == other and obj["name"] == "far-target"
+        assert h.read_with_identity(p, tgt, obj)[1] == r.results[0]["identity"]
+        st, ident, ds = h.import_raw(p, tgt, identity={"account_id": None, "region": other,
+                                                       "window_id": wid, "id": tid})
+        assert h.errors(ds) == [] and ident == r.results[0]["identity"]
+        assert h.read_with_identity(p, tgt, st)[0] == obj
+        assert h.list_resource(p, tgt, {"window_id": wid}).errors() != [], "the window is not in the home region"
+    finally:
+        ep.call("DeleteMaintenanceWindow", {"WindowId": wid}, region=other)
+
 # ---------------------------------------------------------------- errors, Stop, the client gone
 
 

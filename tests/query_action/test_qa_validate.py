@@ -27,10 +27,10 @@ def test_qa_schemas_and_metadata(provider, protocol):
     assert sorted(m.type_name for m in md.list_resources) == sorted(h.LIST_TYPES)
     assert [m.type_name for m in md.actions] == [h.ACTION]
     filters = {t: sorted(h.list_block(p, t).attributes) for t in h.LIST_TYPES}
-    assert filters == {"ssmpatch_patch_baseline": ["name_prefix", "operating_system", "owner"],
-                       "ssmpatch_maintenance_window": ["enabled", "name_prefix"],
-                       "ssmpatch_window_target": ["window_id"],
-                       "ssmpatch_window_task": ["window_id"]}
+    assert filters == {"ssmpatch_patch_baseline": ["name_prefix", "operating_system", "owner", "region"],
+                       "ssmpatch_maintenance_window": ["enabled", "name_prefix", "region"],
+                       "ssmpatch_window_target": ["region", "window_id"],
+                       "ssmpatch_window_task": ["region", "window_id"]}
     for t in h.LIST_TYPES:
         for a in h.list_block(p, t).attributes.values():
             assert a.optional and not a.computed and not a.required, (t, a.name)
