@@ -154,6 +154,27 @@ def newer_corpus(pb, req, dv, newer):
         req("InvokeAction", pb.InvokeAction.Request(action_type="ssmpatch_patch_now", config=dv(ty, v)))
 
 
+def identity_requests(pb, req, dv, newer, tn, ty, cfg, state):
+    """The resource RPCs as Terraform 1.12+ sends them, with the identity it holds:
+    read, plan and apply of `state`, and import by identity (key only, and whole)."""
+    for itn, ity, iv in newer["identities"]:
+        if itn != tn:
+            continue
+        ident = pb.ResourceIdentityData(identity_data=dv(ity, iv))
+        req("ReadResource", pb.ReadResource.Request(type_name=tn, current_state=dv(ty, state),
+                                                    current_identity=ident))
+        req("PlanResourceChange", pb.PlanResourceChange.Request(
+            type_name=tn, prior_state=dv(ty, state), proposed_new_state=dv(ty, state), config=dv(ty, cfg),
+            prior_identity=ident))
+        req("ApplyResourceChange", pb.ApplyResourceChange.Request(
+            type_name=tn, prior_state=dv(ty, state), planned_state=dv(ty, state), config=dv(ty, cfg),
+            planned_identity=ident))
+        key_only = dict(iv, account_id=None, region=None)
+        for given in (iv, key_only):
+            req("ImportResourceState", pb.ImportResourceState.Request(
+                type_name=tn, identity=pb.ResourceIdentityData(identity_data=dv(ity, given))))
+
+
 def rpc_corpus(fbuild, values, newer):
     exe = os.path.join(fbuild, "fuzz_rpc")
     out = subprocess.run([exe, "-runs=0"], env=dict(os.environ, SSMPATCH_FUZZ_LIST_METHODS="1"),
@@ -198,6 +219,7 @@ def rpc_corpus(fbuild, values, newer):
             req("UpgradeResourceState", pb.UpgradeResourceState.Request(
                 type_name=tn, version=0, raw_state=pb.RawState(json=cty.to_json(ty, state))))
             req("ImportResourceState", pb.ImportResourceState.Request(type_name=tn, id=state["id"]))
+            identity_requests(pb, req, dv, newer, tn, ty, v, state)
         req("ReadDataSource", pb.ReadDataSource.Request(type_name="ssmpatch_nothing"))
         newer_corpus(pb, req, dv, newer)
 
