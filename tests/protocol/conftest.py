@@ -1,6 +1,6 @@
 """Fixtures for the protocol tests (and for any test built on tests/harness).
 
-- ``provider_binary``: env SSMPATCH_PROVIDER or build/terraform-provider-ssmpatch;
+- ``provider_binary`` (tests/harness/fixtures.py): env SSMPATCH_PROVIDER or build/terraform-provider-ssmpatch;
   the tests skip when it does not exist or protoc/.proto files are missing.
 - ``start``: factory ``start(**PluginProcess/Provider kwargs)`` returning a
   connected ``Provider``; every provider started is closed at teardown: its
@@ -25,21 +25,9 @@ if TESTS not in sys.path:
 
 from harness import contract as contract_mod  # noqa: E402
 from harness import plugin as plugin_mod  # noqa: E402
-from harness import protos  # noqa: E402
 from harness.provider import Provider  # noqa: E402
+from harness.fixtures import provider_binary  # noqa: E402,F401
 from ssm_endpoint import endpoint_fixture  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def provider_binary():
-    path = plugin_mod.provider_binary()
-    if not os.access(path, os.X_OK):
-        pytest.skip("provider binary not built: %s (set SSMPATCH_PROVIDER)" % path)
-    try:
-        protos.load()
-    except protos.ProtoUnavailable as e:
-        pytest.skip(str(e))
-    return path
 
 
 @pytest.fixture

@@ -93,22 +93,31 @@ def list_resource(p, type_name, cfg=None, include=False, limit=100, timeout=120,
     """ListResource as Terraform calls it: every event decoded (identity with the
     identity schema, the object with the resource schema; both must conform) until
     the stream ends; ``on_event(result, call)`` after each one may cancel the call."""
-    import grpc
     from harness import cty
     ids = identity_types(p)[type_name]
     obj_type = p.block(type_name).implied_type()
     out = ListResult()
+
+    def one(ev):
+        out.events += 1
+        out.diagnostics += diags(ev.diagnostic)
+        if ev.HasField("identity"):
+            r = {"identity": cty.decode_msgpack(ids, ev.identity.identity_data.msgpack),
+                 "display_name": ev.display_name, "object": None}
+            if ev.HasField("resource_object"):
+                r["object"] = cty.decode_msgpack(obj_type, ev.resource_object.msgpack)
+            out.results.append(r)
     call = p.plugin.call_stream("ListResource", list_request(p, type_name, cfg, include, limit), timeout=timeout)
+    return _drain(call, out, one, on_event)
+
+
+def _drain(call, out, one, on_event):
+    """Every event of a server stream through ``one(event)`` then ``on_event(out, call)``
+    (which may cancel the call); out.status the gRPC status it ended with. Returns out."""
+    import grpc
     try:
         for ev in call:
-            out.events += 1
-            out.diagnostics += diags(ev.diagnostic)
-            if ev.HasField("identity"):
-                r = {"identity": cty.decode_msgpack(ids, ev.identity.identity_data.msgpack),
-                     "display_name": ev.display_name, "object": None}
-                if ev.HasField("resource_object"):
-                    r["object"] = cty.decode_msgpack(obj_type, ev.resource_object.msgpack)
-                out.results.append(r)
+            one(ev)
             if on_event:
                 on_event(out, call)
         out.status = grpc.StatusCode.OK
@@ -129,27 +138,20 @@ class ActionRun:
 
 
 def invoke_action(p, cfg, type_name=ACTION, timeout=300, on_event=None):
-    import grpc
     b = action_block(p, type_name)
     req = p.pb.InvokeAction.Request(action_type=type_name, config=p.dv(b.implied_type(), b.config(cfg)))
     out = ActionRun()
-    call = p.plugin.call_stream("InvokeAction", req, timeout=timeout)
-    try:
-        for ev in call:
-            which = ev.WhichOneof("type")
-            if which == "progress":
-                out.progress.append(ev.progress.message)
-            elif which == "completed":
-                out.completed += 1
-                out.diagnostics += diags(ev.completed.diagnostics)
-            else:
-                raise AssertionError("InvokeAction event with neither progress nor completed")
-            if on_event:
-                on_event(out, call)
-        out.status = grpc.StatusCode.OK
-    except grpc.RpcError as e:
-        out.status = e.code()
-    return out
+
+    def one(ev):
+        which = ev.WhichOneof("type")
+        if which == "progress":
+            out.progress.append(ev.progress.message)
+        elif which == "completed":
+            out.completed += 1
+            out.diagnostics += diags(ev.completed.diagnostics)
+        else:
+            raise AssertionError("InvokeAction event with neither progress nor completed")
+    return _drain(p.plugin.call_stream("InvokeAction", req, timeout=timeout), out, one, on_event)
 
 
 # ---------------------------------------------------------------- the seed, made outside Terraform
@@ -220,7 +222,6 @@ def wait_for_log(p, text, timeout=30.0):
 
 
 def identity_dv(p, type_name, value):
-    from harness import cty  # noqa: F401
     return p.pb.ResourceIdentityData(identity_data=p.dv(identity_types(p)[type_name], value))
 
 
