@@ -73,15 +73,23 @@ const schema_resource *engine_resource_at(size_t i)
 	return i < N_RESOURCES ? g_resources[i]->schema : NULL;
 }
 
+int engine_find(size_t n, const schema_resource *(*at)(size_t), const char *type_name,
+		const char *summary, const char *kind, tf_diags *d)
+{
+	for (size_t i = 0; i < n; i++)
+		if (type_name && strcmp(at(i)->type_name, type_name) == 0)
+			return (int)i;
+	tf_diags_error(d, NULL, summary, "The provider ssmpatch has no %s \"%s\".", kind,
+		       type_name ? type_name : "");
+	return -1;
+}
+
 static const res_def *find_def(const char *type_name, tf_diags *d)
 {
-	for (size_t i = 0; i < N_RESOURCES; i++)
-		if (type_name && strcmp(g_resources[i]->schema->type_name, type_name) == 0)
-			return g_resources[i];
-	tf_diags_error(d, NULL, "Unsupported resource type",
-		       "The provider ssmpatch has no resource type \"%s\".",
-		       type_name ? type_name : "");
-	return NULL;
+	int i = engine_find(N_RESOURCES, engine_resource_at, type_name, "Unsupported resource type",
+			    "resource type", d);
+
+	return i < 0 ? NULL : g_resources[i];
 }
 
 const schema_resource *engine_resource(const char *type_name, tf_diags *d)
@@ -102,13 +110,10 @@ const schema_resource *engine_data_source_at(size_t i)
 
 static const ds_def *find_ds(const char *type_name, tf_diags *d)
 {
-	for (size_t i = 0; i < N_DATA_SOURCES; i++)
-		if (type_name && strcmp(g_data_sources[i]->schema->type_name, type_name) == 0)
-			return g_data_sources[i];
-	tf_diags_error(d, NULL, "Unsupported data source",
-		       "The provider ssmpatch has no data source \"%s\".",
-		       type_name ? type_name : "");
-	return NULL;
+	int i = engine_find(N_DATA_SOURCES, engine_data_source_at, type_name,
+			    "Unsupported data source", "data source", d);
+
+	return i < 0 ? NULL : g_data_sources[i];
 }
 
 const schema_resource *engine_data_source(const char *type_name, tf_diags *d)

@@ -65,6 +65,8 @@ void engine_read_data_source(const char *type_name, const tf_value *config, tf_v
 /* Identity schemas, one per resource type (same type_name). */
 size_t engine_identity_count(void);
 const schema_resource *engine_identity_at(size_t i);
+/* The identity schema of a resource type, or NULL with an error diagnostic. */
+const schema_resource *engine_identity_schema(const char *type_name, tf_diags *d);
 
 /* *out = the identity of `state` (a state of type_name), NULL for a null
  * state or with error diagnostics. */

@@ -6,7 +6,6 @@
  */
 #include "engine.h"
 
-#include <string.h>
 
 #include "../actions/action.h"
 #include "engine_internal.h"
@@ -28,12 +27,10 @@ const schema_resource *engine_action_at(size_t i)
 
 static const action_def *find_action(const char *type_name, tf_diags *d)
 {
-	for (size_t i = 0; i < N_ACTIONS; i++)
-		if (type_name && strcmp(g_actions[i]->schema->type_name, type_name) == 0)
-			return g_actions[i];
-	tf_diags_error(d, NULL, "Unsupported action", "The provider ssmpatch has no action \"%s\".",
-		       type_name ? type_name : "");
-	return NULL;
+	int i = engine_find(N_ACTIONS, engine_action_at, type_name, "Unsupported action", "action",
+			    d);
+
+	return i < 0 ? NULL : g_actions[i];
 }
 
 const schema_resource *engine_action(const char *type_name, tf_diags *d)

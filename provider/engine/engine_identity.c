@@ -43,13 +43,15 @@ const schema_resource *engine_identity_at(size_t i)
 /* The entry of type_name, or -1 with an error diagnostic. */
 static int find_identity(const char *type_name, tf_diags *d)
 {
-	for (size_t i = 0; i < N_IDENTITIES; i++)
-		if (type_name && strcmp(g_identities[i].ids->type_name, type_name) == 0)
-			return (int)i;
-	tf_diags_error(d, NULL, "Unsupported resource type",
-		       "The provider ssmpatch has no resource type \"%s\".",
-		       type_name ? type_name : "");
-	return -1;
+	return engine_find(N_IDENTITIES, engine_identity_at, type_name, "Unsupported resource type",
+			   "identity for", d);
+}
+
+const schema_resource *engine_identity_schema(const char *type_name, tf_diags *d)
+{
+	int i = find_identity(type_name, d);
+
+	return i < 0 ? NULL : g_identities[i].ids;
 }
 
 void engine_identity(const char *type_name, const tf_value *state, tf_value **out, tf_diags *d)

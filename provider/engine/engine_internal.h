@@ -12,6 +12,13 @@
 #include "../core/value.h"
 #include "../resources/resource.h"
 
+/* The index of `type_name` among the n schemas at(0) .. at(n - 1), or -1 with
+ * the error diagnostic `summary`: "The provider ssmpatch has no <kind>
+ * \"<type_name>\"." Each registry (resources, data sources, identities,
+ * list resources, actions) looks its types up through it. */
+int engine_find(size_t n, const schema_resource *(*at)(size_t), const char *type_name,
+		const char *summary, const char *kind, tf_diags *d);
+
 /* The configured provider, or NULL with a diagnostic (Configure not called). */
 provider_ctx *engine_configured(tf_diags *d);
 

@@ -8,7 +8,6 @@
  */
 #include "engine.h"
 
-#include <string.h>
 
 #include "../resources/identity.h"
 #include "../resources/list.h"
@@ -38,13 +37,8 @@ const schema_resource *engine_list_resource_at(size_t i)
 
 static int find_list(const char *type_name, tf_diags *d)
 {
-	for (size_t i = 0; i < N_LISTS; i++)
-		if (type_name && strcmp(g_lists[i].list->schema->type_name, type_name) == 0)
-			return (int)i;
-	tf_diags_error(d, NULL, "Unsupported list resource type",
-		       "The provider ssmpatch has no list resource \"%s\".",
-		       type_name ? type_name : "");
-	return -1;
+	return engine_find(N_LISTS, engine_list_resource_at, type_name,
+			   "Unsupported list resource type", "list resource", d);
 }
 
 const schema_resource *engine_list_resource(const char *type_name, tf_diags *d)

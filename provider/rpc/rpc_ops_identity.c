@@ -6,21 +6,7 @@
  */
 #include "rpc_ops.h"
 
-#include <string.h>
-
 #include "engine/engine.h"
-
-/* The identity schema of a resource type, or NULL with a diagnostic. */
-static const schema_resource *identity_schema(const char *type_name, tf_diags *d)
-{
-	for (size_t i = 0; i < engine_identity_count(); i++)
-		if (type_name && strcmp(engine_identity_at(i)->type_name, type_name) == 0)
-			return engine_identity_at(i);
-	tf_diags_error(d, NULL, "Unsupported resource type",
-		       "The provider ssmpatch has no identity for \"%s\".",
-		       type_name ? type_name : "");
-	return NULL;
-}
 
 void rpc_op_identity_for(const char *type_name, const rpc_bytes *state, const rpc_dv *known,
 			 rpc_bytes *out, tf_diags *d)
@@ -32,7 +18,7 @@ void rpc_op_identity_for(const char *type_name, const rpc_bytes *state, const rp
 	out->data = NULL;
 	out->len = 0;
 	if (!st.msgpack_len || !(r = engine_resource(type_name, d)) ||
-	    !(ids = identity_schema(type_name, d)))
+	    !(ids = engine_identity_schema(type_name, d)))
 		return;
 	if (!(sv = rpc_dv_decode(&st, schema_block_type(r->block), "state", d)))
 		return;
@@ -60,7 +46,7 @@ void rpc_op_import_identity(const char *type_name, const rpc_dv *identity, rpc_b
 
 	out->data = NULL;
 	out->len = 0;
-	if (!(r = engine_resource(type_name, d)) || !(ids = identity_schema(type_name, d)) ||
+	if (!(r = engine_resource(type_name, d)) || !(ids = engine_identity_schema(type_name, d)) ||
 	    !(iv = rpc_dv_decode(identity, schema_block_type(ids->block), "identity", d)))
 		return;
 	engine_import_identity(type_name, iv, &st, d);
@@ -80,7 +66,7 @@ void rpc_op_upgrade_identity(const char *type_name, int64_t version, const uint8
 
 	out->data = NULL;
 	out->len = 0;
-	if (!(ids = identity_schema(type_name, d)))
+	if (!(ids = engine_identity_schema(type_name, d)))
 		return;
 	if (!json_len) {
 		tf_diags_error(d, NULL, "No identity to upgrade",

@@ -8,21 +8,8 @@
 #include "rpc_ops.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "engine/engine.h"
-
-/* The identity schema type of a resource type, or NULL with a diagnostic. */
-static const tf_type *identity_type(const char *type_name, tf_diags *d)
-{
-	for (size_t i = 0; i < engine_identity_count(); i++)
-		if (type_name && strcmp(engine_identity_at(i)->type_name, type_name) == 0)
-			return schema_block_type(engine_identity_at(i)->block);
-	tf_diags_error(d, NULL, "Unsupported resource type",
-		       "The provider ssmpatch has no identity for \"%s\".",
-		       type_name ? type_name : "");
-	return NULL;
-}
 
 void rpc_op_validate_list(const char *type_name, const rpc_dv *config, const rpc_dv *include_object,
 			  const rpc_dv *limit, tf_diags *d)
@@ -81,11 +68,13 @@ void rpc_op_list(const char *type_name, const rpc_dv *config, bool include_objec
 {
 	const schema_resource *s = engine_list_resource(type_name, d);
 	const schema_resource *r = s ? engine_resource(type_name, d) : NULL;
+	const schema_resource *ids = r ? engine_identity_schema(type_name, d) : NULL;
 	list_ctx c = {.emit = emit, .ctx = ctx, .d = d};
 	tf_value *cfg;
 
-	if (!r || !(c.identity = identity_type(type_name, d)))
+	if (!ids)
 		return;
+	c.identity = schema_block_type(ids->block);
 	c.object = schema_block_type(r->block);
 	if (!(cfg = rpc_dv_decode(config, schema_block_type(s->block), "list configuration", d)))
 		return;
