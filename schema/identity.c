@@ -9,7 +9,8 @@
  * import ID's parts): patch baselines and windows their ID, window targets
  * and tasks their window's ID and their own. In an import, only the key is
  * required (REQUIRED here = required_for_import); account_id and region
- * default to the provider's and, when given, must be the provider's.
+ * default to the provider's. A given account must be the provider's; a given
+ * region is where the import reads the object (the resource's `region`).
  * Version 0; UpgradeResourceIdentity reads version 0 only.
  */
 #include <stddef.h>
@@ -18,16 +19,17 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-#define IDENTITY_ACCOUNT_REGION                                                                  \
-	{.name = "account_id",                                                                   \
-	 .type = SCHEMA_T_STRING,                                                                \
-	 .flags = SCHEMA_OPTIONAL,                                                               \
-	 .description = "AWS account that holds the object (12 digits); in an import, the "      \
-			"provider's account when left out."},                                    \
-	{                                                                                        \
-		.name = "region", .type = SCHEMA_T_STRING, .flags = SCHEMA_OPTIONAL,             \
-		.description = "AWS region of the object, e.g. `ap-northeast-1`; in an import, " \
-			       "the provider's region when left out."                            \
+#define IDENTITY_ACCOUNT_REGION                                                               \
+	{.name = "account_id",                                                                \
+	 .type = SCHEMA_T_STRING,                                                             \
+	 .flags = SCHEMA_OPTIONAL,                                                            \
+	 .description = "AWS account that holds the object (12 digits); in an import, the "   \
+			"provider's account when left out."},                                 \
+	{                                                                                     \
+		.name = "region", .type = SCHEMA_T_STRING, .flags = SCHEMA_OPTIONAL,          \
+		.description =                                                                \
+			"AWS region of the object, e.g. `ap-northeast-1`; in an import, "     \
+			"the provider's region when left out, else where the object is read." \
 	}
 
 static const schema_attr baseline_attrs[] = {
