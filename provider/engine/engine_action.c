@@ -6,7 +6,6 @@
  */
 #include "engine.h"
 
-
 #include "../actions/action.h"
 #include "engine_internal.h"
 

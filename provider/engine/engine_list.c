@@ -8,7 +8,6 @@
  */
 #include "engine.h"
 
-
 #include "../resources/identity.h"
 #include "../resources/list.h"
 #include "engine_internal.h"
