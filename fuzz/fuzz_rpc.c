@@ -9,6 +9,12 @@
  * below instead of a server: the fuzzer then calls each handler exactly as the
  * server's worker threads do (request bytes in, rpc_reply out).
  *
+ * The server-streaming handlers (ListResource, InvokeAction) come the same
+ * way through __wrap_rpc_server_add_stream_method, and their stream is the
+ * fake one below (__wrap_rpc_stream_send/_fail/_cancelled): every message
+ * they send is checked, and after STREAM_MAX_MESSAGES the stream reports
+ * the client gone, so the handlers' "stop now" path is fuzzed too.
+ *
  * Input: selector byte (which method, in registration order, v5 then v6;
  * SSMPATCH_FUZZ_LIST_METHODS=1 prints the table), then the serialized request
  * message. Configure and Stop are not fuzzed:
@@ -19,6 +25,8 @@
  *
  * Oracle: an OK reply must unpack as the method's response message (from the
  * generated service descriptor); an error reply must carry a status message.
+ * A stream's every message must unpack as the method's event message; a
+ * failed stream has a status message and sends nothing after failing.
  */
 #include <string.h>
 
@@ -32,12 +40,62 @@
 #include "tfplugin6.pb-c.h"
 
 #define MAX_METHODS 64
+#define STREAM_MAX_MESSAGES 8
 
 static struct {
 	const char *path;
 	rpc_unary_fn fn;
+	rpc_stream_fn stream_fn;
 } g_methods[MAX_METHODS];
 static size_t g_n;
+
+/* The fake stream handed to a streaming handler. */
+struct rpc_stream {
+	const char *path;
+	const ProtobufCMessageDescriptor *event;
+	size_t sent;
+	bool failed;
+};
+
+int __wrap_rpc_server_add_stream_method(rpc_server *s, const char *path, rpc_stream_fn fn);
+int __wrap_rpc_stream_send(rpc_stream *st, uint8_t *body, size_t len);
+bool __wrap_rpc_stream_cancelled(rpc_stream *st);
+void __wrap_rpc_stream_fail(rpc_stream *st, grpc_status_code code, const char *message);
+
+int __wrap_rpc_server_add_stream_method(rpc_server *s, const char *path, rpc_stream_fn fn)
+{
+	(void)s;
+	if (g_n == MAX_METHODS)
+		return -1;
+	g_methods[g_n].path = path;
+	g_methods[g_n].stream_fn = fn;
+	g_n++;
+	return 0;
+}
+
+int __wrap_rpc_stream_send(rpc_stream *st, uint8_t *body, size_t len)
+{
+	ProtobufCMessage *m;
+
+	FUZZ_CHECK(!st->failed, "%s: a message after the stream failed", st->path);
+	m = protobuf_c_message_unpack(st->event, NULL, len, body);
+	FUZZ_CHECK(m, "%s: a streamed message is not a valid event", st->path);
+	protobuf_c_message_free_unpacked(m, NULL);
+	free(body);
+	return ++st->sent >= STREAM_MAX_MESSAGES ? -1 : 0;
+}
+
+bool __wrap_rpc_stream_cancelled(rpc_stream *st)
+{
+	return st->sent >= STREAM_MAX_MESSAGES;
+}
+
+void __wrap_rpc_stream_fail(rpc_stream *st, grpc_status_code code, const char *message)
+{
+	FUZZ_CHECK(code != GRPC_STATUS_OK && message && message[0], "%s: failed without a status",
+		   st->path);
+	st->failed = true;
+}
 
 int __wrap_rpc_server_add_method(rpc_server *s, const char *path, rpc_method_kind kind,
 				 rpc_unary_fn fn);
@@ -131,6 +189,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	i = data[0] % g_n;
+	if (g_methods[i].stream_fn) {
+		rpc_stream st = {.path = g_methods[i].path,
+				 .event = response_of(g_methods[i].path)};
+
+		g_methods[i].stream_fn(data + 1, size - 1, &st);
+		return 0;
+	}
 	memset(&r, 0, sizeof(r));
 	r.status = GRPC_STATUS_OK;
 	g_methods[i].fn(data + 1, size - 1, &r);

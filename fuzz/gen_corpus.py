@@ -68,6 +68,7 @@ def main():
         pblk = schema.provider
         values.append((len(RESOURCE_ORDER), None, pblk.implied_type(), pblk.config(PROVIDER_CFG)))
         values.append((len(RESOURCE_ORDER), None, pblk.implied_type(), pblk.config({})))
+        newer = newer_values(prov)
     finally:
         prov.close()
 
@@ -95,11 +96,86 @@ def main():
     put("fuzz_msgpack", bytes([nb]) + msgpack.packb([b'["list","string"]', ["a", "b"]]))
     put("fuzz_msgpack", bytes([nb + 1]) + msgpack.packb([True, None, [1, 2.5, "3"]]))
 
-    rpc_corpus(fbuild, values)
+    rpc_corpus(fbuild, values, newer)
     aws_corpus()
 
 
-def rpc_corpus(fbuild, values):
+LIST_CONFIGS = {"ssmpatch_patch_baseline": {"owner": "All", "name_prefix": "STG-", "operating_system": "AMAZON_LINUX_2"},
+                "ssmpatch_maintenance_window": {"name_prefix": "patch-", "enabled": True},
+                "ssmpatch_window_target": {"window_id": WINDOW_ID},
+                "ssmpatch_window_task": {}}
+ACTION_CONFIGS = [
+    {"operation": "Scan", "patch_group": "STG"},
+    {"operation": "Install", "reboot_option": "NoReboot", "patch_group": "STG", "max_concurrency": "25%",
+     "max_errors": "1", "tag": [{"key": "PatchWindowTaskAM2", "values": ["INSTALL"]}],
+     "output_s3_bucket": "patch-logs", "output_s3_key_prefix": "now/", "timeout_seconds": 600},
+    {"operation": "Scan", "instance_ids": ["i-0123456789abcdef0"]},
+    {"operation": "Scan", "window_target": [{"window_id": WINDOW_ID, "window_target_id": TARGET_ID.lower()}]},
+]
+
+
+def newer_values(prov):
+    """The values of the Terraform 1.12+ RPCs: {"lists": [(type, config type, config)],
+    "actions": [(config type, config)], "identities": [(type, identity type, identity)]}."""
+    from harness.schema import Block
+    raw = prov.schema.raw
+    out = {"lists": [], "actions": [], "identities": []}
+    for tn, cfg in LIST_CONFIGS.items():
+        blk = Block.from_proto(raw.list_resource_schemas[tn].block)
+        out["lists"].append((tn, blk.implied_type(), blk.config(cfg)))
+    ablk = Block.from_proto(raw.action_schemas["ssmpatch_patch_now"].schema.block)
+    out["actions"] = [(ablk.implied_type(), ablk.config(c)) for c in ACTION_CONFIGS]
+    ids = prov.rpc("GetResourceIdentitySchemas", prov.pb.GetResourceIdentitySchemas.Request())
+    for tn, s in ids.identity_schemas.items():
+        ty = cty.Object({a.name: cty.type_from_json(bytes(a.type)) for a in s.identity_attributes})
+        v = {"account_id": "123456789012", "region": "us-east-1", "id": TARGET_ID}
+        if "window_id" in ty.attrs:
+            v["window_id"] = WINDOW_ID
+        else:
+            v["id"] = WINDOW_ID
+        out["identities"].append((tn, ty, v))
+    return out
+
+
+def newer_corpus(pb, req, dv, newer):
+    """Requests of the Terraform 1.12+ RPCs (identity, list resources, actions)."""
+    req("GetResourceIdentitySchemas", pb.GetResourceIdentitySchemas.Request())
+    for tn, ty, v in newer["identities"]:
+        req("UpgradeResourceIdentity", pb.UpgradeResourceIdentity.Request(
+            type_name=tn, version=0, raw_identity=pb.RawState(json=cty.to_json(ty, v))))
+    for tn, ty, v in newer["lists"]:
+        req("ValidateListResourceConfig", pb.ValidateListResourceConfig.Request(type_name=tn, config=dv(ty, v)))
+        for include in (False, True):
+            req("ListResource", pb.ListResource.Request(type_name=tn, config=dv(ty, v),
+                                                        include_resource_object=include, limit=10))
+    for ty, v in newer["actions"]:
+        req("ValidateActionConfig", pb.ValidateActionConfig.Request(type_name="ssmpatch_patch_now", config=dv(ty, v)))
+        req("PlanAction", pb.PlanAction.Request(action_type="ssmpatch_patch_now", config=dv(ty, v)))
+        req("InvokeAction", pb.InvokeAction.Request(action_type="ssmpatch_patch_now", config=dv(ty, v)))
+
+
+def identity_requests(pb, req, dv, newer, tn, ty, cfg, state):
+    """The resource RPCs as Terraform 1.12+ sends them, with the identity it holds:
+    read, plan and apply of `state`, and import by identity (key only, and whole)."""
+    for itn, ity, iv in newer["identities"]:
+        if itn != tn:
+            continue
+        ident = pb.ResourceIdentityData(identity_data=dv(ity, iv))
+        req("ReadResource", pb.ReadResource.Request(type_name=tn, current_state=dv(ty, state),
+                                                    current_identity=ident))
+        req("PlanResourceChange", pb.PlanResourceChange.Request(
+            type_name=tn, prior_state=dv(ty, state), proposed_new_state=dv(ty, state), config=dv(ty, cfg),
+            prior_identity=ident))
+        req("ApplyResourceChange", pb.ApplyResourceChange.Request(
+            type_name=tn, prior_state=dv(ty, state), planned_state=dv(ty, state), config=dv(ty, cfg),
+            planned_identity=ident))
+        key_only = dict(iv, account_id=None, region=None)
+        for given in (iv, key_only):
+            req("ImportResourceState", pb.ImportResourceState.Request(
+                type_name=tn, identity=pb.ResourceIdentityData(identity_data=dv(ity, given))))
+
+
+def rpc_corpus(fbuild, values, newer):
     exe = os.path.join(fbuild, "fuzz_rpc")
     out = subprocess.run([exe, "-runs=0"], env=dict(os.environ, SSMPATCH_FUZZ_LIST_METHODS="1"),
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True).stdout.decode()
@@ -143,7 +219,9 @@ def rpc_corpus(fbuild, values):
             req("UpgradeResourceState", pb.UpgradeResourceState.Request(
                 type_name=tn, version=0, raw_state=pb.RawState(json=cty.to_json(ty, state))))
             req("ImportResourceState", pb.ImportResourceState.Request(type_name=tn, id=state["id"]))
+            identity_requests(pb, req, dv, newer, tn, ty, v, state)
         req("ReadDataSource", pb.ReadDataSource.Request(type_name="ssmpatch_nothing"))
+        newer_corpus(pb, req, dv, newer)
 
 
 def aws_corpus():

@@ -49,16 +49,7 @@ static const schema_block window_block = {
 };
 
 static const schema_attr attrs[] = {
-	{.name = "name_prefix",
-	 .type = SCHEMA_T_STRING,
-	 .flags = SCHEMA_OPTIONAL,
-	 .description = "Only windows whose name starts with this text.",
-	 .min_len = 1,
-	 .max_len = 128},
-	{.name = "enabled",
-	 .type = SCHEMA_T_BOOL,
-	 .flags = SCHEMA_OPTIONAL,
-	 .description = "Only enabled (`true`) or disabled (`false`) windows."},
+	SCHEMA_WINDOW_FILTER_ATTRS,
 	{.name = "tags",
 	 .type = SCHEMA_T_MAP_STRING,
 	 .flags = SCHEMA_OPTIONAL,

@@ -56,4 +56,32 @@ extern const schema_block schema_patch_baseline_filter, schema_patch_baseline_ru
 extern const schema_resource schema_data_patch_baseline, schema_data_maintenance_windows,
 	schema_data_window_executions, schema_data_patch_group_compliance;
 
+/* The name_prefix and enabled filters of maintenance windows (two
+ * schema_attr rows), shared by the data source ssmpatch_maintenance_windows
+ * and the list resource ssmpatch_maintenance_window. */
+#define SCHEMA_WINDOW_FILTER_ATTRS                                                    \
+	{.name = "name_prefix",                                                       \
+	 .type = SCHEMA_T_STRING,                                                     \
+	 .flags = SCHEMA_OPTIONAL,                                                    \
+	 .description = "Only windows whose name starts with this text.",             \
+	 .min_len = 1,                                                                \
+	 .max_len = 128},                                                             \
+	{                                                                             \
+		.name = "enabled", .type = SCHEMA_T_BOOL, .flags = SCHEMA_OPTIONAL,   \
+		.description = "Only enabled (`true`) or disabled (`false`) windows." \
+	}
+
+/* List resources (list_resources.c): the `config` block of each type's
+ * `list` blocks (terraform query); type_name is the managed resource's. */
+extern const schema_resource schema_list_patch_baseline, schema_list_maintenance_window,
+	schema_list_window_target, schema_list_window_task;
+
+/* Resource identities (identity.c): REQUIRED attributes are required for
+ * import, OPTIONAL ones optional. */
+extern const schema_resource schema_identity_patch_baseline, schema_identity_maintenance_window,
+	schema_identity_window_target, schema_identity_window_task;
+
+/* Actions (action_patch_now.c). */
+extern const schema_resource schema_action_patch_now;
+
 #endif

@@ -169,10 +169,12 @@ class SsmEndpoint:
 
     # ---- direct API calls ------------------------------------------------------------------
 
-    def client(self, service="ssm"):
-        """A botocore client for this endpoint (cached; botocore clients are thread-safe)."""
+    def client(self, service="ssm", region=None):
+        """A botocore client for this endpoint (cached; botocore clients are thread-safe),
+        signing for `region` (default: the endpoint's)."""
+        region = region or self.region
         with self._lock:
-            c = self._clients.get(service)
+            c = self._clients.get((service, region))
             if c is None:
                 import botocore.config
                 import botocore.session
@@ -182,20 +184,20 @@ class SsmEndpoint:
                     kw = {"aws_access_key_id": ak, "aws_secret_access_key": sk,
                           "aws_session_token": token}
                 c = botocore.session.get_session().create_client(
-                    service, region_name=self.region,
+                    service, region_name=region,
                     endpoint_url=self.url if service == "ssm" else self.sts_url,  # None: AWS's
                     config=botocore.config.Config(retries={"mode": "standard", "max_attempts": 5}),
                     **kw)
-                self._clients[service] = c
+                self._clients[(service, region)] = c
             return c
 
-    def call(self, op, body=None):
+    def call(self, op, body=None, region=None):
         """SSM operation `op` (API name, e.g. "GetMaintenanceWindow") with `body`,
-        outside Terraform. Returns the answer without ResponseMetadata; raises
-        SsmApiError for an AWS error answer."""
+        outside Terraform, in `region` (default: the endpoint's). Returns the answer
+        without ResponseMetadata; raises SsmApiError for an AWS error answer."""
         from botocore.exceptions import ClientError
         try:
-            out = getattr(self.client("ssm"), _snake(op))(**(body or {}))
+            out = getattr(self.client("ssm", region), _snake(op))(**(body or {}))
         except ClientError as e:
             err = e.response.get("Error", {})
             status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")

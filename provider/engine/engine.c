@@ -23,6 +23,7 @@
 #include "../core/log.h"
 #include "../datasources/datasource.h"
 #include "../resources/resource.h"
+#include "engine_internal.h"
 #include "schema/provider_config.h"
 #include "schema/schema_tables.h"
 
@@ -72,24 +73,23 @@ const schema_resource *engine_resource_at(size_t i)
 	return i < N_RESOURCES ? g_resources[i]->schema : NULL;
 }
 
-/* The index of type_name among the n schemas at(0..n-1), else n with the
- * diagnostic `summary`: the provider has no `what` of that name. */
-static size_t find_type(const char *type_name, size_t n, const schema_resource *(*at)(size_t),
-			const char *summary, const char *what, tf_diags *d)
+int engine_find(size_t n, const schema_resource *(*at)(size_t), const char *type_name,
+		const char *summary, const char *kind, tf_diags *d)
 {
 	for (size_t i = 0; i < n; i++)
 		if (type_name && strcmp(at(i)->type_name, type_name) == 0)
-			return i;
-	tf_diags_error(d, NULL, summary, "The provider ssmpatch has no %s \"%s\".", what,
+			return (int)i;
+	tf_diags_error(d, NULL, summary, "The provider ssmpatch has no %s \"%s\".", kind,
 		       type_name ? type_name : "");
-	return n;
+	return -1;
 }
 
 static const res_def *find_def(const char *type_name, tf_diags *d)
 {
-	size_t i = find_type(type_name, N_RESOURCES, engine_resource_at,
-			     "Unsupported resource type", "resource type", d);
-	return i < N_RESOURCES ? g_resources[i] : NULL;
+	int i = engine_find(N_RESOURCES, engine_resource_at, type_name, "Unsupported resource type",
+			    "resource type", d);
+
+	return i < 0 ? NULL : g_resources[i];
 }
 
 const schema_resource *engine_resource(const char *type_name, tf_diags *d)
@@ -110,9 +110,10 @@ const schema_resource *engine_data_source_at(size_t i)
 
 static const ds_def *find_ds(const char *type_name, tf_diags *d)
 {
-	size_t i = find_type(type_name, N_DATA_SOURCES, engine_data_source_at,
-			     "Unsupported data source", "data source", d);
-	return i < N_DATA_SOURCES ? g_data_sources[i] : NULL;
+	int i = engine_find(N_DATA_SOURCES, engine_data_source_at, type_name,
+			    "Unsupported data source", "data source", d);
+
+	return i < 0 ? NULL : g_data_sources[i];
 }
 
 const schema_resource *engine_data_source(const char *type_name, tf_diags *d)
@@ -135,6 +136,11 @@ static provider_ctx *configured(tf_diags *d)
 			"ConfigureProvider must be called before this operation. This is a bug "
 			"in the calling program, not in your configuration.");
 	return p;
+}
+
+provider_ctx *engine_configured(tf_diags *d)
+{
+	return configured(d);
 }
 
 void engine_validate_provider(const tf_value *config, tf_diags *d)
@@ -236,6 +242,11 @@ static int normalize_state(const schema_block *b, tf_value *v)
 				return -1;
 	}
 	return 0;
+}
+
+int engine_normalize_state(const schema_block *b, tf_value *v)
+{
+	return normalize_state(b, v);
 }
 
 /*

@@ -63,6 +63,17 @@ static void dv_encode(const tf_value *v, const tf_type *t, const char *what, rpc
 	tf_value_free(null);
 }
 
+tf_value *rpc_dv_decode(const rpc_dv *dv, const tf_type *t, const char *what, tf_diags *d)
+{
+	return dv_decode(dv, t, what, d);
+}
+
+void rpc_dv_encode(const tf_value *v, const tf_type *t, const char *what, rpc_bytes *out,
+		   tf_diags *d)
+{
+	dv_encode(v, t, what, out, d);
+}
+
 /* The state type of schema r (NULL: the lookup failed, its diagnostic is
  * there); `out` (may be NULL) is emptied first, so every operation starts with
  * nothing to send. */

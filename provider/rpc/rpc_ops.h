@@ -61,6 +61,58 @@ void rpc_op_apply(const char *type_name, const rpc_dv *prior, const rpc_dv *plan
 void rpc_op_import(const char *type_name, const char *id, rpc_bytes *out, tf_diags *d);
 void rpc_op_stop(void);
 
+/* The value codecs the operations share: one DynamicValue of type t
+ * (msgpack, else JSON, else null), NULL with an error diagnostic naming
+ * `what`; and v (NULL: null) as msgpack of type t into *out (data NULL and
+ * an error diagnostic when v does not conform). */
+tf_value *rpc_dv_decode(const rpc_dv *dv, const tf_type *t, const char *what, tf_diags *d);
+void rpc_dv_encode(const tf_value *v, const tf_type *t, const char *what, rpc_bytes *out,
+		   tf_diags *d);
+
+/* ---- Terraform 1.12+: identity (rpc_ops_identity.c) ---- */
+
+/* The identity to send with `state` (the encoded state being answered by a
+ * read, plan, apply or import; its data NULL: none), given `known`, the
+ * identity Terraform sent (may be NULL or empty). out->data NULL when there
+ * is none: a null state, or a create's plan. */
+void rpc_op_identity_for(const char *type_name, const rpc_bytes *state, const rpc_dv *known,
+			 rpc_bytes *out, tf_diags *d);
+
+/* ImportResourceState with an identity: the imported state (out->data NULL
+ * with an error diagnostic when nothing was imported). */
+void rpc_op_import_identity(const char *type_name, const rpc_dv *identity, rpc_bytes *out,
+			    tf_diags *d);
+
+/* UpgradeResourceIdentity: raw_identity.json of `version` -> the identity as
+ * msgpack of the current identity schema. */
+void rpc_op_upgrade_identity(const char *type_name, int64_t version, const uint8_t *json,
+			     size_t json_len, rpc_bytes *out, tf_diags *d);
+
+/* ---- Terraform 1.14+: list resources (rpc_ops_list.c) ---- */
+
+/* ValidateListResourceConfig; include_object and limit may be empty (Terraform
+ * sends neither) and are checked when present. */
+void rpc_op_validate_list(const char *type_name, const rpc_dv *config, const rpc_dv *include_object,
+			  const rpc_dv *limit, tf_diags *d);
+
+/* One ListResource result, encoded (borrowed for the call): the identity, and
+ * the object when asked for (data NULL otherwise). 0 or nonzero: stop. */
+typedef int (*rpc_list_emit)(void *ctx, const char *display_name, const rpc_bytes *identity,
+			     const rpc_bytes *object);
+
+/* ListResource: emit each result; d collects what goes in the last event. */
+void rpc_op_list(const char *type_name, const rpc_dv *config, bool include_object, int64_t limit,
+		 rpc_list_emit emit, void *ctx, tf_diags *d);
+
+/* ---- Terraform 1.14+: actions (rpc_ops_action.c) ---- */
+
+void rpc_op_validate_action(const char *type_name, const rpc_dv *config, tf_diags *d);
+void rpc_op_plan_action(const char *type_name, const rpc_dv *config, tf_diags *d);
+/* InvokeAction: progress messages through `progress` (0 or nonzero: stop),
+ * the end in d. */
+void rpc_op_invoke_action(const char *type_name, const rpc_dv *config,
+			  int (*progress)(void *ctx, const char *message), void *ctx, tf_diags *d);
+
 void rpc_paths_free(tf_path *paths, size_t n);
 
 /*

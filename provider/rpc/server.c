@@ -1,7 +1,7 @@
 /*
  * server.c - gRPC core server: method registry, worker pool, call lifecycle,
  * graceful shutdown. See server.h for the contract; TLS and the listeners are
- * in server_listen.c.
+ * in server_listen.c, server-streaming calls in server_stream.c.
  *
  * Every completion-queue tag is a struct that starts with (or embeds) an
  * rpc_tag naming the function that handles its completion, so the workers are
@@ -98,6 +98,11 @@ static void active_done(rpc_server *s)
 	if (--s->active_calls == 0)
 		pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
+}
+
+void rpc_server_call_done(rpc_server *s)
+{
+	active_done(s);
 }
 
 static void call_unref(rpc_call *c)
@@ -342,6 +347,8 @@ static void reg_slot_done(rpc_tag *t, bool ok)
 	/* slot may be reused by another worker from here on */
 	if (m->kind == RPC_METHOD_HOLD_STREAM)
 		run_hold(s, m, call, payload);
+	else if (m->kind == RPC_METHOD_SERVER_STREAM)
+		rpc_stream_run(s, m, call, payload);
 	else
 		run_unary(s, m, call, payload);
 }
@@ -552,6 +559,14 @@ done:
 	else
 		rpc_server_free(s);
 	return rc;
+}
+
+int rpc_server_add_stream_method(rpc_server *s, const char *path, rpc_stream_fn fn)
+{
+	if (!fn || rpc_server_add_method(s, path, RPC_METHOD_SERVER_STREAM, NULL) != 0)
+		return -1;
+	s->methods[s->n_methods - 1].stream_fn = fn;
+	return 0;
 }
 
 int rpc_server_add_method(rpc_server *s, const char *path, rpc_method_kind kind, rpc_unary_fn fn)

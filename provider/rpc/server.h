@@ -64,7 +64,31 @@ typedef enum {
 	/* Server stream kept open without sending anything until shutdown
 	 * (go-plugin's GRPCStdio/StreamStdio). The handler is not called. */
 	RPC_METHOD_HOLD_STREAM,
+	/* Server-streaming RPC (rpc_server_add_stream_method). */
+	RPC_METHOD_SERVER_STREAM,
 } rpc_method_kind;
+
+/*
+ * A server-streaming call (server_stream.c): one request, any number of
+ * response messages, then the status. The handler runs on a thread of its
+ * own (never on a completion-queue worker), calls rpc_stream_send for each
+ * message and returns; the stream then ends with status OK, or with the
+ * status of rpc_stream_fail. Flow control: rpc_stream_send returns once gRPC
+ * has taken the message, and only one is in flight per stream.
+ */
+typedef struct rpc_stream rpc_stream;
+typedef void (*rpc_stream_fn)(const uint8_t *req, size_t req_len, rpc_stream *st);
+
+/* Send one message (body malloc'd, taken over; NULL = empty message). 0, or
+ * -1 when nobody listens any more (the client cancelled or went away, a
+ * deadline passed, the server is shutting down): the handler should stop its
+ * work and return. */
+int rpc_stream_send(rpc_stream *st, uint8_t *body, size_t len);
+/* Has the stream been cancelled (as rpc_stream_send's -1)? */
+bool rpc_stream_cancelled(rpc_stream *st);
+/* End the stream with this status and static message instead of OK (the
+ * messages already sent stay sent). */
+void rpc_stream_fail(rpc_stream *st, grpc_status_code code, const char *message);
 
 typedef struct rpc_server rpc_server;
 
@@ -92,6 +116,8 @@ int rpc_server_use_tls(rpc_server *s, const char *client_ca_pem, const char *cer
 /* Register a method path (must start with '/'). Before rpc_server_start only.
  * The path string is borrowed and must outlive the server. 0 or -1. */
 int rpc_server_add_method(rpc_server *s, const char *path, rpc_method_kind kind, rpc_unary_fn fn);
+/* Register a server-streaming method (RPC_METHOD_SERVER_STREAM), as above. */
+int rpc_server_add_stream_method(rpc_server *s, const char *path, rpc_stream_fn fn);
 
 /* Listen on a unix socket at `path` (created by gRPC; mode set to `mode`,
  * group to `gid` unless gid is -1). 0 or -1. */

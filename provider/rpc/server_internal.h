@@ -28,6 +28,7 @@ typedef struct {
 	const char *path;
 	rpc_method_kind kind;
 	rpc_unary_fn fn;
+	rpc_stream_fn stream_fn; /* RPC_METHOD_SERVER_STREAM */
 	void *handle; /* gRPC registered-method handle */
 } rpc_method;
 
@@ -57,5 +58,13 @@ struct rpc_server {
 	struct rpc_call *held; /* held streams (server.c) */
 	rpc_tag shutdown_tag;
 };
+
+/* server.c: a call the server counted as active is over (the last reference
+ * to it is gone). */
+void rpc_server_call_done(rpc_server *s);
+
+/* server_stream.c: run a server-streaming call that arrived (takes over
+ * `call` and `payload`; the call counts as active until it is over). */
+void rpc_stream_run(rpc_server *s, const rpc_method *m, grpc_call *call, grpc_byte_buffer *payload);
 
 #endif

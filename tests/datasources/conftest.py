@@ -5,9 +5,9 @@
   SSMPATCH_TEST_ENDPOINT (tests that seed instances then skip, saying so);
 - ``ep``: the same for one test, started from an empty emulator (clock back to real
   time, patch states spelled as the model does);
-- ``provider``: factory ``provider(protocol)`` of harness Providers configured for
-  ``ep``; each is closed at teardown and must exit cleanly;
-- ``protocol``: 5 and 6, for tests that run over both.
+- ``provider``, ``provider_binary``, ``protocol``: tests/harness/fixtures.py's
+  (``provider(protocol)``: a harness Provider configured for ``ep``, closed at
+  teardown and required to exit cleanly; ``protocol``: 5 and 6).
 """
 import os
 import sys
@@ -18,8 +18,7 @@ TESTS = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 if TESTS not in sys.path:
     sys.path.insert(0, TESTS)
 
-from harness.fixtures import provider_binary  # noqa: E402,F401 (a fixture)
-from harness.provider import Provider  # noqa: E402
+from harness.fixtures import protocol, provider, provider_binary  # noqa: E402,F401
 from ssm_endpoint import EMULATOR_DIR, endpoint_fixture  # noqa: E402
 
 if EMULATOR_DIR not in sys.path:
@@ -37,30 +36,3 @@ def ep(ssm_endpoint):
     yield ssm_endpoint
     if ssm_endpoint.emulator is not None:
         ssm_endpoint.emulator.configure(patch_state_spelling="model", latency_ms=0)
-
-
-@pytest.fixture
-def provider(provider_binary, ep):
-    started = []
-
-    def _start(protocol=6, configure=True, **kw):
-        p = Provider(binary=provider_binary, protocol=protocol, **kw)
-        started.append(p)
-        if configure:
-            p.configure(ep.provider_config())
-        return p
-    yield _start
-    problems = []
-    for p in started:
-        p.close()
-        try:
-            p.plugin.check_clean_exit()
-        except AssertionError as e:
-            problems.append(str(e))
-    if problems:
-        pytest.fail("\n".join(problems))
-
-
-@pytest.fixture(params=[5, 6], ids=["p5", "p6"])
-def protocol(request):
-    return request.param

@@ -44,8 +44,8 @@ def flatten_schema(block, prefix=""):
     return items
 
 
-def documented(path):
-    """{path: bullet text} from the Argument and Attribute Reference sections."""
+def documented(path, sections=("Argument Reference", "Attribute Reference")):
+    """{path: bullet text} from the given sections (the Argument and Attribute Reference)."""
     items, stack = {}, []
     section = None
     for line in open(path, encoding="utf-8"):
@@ -53,7 +53,7 @@ def documented(path):
             section = line[3:].strip()
             stack = []
             continue
-        if section not in ("Argument Reference", "Attribute Reference"):
+        if section not in sections:
             continue
         m = BULLET.match(line.rstrip("\n"))
         if not m:
@@ -72,6 +72,10 @@ def pages():
     for name, r in sorted(s["data_source_schemas"].items()):
         yield ("data." + name, os.path.join(REPO, "docs", "data-sources", name[len("ssmpatch_"):] + ".md"),
                r["block"])
+    for kind, directory in (("list_resource_schemas", "list-resources"), ("action_schemas", "actions")):
+        for name, r in sorted(s[kind].items()):
+            yield (directory + ":" + name, os.path.join(REPO, "docs", directory, name[len("ssmpatch_"):] + ".md"),
+                   r["block"])
 
 
 @pytest.mark.parametrize("name,page,block", list(pages()), ids=lambda x: x if isinstance(x, str) and not x.startswith("/") else None)
@@ -93,3 +97,15 @@ def test_docs_match_schema(name, page, block):
             assert text.startswith("(Optional"), f"{name}.{path}: schema says optional, docs: {text[:40]}"
         if info["sensitive"]:
             assert "Sensitive" in text.split(")")[0], f"{name}.{path}: sensitive in the schema, not in the docs"
+
+
+@pytest.mark.parametrize("name", sorted(schema()["identity_schemas"]))
+def test_identity_docs_match_schema(name):
+    """A resource page's Identity section lists exactly the identity attributes, each
+    Required or Optional for import as the identity schema says."""
+    page = os.path.join(REPO, "docs", "resources", name[len("ssmpatch_"):] + ".md")
+    want = schema()["identity_schemas"][name]["block"]["attributes"]
+    have = documented(page, sections=("Identity",))
+    assert sorted(have) == sorted(want), "%s: Identity section %s, schema %s" % (name, sorted(have), sorted(want))
+    for attr, info in want.items():
+        assert have[attr].startswith("(Required" if info["required"] else "(Optional"), (name, attr, have[attr])

@@ -48,14 +48,14 @@ def provider_binary():
     return os.path.abspath(p)
 
 
-def response_class_for(request):
-    """X.Request -> X.Response (the tfplugin naming convention)."""
+def response_class_for(request, name="Response"):
+    """X.Request -> X.Response, or X.<name> (the tfplugin naming convention)."""
     import sys
     parent = request.DESCRIPTOR.containing_type
     if parent is None:
         raise HarnessError("cannot derive the response class of %s" % request.DESCRIPTOR.full_name)
     mod = sys.modules[type(request).__module__]
-    return getattr(getattr(mod, parent.name), "Response")
+    return getattr(getattr(mod, parent.name), name)
 
 
 # --------------------------------------------------------------------------
@@ -332,6 +332,19 @@ class PluginProcess:
         fn = (channel or self.channel).unary_unary(method, request_serializer=ser,
                                                    response_deserializer=response_class.FromString)
         return fn(request, timeout=timeout, metadata=metadata)
+
+    def call_stream(self, method, request, response_class=None, timeout=30.0):
+        """Server-streaming call (ListResource, InvokeAction): an iterator over
+        the response messages, which is also the call (``cancel()``). The
+        response class is X.Event for a request X.Request unless given."""
+        if not method.startswith("/"):
+            method = "/%s/%s" % (self.service(), method)
+        if response_class is None:
+            response_class = response_class_for(request, "Event")
+        ser = (lambda b: b) if isinstance(request, (bytes, bytearray)) else (lambda m: m.SerializeToString())
+        fn = self.channel.unary_stream(method, request_serializer=ser,
+                                       response_deserializer=response_class.FromString)
+        return fn(request, timeout=timeout)
 
     def call_future(self, method, request, response_class, timeout=30.0):
         if not method.startswith("/"):

@@ -1,6 +1,6 @@
 """Fixtures for the protocol tests (and for any test built on tests/harness).
 
-- ``provider_binary``: env SSMPATCH_PROVIDER or build/terraform-provider-ssmpatch;
+- ``provider_binary`` (tests/harness/fixtures.py): env SSMPATCH_PROVIDER or build/terraform-provider-ssmpatch;
   the tests skip when it does not exist or protoc/.proto files are missing.
 - ``start``: factory ``start(**PluginProcess/Provider kwargs)`` returning a
   connected ``Provider``; every provider started is closed at teardown: its
@@ -25,8 +25,8 @@ if TESTS not in sys.path:
 
 from harness import contract as contract_mod  # noqa: E402
 from harness import plugin as plugin_mod  # noqa: E402
-from harness.fixtures import provider_binary  # noqa: E402,F401 (a fixture)
 from harness.provider import Provider  # noqa: E402
+from harness.fixtures import provider_binary  # noqa: E402,F401
 from ssm_endpoint import endpoint_fixture  # noqa: E402
 
 

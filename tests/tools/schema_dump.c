@@ -1,8 +1,10 @@
 /*
  * schema_dump.c - print the provider's schema tables as JSON, in the shape of
- * `terraform providers schema -json` ("provider", "resource_schemas" and
- * "data_source_schemas", each a block of attributes and block_types). Test
- * tooling: the docs-vs-schema test reads it without starting a gRPC server.
+ * `terraform providers schema -json` ("provider", "resource_schemas",
+ * "data_source_schemas", "list_resource_schemas", "action_schemas" and
+ * "identity_schemas", each a block of attributes and block_types; an
+ * identity's required attributes are those required for import). Test tooling: the docs-vs-schema
+ * test reads it without starting a gRPC server.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,17 +46,15 @@ static json_t *block_json(const schema_block *b)
 	return out;
 }
 
-/* {type_name: {version, block}} of the n schemas at(0..n-1). */
+/* {type name: {version, block}} of n schemas from at(i). */
 static json_t *schemas_json(size_t n, const schema_resource *(*at)(size_t))
 {
 	json_t *out = json_object();
 
-	for (size_t i = 0; i < n; i++) {
-		const schema_resource *r = at(i);
-		json_object_set_new(out, r->type_name,
-				    json_pack("{s:I, s:o}", "version", (json_int_t)r->version,
-					      "block", block_json(r->block)));
-	}
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(out, at(i)->type_name,
+				    json_pack("{s:I, s:o}", "version", (json_int_t)at(i)->version,
+					      "block", block_json(at(i)->block)));
 	return out;
 }
 
@@ -67,6 +67,12 @@ int main(void)
 			    schemas_json(engine_resource_count(), engine_resource_at));
 	json_object_set_new(root, "data_source_schemas",
 			    schemas_json(engine_data_source_count(), engine_data_source_at));
+	json_object_set_new(root, "list_resource_schemas",
+			    schemas_json(engine_list_resource_count(), engine_list_resource_at));
+	json_object_set_new(root, "action_schemas",
+			    schemas_json(engine_action_count(), engine_action_at));
+	json_object_set_new(root, "identity_schemas",
+			    schemas_json(engine_identity_count(), engine_identity_at));
 	json_dumpf(root, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
 	putchar('\n');
 	json_decref(root);
