@@ -35,6 +35,7 @@ struct aws_client {
 
 	pthread_mutex_t account_mu;
 	char account_id[16]; /* "" until known */
+	bool ssm_account_refused; /* SSM answered GetServiceSetting with a refusal */
 
 	/* Clients for other regions (aws_client_for_region): each borrows this
 	 * one's HTTP client, credential chain and account ID, and has its own

@@ -258,11 +258,13 @@ int aws_client_account_id(aws_client *c, const char **out, aws_error *err)
 	aws_chain_role_account(&c->chain, c->account_id);
 	if (c->account_id[0])
 		goto found;
-	if (c->ssm_custom && !c->sts_custom) {
+	if (c->ssm_custom && !c->sts_custom && !c->ssm_account_refused) {
 		aws_error e = {0};
 
 		/* An SSM-compatible endpoint without the call, or a policy denying
-		 * it: STS, as with AWS's endpoints. Not after Stop. */
+		 * it: STS, as with AWS's endpoints. Not after Stop. A refusal (an
+		 * answer, not a network, throttling or server failure) is kept, so
+		 * later lookups of this process go to STS without asking again. */
 		if ((rc = ssm_account(c, c->account_id, &e)) == 0)
 			goto found;
 		if (rc == AWS_ERR_CANCELLED) {
@@ -270,6 +272,8 @@ int aws_client_account_id(aws_client *c, const char **out, aws_error *err)
 				*err = e;
 			goto done;
 		}
+		c->ssm_account_refused =
+			rc != AWS_ERR_NETWORK && rc != AWS_ERR_THROTTLED && rc != AWS_ERR_SERVER;
 		LOG_D(AWS_LOG_MODULE, "account ID: GetServiceSetting failed (%s); asking STS",
 		      e.message);
 	}

@@ -82,8 +82,10 @@ def test_account_falls_back_to_sts_when_ssm_refuses_the_setting():
     policy without ssm:GetServiceSetting, or an SSM-compatible endpoint without
     the call): the provider asks STS as it would with AWS's endpoints. STS is
     AWS's here and out of reach, so the apply fails - naming GetCallerIdentity,
-    which shows where the provider went - after exactly one GetServiceSetting,
-    and no object is left behind unrecorded."""
+    which shows where the provider went - after exactly one GetServiceSetting
+    (the apply needs the account twice, for the ARN and for the identity: the
+    refusal is remembered, the second lookup goes to STS directly), and no
+    object is left behind unrecorded."""
     with Emulator(region=REGION) as emu:
         emu.configure(inject=[{"op": "GetServiceSetting", "status": 400,
                                "code": "AccessDeniedException",
