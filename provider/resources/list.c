@@ -42,6 +42,7 @@
 
 /* One res_list_run call. */
 typedef struct {
+	const res_def *def;
 	const res_list_def *l;
 	provider_ctx *p; /* the provider's: reads and identities scope themselves */
 	provider_ctx in; /* the listing region's: the Describe calls */
@@ -63,7 +64,7 @@ static void diag_stopped(list_run *r, tf_diags *d)
 	tf_diags_error(d, NULL, "Stopped",
 		       "Terraform stopped the provider while it listed %s objects; %lld were "
 		       "listed.",
-		       r->l->res->schema->type_name, (long long)r->emitted);
+		       r->def->schema->type_name, (long long)r->emitted);
 }
 
 /*
@@ -166,7 +167,7 @@ static tf_value *entry_key(const res_def *def, const json_t *entry, const char *
 /* One entry: filter, key, display name, the object if asked for, emit. */
 static int one_object(list_run *r, const json_t *entry, tf_diags *d)
 {
-	const res_def *def = r->l->res;
+	const res_def *def = r->def;
 	const char *id = entry_id(def, entry);
 	const char *name = json_string_value(json_object_get(entry, r->l->name_member));
 	tf_value *key, *obj = NULL;
@@ -247,10 +248,11 @@ static int one_window(list_run *r, const json_t *entry, tf_diags *d)
 	return rc;
 }
 
-int res_list_run(const res_list_def *l, provider_ctx *p, const tf_value *config,
+int res_list_run(const res_def *def, const res_list_def *l, provider_ctx *p, const tf_value *config,
 		 bool include_object, int64_t limit, res_list_emit emit, void *ctx, tf_diags *d)
 {
-	list_run r = {.l = l,
+	list_run r = {.def = def,
+		      .l = l,
 		      .p = p,
 		      .config = config,
 		      .include_object = include_object,
@@ -292,7 +294,7 @@ int res_list_run(const res_list_def *l, provider_ctx *p, const tf_value *config,
 			      "change, so Terraform cannot import or manage them.",
 			      r.aws_owned_left_out, r.aws_owned_left_out == 1 ? "" : "s",
 			      r.aws_owned_left_out == 1 ? "was" : "were");
-	LOG_D(MOD, "%s: %lld listed", l->res->schema->type_name, (long long)r.emitted);
+	LOG_D(MOD, "%s: %lld listed", def->schema->type_name, (long long)r.emitted);
 	return rc;
 }
 
@@ -342,7 +344,6 @@ static bool baseline_keep(const tf_value *config, const json_t *entry)
 }
 
 const res_list_def res_patch_baseline_list = {
-	.res = &res_patch_baseline_def,
 	.schema = &schema_list_patch_baseline,
 	.op = "DescribePatchBaselines",
 	.member = "BaselineIdentities",
@@ -373,7 +374,6 @@ static bool window_keep(const tf_value *config, const json_t *entry)
 }
 
 const res_list_def res_maintenance_window_list = {
-	.res = &res_maintenance_window_def,
 	.schema = &schema_list_maintenance_window,
 	.op = "DescribeMaintenanceWindows",
 	.member = "WindowIdentities",
@@ -383,7 +383,6 @@ const res_list_def res_maintenance_window_list = {
 };
 
 const res_list_def res_window_target_list = {
-	.res = &res_window_target_def,
 	.schema = &schema_list_window_target,
 	.op = "DescribeMaintenanceWindowTargets",
 	.member = "Targets",
@@ -392,7 +391,6 @@ const res_list_def res_window_target_list = {
 };
 
 const res_list_def res_window_task_list = {
-	.res = &res_window_task_def,
 	.schema = &schema_list_window_task,
 	.op = "DescribeMaintenanceWindowTasks",
 	.member = "Tasks",
