@@ -63,6 +63,16 @@ struct rpc_server {
  * to it is gone). */
 void rpc_server_call_done(rpc_server *s);
 
+/* server.c: answer a call that arrived but cannot be served (out of memory)
+ * with `code` and a static message, and end it for the server: takes over
+ * `call`, which counted as active. */
+void rpc_server_refuse(rpc_server *s, grpc_call *call, grpc_status_code code, const char *message);
+
+/* server.c: the request message of a call. 0 and *out its bytes (the
+ * caller unrefs it), or -1 and *why, the static message of the
+ * INVALID_ARGUMENT answer (no message, or one that cannot be read). */
+int rpc_request_read(grpc_byte_buffer *payload, grpc_slice *out, const char **why);
+
 /* server_stream.c: run a server-streaming call that arrived (takes over
  * `call` and `payload`; the call counts as active until it is over). */
 void rpc_stream_run(rpc_server *s, const rpc_method *m, grpc_call *call, grpc_byte_buffer *payload);
