@@ -7,8 +7,10 @@
  * (the engine's table of resource types pairs them): the Describe operation
  * and its answer's array member, how the `config` block's filters become
  * request members (and which filters the API cannot apply and are compared
- * here), the display name's member, and whether the objects live under
- * maintenance windows (targets and tasks: listed window by window).
+ * here) and the display name's member. Types whose key has two parts live
+ * under a maintenance window (targets and tasks, keys = window_id and id):
+ * `op` takes the WindowId, of config.window_id, else of every window
+ * (DescribeMaintenanceWindows first).
  * res_list_run() pages through the answers, skips what the filters leave
  * out, and hands each object to the caller as soon as it is found - its key
  * as a state (key attributes set, the rest null, as an import would make it),
@@ -55,11 +57,9 @@ struct res_list_def {
 	const char *name_member; /* display name: this member, else the object's ID */
 	/* Filters the API applies: members of the request from `config`. -1 on ENOMEM. */
 	int (*request)(const tf_value *config, json_t *req);
-	/* Filters compared here (NULL: none): false leaves the entry out. */
+	/* Filters compared here (NULL: none): false leaves the entry out. A
+	 * config.name_prefix is compared here for every type, on name_member. */
 	bool (*keep)(const tf_value *config, const json_t *entry);
-	/* Objects of one window: `op` takes WindowId; without config.window_id,
-	 * every window's (DescribeMaintenanceWindows first). */
-	bool per_window;
 };
 
 extern const res_list_def res_patch_baseline_list;
