@@ -47,8 +47,6 @@
 #define RPC_CLOSE_MS 1000 /* clients may close their connections after GOAWAY */
 #define RPC_CANCEL_MS 1500 /* cancelled calls / exiting workers */
 
-#define CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
-
 /* One call after it arrived: the final batch, and for held streams the list link. */
 typedef struct rpc_call {
 	rpc_tag close_tag; /* final batch (unary) or recv-close (held stream) */

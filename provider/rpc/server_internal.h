@@ -23,6 +23,9 @@ struct rpc_tag {
 	void (*fn)(rpc_tag *t, bool ok);
 };
 
+/* The struct of `type` whose `member` (an embedded rpc_tag) ptr is. */
+#define CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
 /* A registered method. */
 typedef struct {
 	const char *path;

@@ -35,8 +35,6 @@
 
 #define MOD RPC_LOG_MOD
 
-#define CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
-
 struct rpc_stream {
 	rpc_tag close_tag, send_tag, status_tag;
 	rpc_server *s;
