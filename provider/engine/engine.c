@@ -22,6 +22,7 @@
 #include "../core/json_codec.h"
 #include "../core/log.h"
 #include "../datasources/datasource.h"
+#include "../resources/list.h"
 #include "../resources/resource.h"
 #include "engine_internal.h"
 #include "schema/provider_config.h"
@@ -29,11 +30,14 @@
 
 #define MOD "provider"
 
-static const res_def *const g_resources[] = {
-	&res_patch_baseline_def,
-	&res_maintenance_window_def,
-	&res_window_target_def,
-	&res_window_task_def,
+/* The managed resource types, each with its identity and its list resource:
+ * the one place that says which goes with which. */
+static const engine_res_type g_resources[] = {
+	{&res_patch_baseline_def, &schema_identity_patch_baseline, &res_patch_baseline_list},
+	{&res_maintenance_window_def, &schema_identity_maintenance_window,
+	 &res_maintenance_window_list},
+	{&res_window_target_def, &schema_identity_window_target, &res_window_target_list},
+	{&res_window_task_def, &schema_identity_window_task, &res_window_task_list},
 };
 #define N_RESOURCES (sizeof(g_resources) / sizeof(g_resources[0]))
 
@@ -70,7 +74,12 @@ size_t engine_resource_count(void)
 
 const schema_resource *engine_resource_at(size_t i)
 {
-	return i < N_RESOURCES ? g_resources[i]->schema : NULL;
+	return i < N_RESOURCES ? g_resources[i].res->schema : NULL;
+}
+
+const engine_res_type *engine_res_type_at(size_t i)
+{
+	return i < N_RESOURCES ? &g_resources[i] : NULL;
 }
 
 int engine_find(size_t n, const schema_resource *(*at)(size_t), const char *type_name,
@@ -84,12 +93,20 @@ int engine_find(size_t n, const schema_resource *(*at)(size_t), const char *type
 	return -1;
 }
 
+const engine_res_type *engine_res_type_find(const char *type_name, const char *summary,
+					    const char *kind, tf_diags *d)
+{
+	int i = engine_find(N_RESOURCES, engine_resource_at, type_name, summary, kind, d);
+
+	return i < 0 ? NULL : &g_resources[i];
+}
+
 static const res_def *find_def(const char *type_name, tf_diags *d)
 {
-	int i = engine_find(N_RESOURCES, engine_resource_at, type_name, "Unsupported resource type",
-			    "resource type", d);
+	const engine_res_type *t =
+		engine_res_type_find(type_name, "Unsupported resource type", "resource type", d);
 
-	return i < 0 ? NULL : g_resources[i];
+	return t ? t->res : NULL;
 }
 
 const schema_resource *engine_resource(const char *type_name, tf_diags *d)

@@ -17,52 +17,42 @@
 #include "../core/json_codec.h"
 #include "../resources/identity.h"
 #include "engine_internal.h"
-#include "schema/schema_tables.h"
-
-static const struct {
-	const res_def *res;
-	const schema_resource *ids;
-} g_identities[] = {
-	{&res_patch_baseline_def, &schema_identity_patch_baseline},
-	{&res_maintenance_window_def, &schema_identity_maintenance_window},
-	{&res_window_target_def, &schema_identity_window_target},
-	{&res_window_task_def, &schema_identity_window_task},
-};
-#define N_IDENTITIES (sizeof(g_identities) / sizeof(g_identities[0]))
 
 size_t engine_identity_count(void)
 {
-	return N_IDENTITIES;
+	return engine_resource_count();
 }
 
 const schema_resource *engine_identity_at(size_t i)
 {
-	return i < N_IDENTITIES ? g_identities[i].ids : NULL;
+	const engine_res_type *t = engine_res_type_at(i);
+
+	return t ? t->identity : NULL;
 }
 
-/* The entry of type_name, or -1 with an error diagnostic. */
-static int find_identity(const char *type_name, tf_diags *d)
+/* The resource type whose identity is type_name's, or NULL with an error
+ * diagnostic. */
+static const engine_res_type *find_identity(const char *type_name, tf_diags *d)
 {
-	return engine_find(N_IDENTITIES, engine_identity_at, type_name, "Unsupported resource type",
-			   "identity for", d);
+	return engine_res_type_find(type_name, "Unsupported resource type", "identity for", d);
 }
 
 const schema_resource *engine_identity_schema(const char *type_name, tf_diags *d)
 {
-	int i = find_identity(type_name, d);
+	const engine_res_type *t = find_identity(type_name, d);
 
-	return i < 0 ? NULL : g_identities[i].ids;
+	return t ? t->identity : NULL;
 }
 
 void engine_identity(const char *type_name, const tf_value *state, tf_value **out, tf_diags *d)
 {
-	int i = find_identity(type_name, d);
+	const engine_res_type *t = find_identity(type_name, d);
 	provider_ctx *p;
 
 	*out = NULL;
-	if (i < 0 || tf_value_is_null(state) || !(p = engine_configured(d)))
+	if (!t || tf_value_is_null(state) || !(p = engine_configured(d)))
 		return;
-	resource_identity(g_identities[i].res, g_identities[i].ids->block, p, state, out, d);
+	resource_identity(t->res, t->identity->block, p, state, out, d);
 }
 
 /* Is `known` a whole identity (no attribute null: one given to an import may
@@ -100,13 +90,13 @@ static bool key_known(const res_def *def, const tf_value *state)
 void engine_identity_for(const char *type_name, const tf_value *state, const tf_value *known,
 			 tf_value **out, tf_diags *d)
 {
-	int i = find_identity(type_name, d);
+	const engine_res_type *t = find_identity(type_name, d);
 	const res_def *def;
 
 	*out = NULL;
-	if (i < 0 || tf_value_is_null(state) || !tf_value_is_known(state))
+	if (!t || tf_value_is_null(state) || !tf_value_is_known(state))
 		return;
-	def = g_identities[i].res;
+	def = t->res;
 	if (!key_known(def, state))
 		return; /* a create's plan: the object has no ID yet */
 	if (tf_value_is_known(known) && !tf_value_has_unknown(known) &&
@@ -121,20 +111,19 @@ void engine_identity_for(const char *type_name, const tf_value *state, const tf_
 tf_value *engine_upgrade_identity(const char *type_name, int64_t version, const char *json,
 				  size_t len, tf_diags *d)
 {
-	int i = find_identity(type_name, d);
+	const engine_res_type *t = find_identity(type_name, d);
 	const schema_block *b;
 	tf_value *v;
 
-	if (i < 0)
+	if (!t)
 		return NULL;
-	b = g_identities[i].ids->block;
-	if (version != g_identities[i].ids->version) {
+	b = t->identity->block;
+	if (version != t->identity->version) {
 		tf_diags_error(d, NULL, "Unknown identity version",
 			       "The stored identity of this %s has version %" PRId64
 			       "; this provider knows version %" PRId64 " only.%s",
-			       type_name, version, g_identities[i].ids->version,
-			       version > g_identities[i].ids->version ? " Upgrade the provider."
-								      : "");
+			       type_name, version, t->identity->version,
+			       version > t->identity->version ? " Upgrade the provider." : "");
 		return NULL;
 	}
 	if (!(v = json_decode_value(json, len, schema_block_type(b), true, d)))
@@ -155,14 +144,14 @@ tf_value *engine_upgrade_identity(const char *type_name, int64_t version, const 
 void engine_import_identity(const char *type_name, const tf_value *identity, tf_value **out,
 			    tf_diags *d)
 {
-	int i = find_identity(type_name, d);
+	const engine_res_type *t = find_identity(type_name, d);
 	const res_def *def;
 	provider_ctx *p;
 
 	*out = NULL;
-	if (i < 0 || !(p = engine_configured(d)))
+	if (!t || !(p = engine_configured(d)))
 		return;
-	def = g_identities[i].res;
+	def = t->res;
 	if (resource_import_identity(def, p, identity, out, d) < 0 && *out) {
 		tf_value_free(*out);
 		*out = NULL;

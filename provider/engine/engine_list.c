@@ -11,53 +11,45 @@
 #include "../resources/identity.h"
 #include "../resources/list.h"
 #include "engine_internal.h"
-#include "schema/schema_tables.h"
-
-static const struct {
-	const res_list_def *list;
-	const schema_resource *ids;
-} g_lists[] = {
-	{&res_patch_baseline_list, &schema_identity_patch_baseline},
-	{&res_maintenance_window_list, &schema_identity_maintenance_window},
-	{&res_window_target_list, &schema_identity_window_target},
-	{&res_window_task_list, &schema_identity_window_task},
-};
-#define N_LISTS (sizeof(g_lists) / sizeof(g_lists[0]))
 
 size_t engine_list_resource_count(void)
 {
-	return N_LISTS;
+	return engine_resource_count();
 }
 
 const schema_resource *engine_list_resource_at(size_t i)
 {
-	return i < N_LISTS ? g_lists[i].list->schema : NULL;
+	const engine_res_type *t = engine_res_type_at(i);
+
+	return t ? t->list->schema : NULL;
 }
 
-static int find_list(const char *type_name, tf_diags *d)
+/* The resource type of the list resource type_name, or NULL with an error
+ * diagnostic. */
+static const engine_res_type *find_list(const char *type_name, tf_diags *d)
 {
-	return engine_find(N_LISTS, engine_list_resource_at, type_name,
-			   "Unsupported list resource type", "list resource", d);
+	return engine_res_type_find(type_name, "Unsupported list resource type", "list resource",
+				    d);
 }
 
 const schema_resource *engine_list_resource(const char *type_name, tf_diags *d)
 {
-	int i = find_list(type_name, d);
+	const engine_res_type *t = find_list(type_name, d);
 
-	return i < 0 ? NULL : g_lists[i].list->schema;
+	return t ? t->list->schema : NULL;
 }
 
 void engine_validate_list(const char *type_name, const tf_value *config, tf_diags *d)
 {
-	int i = find_list(type_name, d);
+	const engine_res_type *t = find_list(type_name, d);
 
-	if (i >= 0)
-		schema_validate(g_lists[i].list->schema->block, config, d);
+	if (t)
+		schema_validate(t->list->schema->block, config, d);
 }
 
 /* What the resource side's callback needs to build an engine_list_item. */
 typedef struct {
-	int entry; /* index in g_lists */
+	const engine_res_type *t;
 	provider_ctx *p;
 	engine_list_emit emit;
 	void *ctx;
@@ -66,12 +58,12 @@ typedef struct {
 static int emit_one(void *ctx, const res_list_item *item, tf_diags *d)
 {
 	list_emit_ctx *c = ctx;
-	const res_def *def = g_lists[c->entry].list->res;
+	const res_def *def = c->t->res;
 	engine_list_item out = {.display_name = item->display_name};
 	tf_value *identity = NULL, *obj = NULL;
 	int rc;
 
-	if (resource_identity(def, g_lists[c->entry].ids->block, c->p, item->key, &identity, d) < 0)
+	if (resource_identity(def, c->t->identity->block, c->p, item->key, &identity, d) < 0)
 		return 1;
 	if (item->object && (!(obj = tf_value_clone(item->object)) ||
 			     engine_normalize_state(def->schema->block, obj) < 0)) {
@@ -95,22 +87,22 @@ void engine_list(const char *type_name, const tf_value *config, bool include_obj
 	tf_value *empty = NULL;
 	size_t before = d->n;
 
-	if ((c.entry = find_list(type_name, d)) < 0)
+	if (!(c.t = find_list(type_name, d)))
 		return;
 	if (tf_value_is_null(config)) /* no config block: no filter */
-		config = empty = schema_new_object(g_lists[c.entry].list->schema->block);
+		config = empty = schema_new_object(c.t->list->schema->block);
 	if (!tf_value_is_known(config) || tf_value_has_unknown(config)) {
 		tf_diags_error(d, NULL, "List configuration not known",
 			       "The configuration of a list block must be known before it is "
 			       "listed. This is a bug in the calling program.");
 		goto done;
 	}
-	schema_validate(g_lists[c.entry].list->schema->block, config, d);
+	schema_validate(c.t->list->schema->block, config, d);
 	if (tf_diags_has_error(d) && d->n > before)
 		goto done;
 	if ((c.p = engine_configured(d)))
-		res_list_run(g_lists[c.entry].list, c.p, config, include_object, limit, emit_one,
-			     &c, d);
+		res_list_run(c.t->res, c.t->list, c.p, config, include_object, limit, emit_one, &c,
+			     d);
 done:
 	tf_value_free(empty);
 }

@@ -42,6 +42,7 @@
 
 /* One res_list_run call. */
 typedef struct {
+	const res_def *def;
 	const res_list_def *l;
 	provider_ctx *p; /* the provider's: reads and identities scope themselves */
 	provider_ctx in; /* the listing region's: the Describe calls */
@@ -63,7 +64,7 @@ static void diag_stopped(list_run *r, tf_diags *d)
 	tf_diags_error(d, NULL, "Stopped",
 		       "Terraform stopped the provider while it listed %s objects; %lld were "
 		       "listed.",
-		       r->l->res->schema->type_name, (long long)r->emitted);
+		       r->def->schema->type_name, (long long)r->emitted);
 }
 
 /*
@@ -166,15 +167,17 @@ static tf_value *entry_key(const res_def *def, const json_t *entry, const char *
 /* One entry: filter, key, display name, the object if asked for, emit. */
 static int one_object(list_run *r, const json_t *entry, tf_diags *d)
 {
-	const res_def *def = r->l->res;
+	const res_def *def = r->def;
 	const char *id = entry_id(def, entry);
 	const char *name = json_string_value(json_object_get(entry, r->l->name_member));
+	const char *prefix = tf_value_attr_str(r->config, "name_prefix");
 	tf_value *key, *obj = NULL;
 	res_list_item item;
 	bool oom;
 	int rc = 0;
 
-	if (!id || (r->l->keep && !r->l->keep(r->config, entry)))
+	if (!id || (prefix && (!name || strncmp(name, prefix, strlen(prefix)) != 0)) ||
+	    (r->l->keep && !r->l->keep(r->config, entry)))
 		return 0;
 	if (r->include_object && strncmp(id, "arn:", 4) == 0) {
 		r->aws_owned_left_out++; /* AWS-managed: cannot be imported */
@@ -216,11 +219,13 @@ done:
 	return rc;
 }
 
-/* The request for one window's objects (op of l), base members included. */
-static json_t *window_request(list_run *r, const char *window_id)
+/* The request of l's operation: the page size, the window whose objects are
+ * wanted (NULL: none, the type is not listed by window) and the filters the
+ * API applies. NULL on ENOMEM. */
+static json_t *list_request(list_run *r, const char *window_id)
 {
 	json_t *req =
-		json_pack("{s:s, s:i}", "WindowId", window_id, "MaxResults", RES_LIST_PAGE_SIZE);
+		json_pack("{s:i, s:s*}", "MaxResults", RES_LIST_PAGE_SIZE, "WindowId", window_id);
 
 	if (req && r->l->request && r->l->request(r->config, req) < 0) {
 		json_decref(req);
@@ -238,7 +243,7 @@ static int one_window(list_run *r, const json_t *entry, tf_diags *d)
 
 	if (!wid)
 		return 0;
-	if (!(req = window_request(r, wid))) {
+	if (!(req = list_request(r, wid))) {
 		res_diag_internal(d, r->l->op, NULL);
 		return AWS_ERR_OTHER;
 	}
@@ -247,10 +252,11 @@ static int one_window(list_run *r, const json_t *entry, tf_diags *d)
 	return rc;
 }
 
-int res_list_run(const res_list_def *l, provider_ctx *p, const tf_value *config,
+int res_list_run(const res_def *def, const res_list_def *l, provider_ctx *p, const tf_value *config,
 		 bool include_object, int64_t limit, res_list_emit emit, void *ctx, tf_diags *d)
 {
-	list_run r = {.l = l,
+	list_run r = {.def = def,
+		      .l = l,
 		      .p = p,
 		      .config = config,
 		      .include_object = include_object,
@@ -258,6 +264,8 @@ int res_list_run(const res_list_def *l, provider_ctx *p, const tf_value *config,
 		      .emit = emit,
 		      .ctx = ctx};
 	const char *wid = tf_value_attr_str(config, "window_id");
+	/* Targets and tasks, keyed under their window, are listed window by window. */
+	bool per_window = def->keys[1].attr != NULL;
 	json_t *req = NULL;
 	int rc;
 
@@ -266,20 +274,13 @@ int res_list_run(const res_list_def *l, provider_ctx *p, const tf_value *config,
 	if ((rc = res_scope(l->schema->block, p, config, &r.in, d)) != 0)
 		return rc;
 	r.region = aws_client_region(r.in.aws);
-	if (l->per_window && wid) {
-		req = window_request(&r, wid);
-		rc = req ? pages(&r, l->op, req, l->member, false, one_object, d) : AWS_ERR_OTHER;
-	} else if (l->per_window) {
+	if (per_window && !wid) { /* every window's */
 		req = json_pack("{s:i}", "MaxResults", RES_LIST_PAGE_SIZE);
 		rc = req ? pages(&r, "DescribeMaintenanceWindows", req, "WindowIdentities", false,
 				 one_window, d)
 			 : AWS_ERR_OTHER;
 	} else {
-		req = json_pack("{s:i}", "MaxResults", RES_LIST_PAGE_SIZE);
-		if (req && l->request && l->request(config, req) < 0) {
-			json_decref(req);
-			req = NULL;
-		}
+		req = list_request(&r, per_window ? wid : NULL);
 		rc = req ? pages(&r, l->op, req, l->member, false, one_object, d) : AWS_ERR_OTHER;
 	}
 	if (!req)
@@ -292,7 +293,7 @@ int res_list_run(const res_list_def *l, provider_ctx *p, const tf_value *config,
 			      "change, so Terraform cannot import or manage them.",
 			      r.aws_owned_left_out, r.aws_owned_left_out == 1 ? "" : "s",
 			      r.aws_owned_left_out == 1 ? "was" : "were");
-	LOG_D(MOD, "%s: %lld listed", l->res->schema->type_name, (long long)r.emitted);
+	LOG_D(MOD, "%s: %lld listed", def->schema->type_name, (long long)r.emitted);
 	return rc;
 }
 
@@ -327,28 +328,12 @@ static int baseline_request(const tf_value *config, json_t *req)
 	return 0;
 }
 
-/* Does the entry's `member` start with config's name_prefix (if any)? */
-static bool name_has_prefix(const tf_value *config, const json_t *entry, const char *member)
-{
-	const char *prefix = tf_value_attr_str(config, "name_prefix");
-	const char *name = json_string_value(json_object_get(entry, member));
-
-	return !prefix || (name && strncmp(name, prefix, strlen(prefix)) == 0);
-}
-
-static bool baseline_keep(const tf_value *config, const json_t *entry)
-{
-	return name_has_prefix(config, entry, "BaselineName");
-}
-
 const res_list_def res_patch_baseline_list = {
-	.res = &res_patch_baseline_def,
 	.schema = &schema_list_patch_baseline,
 	.op = "DescribePatchBaselines",
 	.member = "BaselineIdentities",
 	.name_member = "BaselineName",
 	.request = baseline_request,
-	.keep = baseline_keep,
 };
 
 static int window_request_filters(const tf_value *config, json_t *req)
@@ -366,14 +351,11 @@ static bool window_keep(const tf_value *config, const json_t *entry)
 	const tf_value *enabled = tf_value_attr(config, "enabled");
 	const json_t *e = json_object_get(entry, "Enabled");
 
-	if (tf_value_is_known(enabled) && json_is_boolean(e) &&
-	    json_is_true(e) != tf_value_bool_or(enabled, true))
-		return false;
-	return name_has_prefix(config, entry, "Name");
+	return !tf_value_is_known(enabled) || !json_is_boolean(e) ||
+	       json_is_true(e) == tf_value_bool_or(enabled, true);
 }
 
 const res_list_def res_maintenance_window_list = {
-	.res = &res_maintenance_window_def,
 	.schema = &schema_list_maintenance_window,
 	.op = "DescribeMaintenanceWindows",
 	.member = "WindowIdentities",
@@ -383,19 +365,15 @@ const res_list_def res_maintenance_window_list = {
 };
 
 const res_list_def res_window_target_list = {
-	.res = &res_window_target_def,
 	.schema = &schema_list_window_target,
 	.op = "DescribeMaintenanceWindowTargets",
 	.member = "Targets",
 	.name_member = "Name",
-	.per_window = true,
 };
 
 const res_list_def res_window_task_list = {
-	.res = &res_window_task_def,
 	.schema = &schema_list_window_task,
 	.op = "DescribeMaintenanceWindowTasks",
 	.member = "Tasks",
 	.name_member = "Name",
-	.per_window = true,
 };

@@ -47,8 +47,6 @@
 #define RPC_CLOSE_MS 1000 /* clients may close their connections after GOAWAY */
 #define RPC_CANCEL_MS 1500 /* cancelled calls / exiting workers */
 
-#define CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
-
 /* One call after it arrived: the final batch, and for held streams the list link. */
 typedef struct rpc_call {
 	rpc_tag close_tag; /* final batch (unary) or recv-close (held stream) */
@@ -63,25 +61,18 @@ typedef struct rpc_call {
 	struct rpc_call *next;
 } rpc_call;
 
-/* Waiting request for one registered method. */
+/* A waiting request: for one registered method, or (m NULL) for any path
+ * that is not one, answered UNIMPLEMENTED. */
 typedef struct {
 	rpc_tag tag;
 	struct rpc_server *s;
-	size_t method;
+	const rpc_method *m;
 	grpc_call *call;
-	gpr_timespec deadline;
 	grpc_metadata_array md;
-	grpc_byte_buffer *payload;
-} rpc_reg_slot;
-
-/* Waiting request for any unregistered method path. */
-typedef struct {
-	rpc_tag tag;
-	struct rpc_server *s;
-	grpc_call *call;
-	grpc_call_details details;
-	grpc_metadata_array md;
-} rpc_any_slot;
+	gpr_timespec deadline; /* registered */
+	grpc_byte_buffer *payload; /* registered */
+	grpc_call_details details; /* unregistered: the path */
+} rpc_slot;
 
 /* ---------- call contexts ---------- */
 
@@ -103,6 +94,30 @@ static void active_done(rpc_server *s)
 void rpc_server_call_done(rpc_server *s)
 {
 	active_done(s);
+}
+
+void rpc_server_refuse(rpc_server *s, grpc_call *call, grpc_status_code code, const char *message)
+{
+	grpc_call_cancel_with_status(call, code, message, NULL);
+	grpc_call_unref(call);
+	active_done(s);
+}
+
+int rpc_request_read(grpc_byte_buffer *payload, grpc_slice *out, const char **why)
+{
+	grpc_byte_buffer_reader rd;
+
+	if (!payload) {
+		*why = "request message missing";
+		return -1;
+	}
+	if (!grpc_byte_buffer_reader_init(&rd, payload)) {
+		*why = "request message cannot be read";
+		return -1;
+	}
+	*out = grpc_byte_buffer_reader_readall(&rd);
+	grpc_byte_buffer_reader_destroy(&rd);
+	return 0;
 }
 
 static void call_unref(rpc_call *c)
@@ -137,10 +152,7 @@ static void send_reply(rpc_server *s, grpc_call *call, rpc_reply *reply)
 
 	if (!c) {
 		free(reply->body);
-		grpc_call_cancel_with_status(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory",
-					     NULL);
-		grpc_call_unref(call);
-		active_done(s);
+		rpc_server_refuse(s, call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 		return;
 	}
 	c->close_tag.fn = call_final_done;
@@ -183,20 +195,12 @@ static void send_reply(rpc_server *s, grpc_call *call, rpc_reply *reply)
 static void run_unary(rpc_server *s, const rpc_method *m, grpc_call *call,
 		      grpc_byte_buffer *payload)
 {
-	rpc_reply reply;
-	grpc_byte_buffer_reader rd;
+	rpc_reply reply = {.status = GRPC_STATUS_OK};
+	grpc_slice sl;
 
-	memset(&reply, 0, sizeof(reply));
-	reply.status = GRPC_STATUS_OK;
-	if (!payload) {
+	if (rpc_request_read(payload, &sl, &reply.message) != 0) {
 		reply.status = GRPC_STATUS_INVALID_ARGUMENT;
-		reply.message = "request message missing";
-	} else if (!grpc_byte_buffer_reader_init(&rd, payload)) {
-		reply.status = GRPC_STATUS_INVALID_ARGUMENT;
-		reply.message = "request message cannot be read";
 	} else {
-		grpc_slice sl = grpc_byte_buffer_reader_readall(&rd);
-		grpc_byte_buffer_reader_destroy(&rd);
 		LOG_T(MOD, "call %s (%zu bytes)", m->path, (size_t)GRPC_SLICE_LENGTH(sl));
 		m->fn(GRPC_SLICE_START_PTR(sl), GRPC_SLICE_LENGTH(sl), &reply);
 		grpc_slice_unref(sl);
@@ -256,10 +260,7 @@ static void run_hold(rpc_server *s, const rpc_method *m, grpc_call *call, grpc_b
 	if (payload)
 		grpc_byte_buffer_destroy(payload);
 	if (!c) {
-		grpc_call_cancel_with_status(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory",
-					     NULL);
-		grpc_call_unref(call);
-		active_done(s);
+		rpc_server_refuse(s, call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 		return;
 	}
 	LOG_T(MOD, "stream %s held open", m->path);
@@ -293,12 +294,12 @@ static void run_hold(rpc_server *s, const rpc_method *m, grpc_call *call, grpc_b
 
 /* ---------- request slots ---------- */
 
-static void reg_slot_done(rpc_tag *t, bool ok);
-static void any_slot_done(rpc_tag *t, bool ok);
+static void slot_done(rpc_tag *t, bool ok);
 
-static void reg_slot_free(rpc_reg_slot *slot)
+static void slot_free(rpc_slot *slot)
 {
 	grpc_metadata_array_destroy(&slot->md);
+	grpc_call_details_destroy(&slot->details);
 	if (slot->payload)
 		grpc_byte_buffer_destroy(slot->payload);
 	if (slot->call)
@@ -307,105 +308,85 @@ static void reg_slot_free(rpc_reg_slot *slot)
 }
 
 /* Queue the slot's request unless the server is stopping. false: not queued. */
-static bool reg_slot_arm(rpc_reg_slot *slot)
+static bool slot_arm(rpc_slot *slot)
 {
 	rpc_server *s = slot->s;
-	bool armed = false;
+	grpc_call_error e = GRPC_CALL_ERROR;
 
 	pthread_mutex_lock(&s->mu);
 	if (!s->stopping) {
 		slot->call = NULL;
 		slot->payload = NULL;
-		armed = grpc_server_request_registered_call(
-				s->server, s->methods[slot->method].handle, &slot->call,
-				&slot->deadline, &slot->md, &slot->payload, s->cq, s->cq,
-				&slot->tag) == GRPC_CALL_OK;
+		if (slot->m)
+			e = grpc_server_request_registered_call(
+				s->server, slot->m->handle, &slot->call, &slot->deadline, &slot->md,
+				&slot->payload, s->cq, s->cq, &slot->tag);
+		else
+			e = grpc_server_request_call(s->server, &slot->call, &slot->details,
+						     &slot->md, s->cq, s->cq, &slot->tag);
 	}
 	pthread_mutex_unlock(&s->mu);
-	return armed;
+	return e == GRPC_CALL_OK;
 }
 
-static void reg_slot_done(rpc_tag *t, bool ok)
+/* A new slot for method m (NULL: unregistered paths), armed. -1: none. */
+static int slot_start(rpc_server *s, const rpc_method *m)
 {
-	rpc_reg_slot *slot = (rpc_reg_slot *)(void *)t;
+	rpc_slot *slot = calloc(1, sizeof(*slot));
+
+	if (!slot)
+		return -1;
+	slot->tag.fn = slot_done;
+	slot->s = s;
+	slot->m = m;
+	grpc_metadata_array_init(&slot->md);
+	grpc_call_details_init(&slot->details);
+	if (!slot_arm(slot)) {
+		slot_free(slot);
+		return -1;
+	}
+	return 0;
+}
+
+static void slot_done(rpc_tag *t, bool ok)
+{
+	rpc_slot *slot = (rpc_slot *)(void *)t;
 	rpc_server *s = slot->s;
-	const rpc_method *m = &s->methods[slot->method];
+	const rpc_method *m = slot->m;
 	grpc_call *call = slot->call;
 	grpc_byte_buffer *payload = slot->payload;
 
 	if (!ok) { /* server shutting down: the request was cancelled */
-		reg_slot_free(slot);
+		slot_free(slot);
 		return;
 	}
 	active_add(s);
-	slot->call = NULL;
-	slot->payload = NULL;
-	grpc_metadata_array_destroy(&slot->md);
-	grpc_metadata_array_init(&slot->md);
-	if (!reg_slot_arm(slot))
-		reg_slot_free(slot);
-	/* slot may be reused by another worker from here on */
-	if (m->kind == RPC_METHOD_HOLD_STREAM)
-		run_hold(s, m, call, payload);
-	else if (m->kind == RPC_METHOD_SERVER_STREAM)
-		rpc_stream_run(s, m, call, payload);
-	else
-		run_unary(s, m, call, payload);
-}
-
-static void any_slot_free(rpc_any_slot *slot)
-{
-	grpc_metadata_array_destroy(&slot->md);
-	grpc_call_details_destroy(&slot->details);
-	if (slot->call)
-		grpc_call_unref(slot->call);
-	free(slot);
-}
-
-static bool any_slot_arm(rpc_any_slot *slot)
-{
-	rpc_server *s = slot->s;
-	bool armed = false;
-
-	pthread_mutex_lock(&s->mu);
-	if (!s->stopping) {
-		slot->call = NULL;
-		armed = grpc_server_request_call(s->server, &slot->call, &slot->details, &slot->md,
-						 s->cq, s->cq, &slot->tag) == GRPC_CALL_OK;
-	}
-	pthread_mutex_unlock(&s->mu);
-	return armed;
-}
-
-static void any_slot_done(rpc_tag *t, bool ok)
-{
-	rpc_any_slot *slot = (rpc_any_slot *)(void *)t;
-	rpc_server *s = slot->s;
-	grpc_call *call = slot->call;
-	rpc_reply reply;
-
-	if (!ok) {
-		any_slot_free(slot);
-		return;
-	}
-	active_add(s);
-	if (log_enabled(LOG_DEBUG)) {
+	if (!m && log_enabled(LOG_DEBUG)) {
 		char *path = grpc_slice_to_c_string(slot->details.method);
 		log_msg(LOG_DEBUG, MOD, "unimplemented method %s", path ? path : "?");
 		gpr_free(path);
 	}
 	slot->call = NULL;
+	slot->payload = NULL;
 	grpc_metadata_array_destroy(&slot->md);
 	grpc_metadata_array_init(&slot->md);
 	grpc_call_details_destroy(&slot->details);
 	grpc_call_details_init(&slot->details);
-	if (!any_slot_arm(slot))
-		any_slot_free(slot);
+	if (!slot_arm(slot))
+		slot_free(slot);
+	/* slot may be reused by another worker from here on */
+	if (!m) {
+		rpc_reply reply = {.status = GRPC_STATUS_UNIMPLEMENTED,
+				   .message = "method not implemented by this provider"};
 
-	memset(&reply, 0, sizeof(reply));
-	reply.status = GRPC_STATUS_UNIMPLEMENTED;
-	reply.message = "method not implemented by this provider";
-	send_reply(s, call, &reply);
+		send_reply(s, call, &reply);
+	} else if (m->kind == RPC_METHOD_HOLD_STREAM) {
+		run_hold(s, m, call, payload);
+	} else if (m->kind == RPC_METHOD_SERVER_STREAM) {
+		rpc_stream_run(s, m, call, payload);
+	} else {
+		run_unary(s, m, call, payload);
+	}
 }
 
 /* ---------- workers and shutdown ---------- */
@@ -604,32 +585,10 @@ int rpc_server_start(rpc_server *s)
 			LOG_W(MOD, "chown %s: %s", s->unix_path, strerror(errno));
 	}
 
-	for (i = 0; i < s->n_methods; i++) {
-		rpc_reg_slot *slot = calloc(1, sizeof(*slot));
-		if (!slot)
+	/* One slot per method, and the last for every other path. */
+	for (i = 0; i <= s->n_methods; i++)
+		if (slot_start(s, i < s->n_methods ? &s->methods[i] : NULL) != 0)
 			return -1;
-		slot->tag.fn = reg_slot_done;
-		slot->s = s;
-		slot->method = i;
-		grpc_metadata_array_init(&slot->md);
-		if (!reg_slot_arm(slot)) {
-			reg_slot_free(slot);
-			return -1;
-		}
-	}
-	{
-		rpc_any_slot *slot = calloc(1, sizeof(*slot));
-		if (!slot)
-			return -1;
-		slot->tag.fn = any_slot_done;
-		slot->s = s;
-		grpc_metadata_array_init(&slot->md);
-		grpc_call_details_init(&slot->details);
-		if (!any_slot_arm(slot)) {
-			any_slot_free(slot);
-			return -1;
-		}
-	}
 
 	pthread_mutex_lock(&s->mu);
 	for (i = 0; i < RPC_SERVER_MIN_THREADS; i++)

@@ -23,6 +23,9 @@ struct rpc_tag {
 	void (*fn)(rpc_tag *t, bool ok);
 };
 
+/* The struct of `type` whose `member` (an embedded rpc_tag) ptr is. */
+#define CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
 /* A registered method. */
 typedef struct {
 	const char *path;
@@ -62,6 +65,16 @@ struct rpc_server {
 /* server.c: a call the server counted as active is over (the last reference
  * to it is gone). */
 void rpc_server_call_done(rpc_server *s);
+
+/* server.c: answer a call that arrived but cannot be served (out of memory)
+ * with `code` and a static message, and end it for the server: takes over
+ * `call`, which counted as active. */
+void rpc_server_refuse(rpc_server *s, grpc_call *call, grpc_status_code code, const char *message);
+
+/* server.c: the request message of a call. 0 and *out its bytes (the
+ * caller unrefs it), or -1 and *why, the static message of the
+ * INVALID_ARGUMENT answer (no message, or one that cannot be read). */
+int rpc_request_read(grpc_byte_buffer *payload, grpc_slice *out, const char **why);
 
 /* server_stream.c: run a server-streaming call that arrived (takes over
  * `call` and `payload`; the call counts as active until it is over). */

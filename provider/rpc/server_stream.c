@@ -29,14 +29,11 @@
 #include <string.h>
 
 #include <grpc/byte_buffer.h>
-#include <grpc/byte_buffer_reader.h>
 #include <grpc/slice.h>
 
 #include "core/log.h"
 
 #define MOD RPC_LOG_MOD
-
-#define CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 struct rpc_stream {
 	rpc_tag close_tag, send_tag, status_tag;
@@ -209,16 +206,12 @@ static void finish(rpc_stream *st)
 static void *stream_thread(void *arg)
 {
 	rpc_stream *st = arg;
-	grpc_byte_buffer_reader rd;
+	const char *why;
+	grpc_slice sl;
 
-	if (!st->payload) {
-		rpc_stream_fail(st, GRPC_STATUS_INVALID_ARGUMENT, "request message missing");
-	} else if (!grpc_byte_buffer_reader_init(&rd, st->payload)) {
-		rpc_stream_fail(st, GRPC_STATUS_INVALID_ARGUMENT, "request message cannot be read");
+	if (rpc_request_read(st->payload, &sl, &why) != 0) {
+		rpc_stream_fail(st, GRPC_STATUS_INVALID_ARGUMENT, why);
 	} else {
-		grpc_slice sl = grpc_byte_buffer_reader_readall(&rd);
-
-		grpc_byte_buffer_reader_destroy(&rd);
 		grpc_byte_buffer_destroy(st->payload);
 		st->payload = NULL;
 		LOG_T(MOD, "stream %s (%zu bytes)", st->m->path, (size_t)GRPC_SLICE_LENGTH(sl));
@@ -240,10 +233,7 @@ void rpc_stream_run(rpc_server *s, const rpc_method *m, grpc_call *call, grpc_by
 	if (!st) {
 		if (payload)
 			grpc_byte_buffer_destroy(payload);
-		grpc_call_cancel_with_status(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory",
-					     NULL);
-		grpc_call_unref(call);
-		rpc_server_call_done(s);
+		rpc_server_refuse(s, call, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
 		return;
 	}
 	st->close_tag.fn = close_done;
