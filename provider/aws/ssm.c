@@ -213,7 +213,7 @@ done:
 static int ssm_account(aws_client *c, char account[16], aws_error *err)
 {
 	json_t *req = json_pack("{s:s}", "SettingId", ACCOUNT_SETTING), *resp = NULL;
-	const char *arn, *p;
+	const char *arn;
 	int rc;
 
 	if (!req) {
@@ -225,17 +225,11 @@ static int ssm_account(aws_client *c, char account[16], aws_error *err)
 	if (rc != 0)
 		return rc;
 	arn = json_string_value(json_object_get(json_object_get(resp, "ServiceSetting"), "ARN"));
-	/* Skip "arn", partition, service and region: four fields. */
-	p = arn;
-	for (int i = 0; p && i < 4; i++)
-		p = (p = strchr(p, ':')) ? p + 1 : NULL;
-	if (!p || strspn(p, "0123456789") != 12 || p[12] != ':') {
+	aws_arn_account(account, arn ? arn : "");
+	if (!account[0]) {
 		aws_error_set(err, AWS_ERR_OTHER, 200, NULL, "GetServiceSetting",
 			      "GetServiceSetting returned no ARN with an account ID");
 		rc = AWS_ERR_OTHER;
-	} else {
-		memcpy(account, p, 12);
-		account[12] = '\0';
 	}
 	json_decref(resp);
 	return rc;

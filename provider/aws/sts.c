@@ -48,24 +48,16 @@ static int form_add(buf *b, const char *k, const char *v)
 	return buf_uri_encoded(b, v, strlen(v), NULL);
 }
 
-/* Account ID from "arn:aws:sts::123456789012:assumed-role/r/s" into out[16]. */
-static void account_from_arn(char out[16], const char *arn)
+void aws_arn_account(char out[16], const char *arn)
 {
 	const char *p = arn;
-	size_t l;
-	int i;
 
 	out[0] = '\0';
-	for (i = 0; i < 4 && p; i++) {
-		p = strchr(p, ':');
-		if (p)
-			p++;
-	}
-	if (!p)
-		return;
-	l = strcspn(p, ":");
-	if (l == 12)
-		snprintf(out, 16, "%.*s", (int)l, p);
+	/* Skip "arn", partition, service and region: four fields. */
+	for (int i = 0; i < 4 && p; i++)
+		p = (p = strchr(p, ':')) ? p + 1 : NULL;
+	if (p && strspn(p, "0123456789") == 12 && (p[12] == ':' || p[12] == '\0'))
+		snprintf(out, 16, "%.12s", p);
 }
 
 /* The role's credentials from an AssumeRole* answer. */
@@ -89,7 +81,7 @@ static int creds_from_xml(const char *xml, const char *op, const aws_role *role,
 		aws_error_set(err, AWS_ERR_OTHER, 0, NULL, op, "out of memory");
 		rc = AWS_ERR_OTHER;
 	} else if (account) {
-		account_from_arn(account, arn ? arn : "");
+		aws_arn_account(account, arn ? arn : "");
 	}
 	aws_secret_free(ak);
 	aws_secret_free(sk);

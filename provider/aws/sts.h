@@ -45,6 +45,11 @@ int aws_sts_assume_role(const aws_sts *sts, const aws_credentials *base, const a
 int aws_sts_web_identity(const aws_sts *sts, const aws_role *role, const char *token,
 			 aws_credentials *out, char account[16], aws_error *err);
 
+/* The account ID of an ARN ("arn:aws:sts::123456789012:assumed-role/r/s",
+ * "arn:aws:ssm:eu-west-1:123456789012:servicesetting/...") into out[16]: its
+ * fifth field when that is 12 digits, else "". */
+void aws_arn_account(char out[16], const char *arn);
+
 /* Account ID (12 digits) of the credentials src yields, into account[16]. */
 int aws_sts_caller_account(const aws_sts *sts, aws_creds_source *src, char account[16],
 			   aws_error *err);
