@@ -442,12 +442,21 @@ def test_stop_interrupts_a_backoff_wait(aws, tmp_path):
     aws.ssm_script = [(503, {}, "")] * 20
     proc = start(base(aws, access_key="AKIASTATIC", secret_key=SECRET, max_retries=20),
                  [{"do": "cancel_on_stdin"}, GET], tmp_path)
-    # Stop once the first 503 has come back: the call is then waiting to retry.
-    r = stop_when(proc, lambda: len(aws.calls("ssm")) == 2)
+    # Stop once a retry has come back: the call is then waiting to retry. (">=",
+    # not "==": on a loaded machine the poll may first see a later retry, and
+    # "== 2" then never held again.)
+    at_stop = []
+
+    def retried():
+        n = len(aws.calls("ssm"))
+        if n >= 2:
+            at_stop.append(n)
+        return bool(at_stop)
+    r = stop_when(proc, retried)
     # The wait ended in "cancelled", not in the 503 after 20 retries, and no
     # retry went out after Stop (at most the one already on its way).
     assert r[1]["code"] == "cancelled", r[1]
-    assert len(aws.calls("ssm")) <= 3, aws.calls("ssm")
+    assert len(aws.calls("ssm")) <= at_stop[0] + 1, (at_stop, aws.calls("ssm"))
 
 
 def test_stop_does_not_retry_a_sent_create_that_failed(aws, tmp_path):
